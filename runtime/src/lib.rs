@@ -1,0 +1,212 @@
+//! # AITBC runtime
+//!
+//! The FRAME runtime of the AITBC chain, whose native token AIT exists only because AI compute was
+//! served. This crate wires the standard pallets (system, timestamp, Aura, GRANDPA, balances,
+//! transaction payment with feeless bootstrap calls, sudo) and exposes the runtime APIs that
+//! polkadot.js, subxt and the node need.
+//!
+//! Layout: pallet configurations live in [`configs`], runtime API implementations in [`apis`],
+//! genesis presets in [`genesis_config_presets`].
+//!
+//! Economics that already hold here: AIT has 12 decimals and **every genesis preset has zero
+//! issuance**; the receipt-minting pallet (a later addition) is the only source of new AIT.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+pub mod configs;
+pub mod genesis_config_presets;
+
+use frame_support::runtime;
+use sp_runtime::{
+	generic, impl_opaque_keys,
+	traits::{BlakeTwo256, IdentifyAccount, Verify},
+	MultiAddress, MultiSignature,
+};
+use sp_version::RuntimeVersion;
+#[cfg(feature = "std")]
+use sp_version::NativeVersion;
+
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+#[cfg(feature = "std")]
+pub use sp_runtime::BuildStorage;
+
+/// Block number.
+pub type BlockNumber = u32;
+/// Transaction signature: sr25519, ed25519 or ecdsa.
+pub type Signature = MultiSignature;
+/// Account id: the public key of the signing scheme.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// Balance of an account, in plancks of AIT (10^-12 AIT).
+pub type Balance = u128;
+/// Transaction index of an account.
+pub type Nonce = u32;
+/// Block and trie hash.
+pub type Hash = sp_core::H256;
+
+/// Token units. AIT has 12 decimals.
+pub mod currency {
+	use super::Balance;
+	/// Number of decimals of AIT.
+	pub const DECIMALS: u8 = 12;
+	/// Ticker symbol.
+	pub const SYMBOL: &str = "AIT";
+	/// One AIT.
+	pub const AIT: Balance = 1_000_000_000_000;
+	/// One thousandth of an AIT.
+	pub const MILLI_AIT: Balance = AIT / 1_000;
+	/// One millionth of an AIT.
+	pub const MICRO_AIT: Balance = AIT / 1_000_000;
+	/// Smallest balance an account may hold. Kept tiny so small receipt mints create accounts.
+	pub const EXISTENTIAL_DEPOSIT: Balance = MICRO_AIT;
+}
+
+/// Time units.
+pub mod time {
+	use super::BlockNumber;
+	/// Target block time. Everything below is derived from this one constant.
+	pub const MILLISECS_PER_BLOCK: u64 = 2_000;
+	/// Aura slot duration; it cannot change once the chain has started.
+	pub const SLOT_DURATION: u64 = MILLISECS_PER_BLOCK;
+	/// Blocks per minute.
+	pub const MINUTES: BlockNumber = 60_000 / (MILLISECS_PER_BLOCK as BlockNumber);
+	/// Blocks per hour.
+	pub const HOURS: BlockNumber = MINUTES * 60;
+	/// Blocks per day.
+	pub const DAYS: BlockNumber = HOURS * 24;
+}
+
+/// Opaque types, so the node can work with blocks without knowing the runtime's call types.
+pub mod opaque {
+	use super::*;
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Opaque block header.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Opaque block id.
+	pub type BlockId = generic::BlockId<Block>;
+
+	impl_opaque_keys! {
+		/// The session keys of a validator: Aura for authoring, GRANDPA for finality.
+		pub struct SessionKeys {
+			pub aura: Aura,
+			pub grandpa: Grandpa,
+		}
+	}
+}
+pub use opaque::SessionKeys;
+
+/// Runtime version. Bump `spec_version` on every runtime change that reaches a live chain.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("aitbc"),
+	impl_name: alloc::borrow::Cow::Borrowed("aitbc-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// Version of the native runtime, reported by the node.
+#[cfg(feature = "std")]
+pub fn native_version() -> NativeVersion {
+	NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
+}
+
+#[runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+
+	#[runtime::pallet_index(6)]
+	pub type SkipFeelessPayment = pallet_skip_feeless_payment;
+
+	#[runtime::pallet_index(7)]
+	pub type Sudo = pallet_sudo;
+}
+
+/// Address format of extrinsics.
+pub type Address = MultiAddress<AccountId, ()>;
+/// Block header.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// Block.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+
+/// Transaction extensions checked for every signed extrinsic.
+///
+/// Fees go through `SkipCheckIfFeeless`, so calls a pallet marks `#[pallet::feeless_if]` (the
+/// bootstrap calls of the compute economy) are free while their guard holds.
+pub type TxExtension = (
+	frame_system::AuthorizeCall<Runtime>,
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_skip_feeless_payment::SkipCheckIfFeeless<
+		Runtime,
+		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// Extrinsic as the runtime sees it.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// The payload signed by a transaction's sender.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Migrations beyond the pallets' own; none yet.
+type Migrations = ();
+
+/// Dispatches blocks and extrinsics to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# One-time (idempotent) set-up of a fresh Debian machine for building and testing AITBC.
+#
+# - apt packages the build needs (protobuf-compiler for the networking crates);
+# - a wasm toolchain for the runtime: nothing when rustup already has a wasm target; otherwise
+#   Debian's Rust (rustc-web) is linked into rustup as `aitbc-wasm` and `core`/`alloc` are built
+#   once for the wasm targets with embedded bitcode (see shared/DESIGN.md, "Build environment notes").
+#
+# Safe to run again: every step checks first and does nothing when already done.
+set -euo pipefail
+
+WASM_TOOLCHAIN=aitbc-wasm
+WASM_TARGETS=(wasm32v1-none wasm32-unknown-unknown)
+log() { printf '[setup] %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ $apt_updated -eq 0 ]; then
+    log "apt-get update"
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  log "apt-get install ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup first (https://rustup.rs)" >&2; exit 1; }
+
+apt_install protobuf-compiler
+
+rustup_has_wasm_target() {
+  rustup target list --installed 2>/dev/null | grep -qE '^wasm32(v1-none|-unknown-unknown)$'
+}
+
+if rustup_has_wasm_target; then
+  log "rustup already has a wasm target: nothing more to do for the runtime build"
+else
+  apt_install rustc-web cargo-web rust-web-src libstd-rust-web-dev lld-22
+  if ! rustup toolchain list | grep -q "^$WASM_TOOLCHAIN"; then
+    log "linking Debian's Rust as rustup toolchain '$WASM_TOOLCHAIN'"
+    rustup toolchain link "$WASM_TOOLCHAIN" /usr
+  fi
+  sysroot=$(rustc +"$WASM_TOOLCHAIN" --print sysroot)
+  version=$(rustc +"$WASM_TOOLCHAIN" --version)
+  for target in "${WASM_TARGETS[@]}"; do
+    libdir="$sysroot/lib/rustlib/$target/lib"
+    stamp="$libdir/.aitbc-sysroot"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ]; then
+      log "$target sysroot present ($version)"
+      continue
+    fi
+    log "building core/alloc for $target with embedded bitcode (about a minute)"
+    work=$(mktemp -d)
+    mkdir -p "$work/src"
+    cat >"$work/Cargo.toml" <<'TOML'
+[package]
+name = "aitbc-sysroot"
+version = "0.0.0"
+edition = "2021"
+[lib]
+path = "src/lib.rs"
+[profile.release]
+panic = "abort"
+TOML
+    echo '#![no_std]' >"$work/src/lib.rs"
+    (cd "$work" && RUSTFLAGS=-Cembed-bitcode=yes RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$work/target" \
+      cargo +"$WASM_TOOLCHAIN" build --quiet --release -Zbuild-std=core,alloc --target "$target")
+    as_root mkdir -p "$libdir"
+    as_root rm -f "$libdir"/lib{core,alloc,compiler_builtins}-*.{rlib,rmeta}
+    as_root cp "$work/target/$target/release/deps"/lib{core,alloc,compiler_builtins}-*.{rlib,rmeta} "$libdir/"
+    echo "$version" | as_root tee "$stamp" >/dev/null
+    rm -rf "$work"
+    # A runtime wasm built against the previous sysroot would fail with "can't find crate".
+    rm -rf "${CARGO_TARGET_DIR:-$HOME/.cache/aitbc/target}"/*/wbuild/aitbc-runtime/target
+  done
+fi
+
+log "done"
