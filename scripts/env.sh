@@ -11,3 +11,6 @@ if ! rustup target list --installed 2>/dev/null | grep -qE '^wasm32(v1-none|-unk
   # functions, which the linker would otherwise report as undefined symbols.
   export WASM_BUILD_RUSTFLAGS="${WASM_BUILD_RUSTFLAGS:--C link-arg=--allow-undefined}"
 fi
+# The target dir is outside the checkout, so tell the wasm builder where Cargo.lock is: the
+# runtime's wasm is then built with exactly the locked dependency versions.
+export WASM_BUILD_WORKSPACE_HINT="${WASM_BUILD_WORKSPACE_HINT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"

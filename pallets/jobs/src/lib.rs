@@ -1,0 +1,555 @@
+//! # AITBC jobs pallet
+//!
+//! The life of a text-to-image job, and the escrow of its payment.
+//!
+//! ## Overview
+//! States: `Pending → Assigned → Receipted → Finalized`, or `Cancelled` (by the client while
+//! pending) or `Expired` (assigned but not receipted by its deadline).
+//!
+//! - [`Pallet::submit_job`] validates the parameters against the model's limits, computes the
+//!   job's compute units on-chain ([`aitbc_primitives::compute_units`]) and puts the payment on
+//!   hold. A free job (payment 0) is feeless while the client has fewer than
+//!   `MaxOpenJobsPerAccount` open jobs.
+//! - [`Pallet::claim_job`]: a provider takes a pending job if the marketplace's matching rule
+//!   allows it (`ProviderRegistry::check_can_take`); a valid claim is feeless.
+//! - [`Pallet::cancel_job`]: the client cancels a pending job and gets the payment back.
+//! - `on_initialize` expires the jobs whose deadline is this block (bounded per block): the
+//!   client is refunded, the provider's reputation records it and its stake is slashed
+//!   ([`OnJobExpired`]).
+//! - The receipts pallet drives the rest through [`JobLedger`]: `mark_receipted` when a valid
+//!   receipt arrives, `finalize` when its challenge window closes (the held payment goes to the
+//!   provider).
+//!
+//! ## Terminology
+//! - *Open job*: pending, assigned or receipted; counted per client for the quota.
+//! - *Units*: the job's cost in milli compute units, fixed at submission.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+use aitbc_primitives::{compute_units, Hash32, JobId, JobParams, ModelId, Units};
+use codec::{Decode, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, Mutate, MutateHold},
+		tokens::{Fortitude, Precision, Restriction},
+	},
+	CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
+use pallet_aitbc_marketplace::{JobOutcome, ProviderRegistry};
+use scale_info::TypeInfo;
+use sp_runtime::{traits::Zero, DispatchResult, Saturating};
+
+/// Where a job is in its life.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub enum JobState<AccountId, Balance, BlockNumber> {
+	/// Waiting for a provider.
+	Pending,
+	/// Claimed by `provider` at `price_per_unit`; must be receipted by `deadline`.
+	Assigned { provider: AccountId, price_per_unit: Balance, deadline: BlockNumber },
+	/// A valid receipt arrived; final when its challenge window closes.
+	Receipted { provider: AccountId, price_per_unit: Balance, receipt_hash: Hash32 },
+	/// Served and paid.
+	Finalized { provider: AccountId, receipt_hash: Hash32 },
+	/// Cancelled by the client while pending; payment refunded.
+	Cancelled,
+	/// Not receipted in time; payment refunded.
+	Expired { provider: AccountId },
+}
+
+/// A job as stored on-chain.
+#[derive(
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct Job<T: Config> {
+	/// Who submitted (and pays for) it.
+	pub client: T::AccountId,
+	/// The model to run.
+	pub model_id: ModelId,
+	/// The prompt, bounded.
+	pub prompt: BoundedVec<u8, T::MaxPromptLen>,
+	/// Image and sampling parameters.
+	pub params: JobParams,
+	/// Cost in milli compute units, computed at submission.
+	pub units: Units,
+	/// Highest per-unit price of a provider the client accepts.
+	pub max_price_per_unit: BalanceOf<T>,
+	/// Payment held from the client, paid to the provider on success.
+	pub payment: BalanceOf<T>,
+	/// Blocks the provider has between claiming and receipting.
+	pub deadline_blocks: BlockNumberFor<T>,
+	/// Block of submission.
+	pub submitted_at: BlockNumberFor<T>,
+	/// Current state.
+	pub state: JobState<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
+}
+
+/// What the receipts pallet needs to check a receipt against its job.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct AssignedJob<AccountId, Balance> {
+	/// The client.
+	pub client: AccountId,
+	/// The provider it is assigned to.
+	pub provider: AccountId,
+	/// The model.
+	pub model_id: ModelId,
+	/// On-chain cost in milli-units.
+	pub units: Units,
+	/// The provider's price when it claimed the job.
+	pub price_per_unit: Balance,
+	/// `blake2_256` of the prompt.
+	pub prompt_hash: Hash32,
+	/// `blake2_256` of the SCALE-encoded parameters.
+	pub params_hash: Hash32,
+}
+
+/// The job side of receipt processing, implemented by this pallet for the receipts pallet.
+pub trait JobLedger<AccountId, Balance> {
+	/// The job, if it is assigned and waiting for its receipt.
+	fn assigned(job_id: JobId) -> Option<AssignedJob<AccountId, Balance>>;
+	/// A valid receipt with `receipt_hash` arrived for the assigned job.
+	fn mark_receipted(job_id: JobId, receipt_hash: Hash32) -> DispatchResult;
+	/// The price the provider claimed the job at, if the job is receipted.
+	fn receipted_price(job_id: JobId) -> Option<Balance>;
+	/// The receipt is final: pay the provider the held payment; `gpu_ms` feeds reputation.
+	fn finalize(job_id: JobId, gpu_ms: u64) -> DispatchResult;
+}
+
+/// Called when an assigned job expires (the staking pallet slashes the provider).
+pub trait OnJobExpired<AccountId> {
+	/// `provider` missed the deadline of `job_id`.
+	fn on_job_expired(provider: &AccountId, job_id: JobId);
+}
+
+impl<AccountId> OnJobExpired<AccountId> for () {
+	fn on_job_expired(_: &AccountId, _: JobId) {}
+}
+
+/// Balance type of the pallet's currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_system::pallet_prelude::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A client's payment for a job, until the job is finalized, cancelled or expired.
+		JobPayment,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The AIT currency; payments are held with it.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The runtime's hold reasons.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Models, offers and the matching rule (the marketplace pallet).
+		type Providers: ProviderRegistry<Self::AccountId, BalanceOf<Self>>;
+		/// Told of every expiry (the staking pallet slashes).
+		type OnExpired: OnJobExpired<Self::AccountId>;
+		/// Longest prompt, in bytes.
+		#[pallet::constant]
+		type MaxPromptLen: Get<u32>;
+		/// Most jobs waiting for a provider.
+		#[pallet::constant]
+		type MaxPendingJobs: Get<u32>;
+		/// Most open jobs per client; free jobs are feeless below it.
+		#[pallet::constant]
+		type MaxOpenJobsPerAccount: Get<u32>;
+		/// Most jobs whose deadline falls in one block (bounds `on_initialize`).
+		#[pallet::constant]
+		type MaxDeadlinesPerBlock: Get<u32>;
+		/// Shortest deadline a job may ask for, in blocks after claiming.
+		#[pallet::constant]
+		type MinDeadline: Get<BlockNumberFor<Self>>;
+		/// Longest deadline a job may ask for, in blocks after claiming.
+		#[pallet::constant]
+		type MaxDeadline: Get<BlockNumberFor<Self>>;
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Every job by id.
+	#[pallet::storage]
+	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, Job<T>>;
+
+	/// The id the next job gets.
+	#[pallet::storage]
+	pub type NextJobId<T: Config> = StorageValue<_, JobId, ValueQuery>;
+
+	/// Jobs waiting for a provider, oldest first.
+	#[pallet::storage]
+	pub type PendingJobs<T: Config> = StorageValue<_, BoundedVec<JobId, T::MaxPendingJobs>, ValueQuery>;
+
+	/// Open jobs per client.
+	#[pallet::storage]
+	pub type OpenJobs<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Assigned jobs by the block their deadline falls in.
+	#[pallet::storage]
+	pub type Deadlines<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, BoundedVec<JobId, T::MaxDeadlinesPerBlock>, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A job was submitted.
+		JobSubmitted { job_id: JobId, client: T::AccountId, model_id: ModelId, units: Units, payment: BalanceOf<T> },
+		/// A provider claimed a job.
+		JobAssigned { job_id: JobId, provider: T::AccountId, price_per_unit: BalanceOf<T>, deadline: BlockNumberFor<T> },
+		/// A valid receipt arrived for a job.
+		JobReceipted { job_id: JobId, provider: T::AccountId, receipt_hash: Hash32 },
+		/// A job was served and its payment went to the provider.
+		JobFinalized { job_id: JobId, provider: T::AccountId, payment: BalanceOf<T> },
+		/// The client cancelled a pending job; the payment was refunded.
+		JobCancelled { job_id: JobId, refund: BalanceOf<T> },
+		/// An assigned job missed its deadline; the payment was refunded.
+		JobExpired { job_id: JobId, provider: T::AccountId, refund: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The model is unknown or retired.
+		UnknownModel,
+		/// The prompt is empty.
+		EmptyPrompt,
+		/// Steps must be between 1 and the model's maximum.
+		InvalidSteps,
+		/// Width and height must be multiples of 8, at least 64 and within the model's maximum.
+		InvalidSize,
+		/// The deadline is outside the allowed range.
+		InvalidDeadline,
+		/// The client already has the maximum number of open jobs.
+		TooManyOpenJobs,
+		/// The pending queue is full; try again later.
+		QueueFull,
+		/// The payment cannot be held: the balance is too low.
+		InsufficientBalance,
+		/// The job's cost overflows.
+		UnitsOverflow,
+		/// No job has this id.
+		UnknownJob,
+		/// The job is not pending.
+		NotPending,
+		/// The job is not assigned.
+		NotAssigned,
+		/// The job is not receipted.
+		NotReceipted,
+		/// Only the job's client may do this.
+		NotClient,
+		/// Too many deadlines fall in the same block; try again next block.
+		DeadlineBlockFull,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let due = Deadlines::<T>::take(now);
+			let count = due.len() as u32;
+			for job_id in due {
+				Self::expire(job_id, now);
+			}
+			T::WeightInfo::on_initialize(count)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Submits a job. `payment` is held until the job ends; a job with payment 0 is free and
+		/// feeless within the open-jobs quota. `max_price_per_unit` caps the provider's price.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::submit_job(prompt.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _model_id: &ModelId, _prompt: &BoundedVec<u8, T::MaxPromptLen>,
+			_params: &JobParams, _max_price: &BalanceOf<T>, payment: &BalanceOf<T>, _deadline: &BlockNumberFor<T>| -> bool {
+			payment.is_zero() && ensure_signed(origin.clone()).is_ok_and(|who| {
+				OpenJobs::<T>::get(&who) < T::MaxOpenJobsPerAccount::get()
+			})
+		})]
+		pub fn submit_job(
+			origin: OriginFor<T>,
+			model_id: ModelId,
+			prompt: BoundedVec<u8, T::MaxPromptLen>,
+			params: JobParams,
+			max_price_per_unit: BalanceOf<T>,
+			payment: BalanceOf<T>,
+			deadline_blocks: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let client = ensure_signed(origin)?;
+			let model = T::Providers::active_model(model_id).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(!prompt.is_empty(), Error::<T>::EmptyPrompt);
+			ensure!(params.steps >= 1 && params.steps <= model.max_steps, Error::<T>::InvalidSteps);
+			let size_ok = |px: u32, max: u32| px >= 64 && px % 8 == 0 && px <= max;
+			ensure!(
+				size_ok(params.width, model.max_width) && size_ok(params.height, model.max_height),
+				Error::<T>::InvalidSize
+			);
+			ensure!(
+				deadline_blocks >= T::MinDeadline::get() && deadline_blocks <= T::MaxDeadline::get(),
+				Error::<T>::InvalidDeadline
+			);
+			let open = OpenJobs::<T>::get(&client);
+			ensure!(open < T::MaxOpenJobsPerAccount::get(), Error::<T>::TooManyOpenJobs);
+			let units = compute_units(&params, model.unit_weight_milli).ok_or(Error::<T>::UnitsOverflow)?;
+			let job_id = NextJobId::<T>::get();
+			let next_id = job_id.checked_add(1).ok_or(Error::<T>::UnitsOverflow)?;
+			let mut pending = PendingJobs::<T>::get();
+			pending.try_push(job_id).map_err(|_| Error::<T>::QueueFull)?;
+			if !payment.is_zero() {
+				T::Currency::hold(&HoldReason::JobPayment.into(), &client, payment)
+					.map_err(|_| Error::<T>::InsufficientBalance)?;
+			}
+
+			PendingJobs::<T>::put(pending);
+			NextJobId::<T>::put(next_id);
+			OpenJobs::<T>::insert(&client, open.saturating_add(1));
+			Jobs::<T>::insert(
+				job_id,
+				Job {
+					client: client.clone(),
+					model_id,
+					prompt,
+					params,
+					units,
+					max_price_per_unit,
+					payment,
+					deadline_blocks,
+					submitted_at: frame_system::Pallet::<T>::block_number(),
+					state: JobState::Pending,
+				},
+			);
+			Self::deposit_event(Event::JobSubmitted { job_id, client, model_id, units, payment });
+			Ok(())
+		}
+
+		/// Claims a pending job for the calling provider; feeless when the claim is valid.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::claim_job())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, job_id: &JobId| -> bool {
+			ensure_signed(origin.clone()).is_ok_and(|who| Pallet::<T>::check_claim(&who, *job_id).is_ok())
+		})]
+		pub fn claim_job(origin: OriginFor<T>, job_id: JobId) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			let (mut job, price_per_unit) = Self::check_claim(&provider, job_id)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let deadline = now.saturating_add(job.deadline_blocks);
+			let mut due = Deadlines::<T>::get(deadline);
+			due.try_push(job_id).map_err(|_| Error::<T>::DeadlineBlockFull)?;
+			T::Providers::job_assigned(&provider)?;
+
+			Deadlines::<T>::insert(deadline, due);
+			PendingJobs::<T>::mutate(|pending| pending.retain(|id| *id != job_id));
+			job.state = JobState::Assigned { provider: provider.clone(), price_per_unit, deadline };
+			Jobs::<T>::insert(job_id, job);
+			Self::deposit_event(Event::JobAssigned { job_id, provider, price_per_unit, deadline });
+			Ok(())
+		}
+
+		/// Cancels the caller's pending job and refunds its payment.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::cancel_job())]
+		pub fn cancel_job(origin: OriginFor<T>, job_id: JobId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+			ensure!(job.client == who, Error::<T>::NotClient);
+			ensure!(job.state == JobState::Pending, Error::<T>::NotPending);
+
+			let refund = Self::refund(&job);
+			PendingJobs::<T>::mutate(|pending| pending.retain(|id| *id != job_id));
+			Self::close(&job.client);
+			job.state = JobState::Cancelled;
+			Jobs::<T>::insert(job_id, job);
+			Self::deposit_event(Event::JobCancelled { job_id, refund });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The matching rule for a claim: the job is pending and the marketplace lets
+		/// `provider` take it. Returns the job and the provider's price.
+		pub fn check_claim(
+			provider: &T::AccountId,
+			job_id: JobId,
+		) -> Result<(Job<T>, BalanceOf<T>), DispatchError> {
+			let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+			ensure!(job.state == JobState::Pending, Error::<T>::NotPending);
+			let price = T::Providers::check_can_take(provider, job.model_id, job.max_price_per_unit)?;
+			Ok((job, price))
+		}
+
+		/// Releases the job's held payment back to the client; returns what was released.
+		fn refund(job: &Job<T>) -> BalanceOf<T> {
+			if job.payment.is_zero() {
+				return Zero::zero();
+			}
+			T::Currency::release(&HoldReason::JobPayment.into(), &job.client, job.payment, Precision::BestEffort)
+				.unwrap_or_else(|_| Zero::zero())
+		}
+
+		/// One open job of `client` ended.
+		fn close(client: &T::AccountId) {
+			OpenJobs::<T>::mutate_exists(client, |open| {
+				let left = open.unwrap_or(0).saturating_sub(1);
+				*open = (left > 0).then_some(left);
+			});
+		}
+
+		/// Expires `job_id` if it is still assigned with its deadline at `now`.
+		fn expire(job_id: JobId, now: BlockNumberFor<T>) {
+			let Some(mut job) = Jobs::<T>::get(job_id) else { return };
+			let JobState::Assigned { provider, deadline, .. } = job.state.clone() else { return };
+			if deadline != now {
+				return;
+			}
+			let refund = Self::refund(&job);
+			// The provider had this job in flight; failing here would mean broken accounting,
+			// which try_state reports. Expiry itself must go on.
+			let _ = T::Providers::job_ended(&provider, JobOutcome::Expired);
+			T::OnExpired::on_job_expired(&provider, job_id);
+			Self::close(&job.client);
+			job.state = JobState::Expired { provider: provider.clone() };
+			Jobs::<T>::insert(job_id, job);
+			Self::deposit_event(Event::JobExpired { job_id, provider, refund });
+		}
+
+		/// Invariants: every pending id is a pending job and vice versa; open-job counts match;
+		/// every assigned job is in the deadline schedule; held payments match open jobs.
+		/// Also run by the tests of pallets that build on this one.
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+			let pending = PendingJobs::<T>::get();
+			let mut open: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+			let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			let mut pending_count = 0usize;
+			for (job_id, job) in Jobs::<T>::iter() {
+				ensure!(job_id < NextJobId::<T>::get(), "job id at or above NextJobId");
+				let is_open = match &job.state {
+					JobState::Pending => {
+						ensure!(pending.contains(&job_id), "pending job missing from the queue");
+						pending_count += 1;
+						true
+					},
+					JobState::Assigned { deadline, .. } => {
+						ensure!(
+							Deadlines::<T>::get(deadline).contains(&job_id),
+							"assigned job missing from the deadline schedule"
+						);
+						true
+					},
+					JobState::Receipted { .. } => true,
+					_ => false,
+				};
+				if is_open {
+					*open.entry(job.client.clone()).or_default() += 1;
+					let entry = held.entry(job.client.clone()).or_insert_with(Zero::zero);
+					*entry = entry.saturating_add(job.payment);
+				}
+			}
+			ensure!(pending_count == pending.len(), "queue holds a job that is not pending");
+			ensure!(
+				OpenJobs::<T>::iter().all(|(who, n)| open.get(&who) == Some(&n)) &&
+					open.iter().all(|(who, n)| OpenJobs::<T>::get(who) == *n),
+				"open-job counts do not match the jobs"
+			);
+			for (who, amount) in held {
+				ensure!(
+					T::Currency::balance_on_hold(&HoldReason::JobPayment.into(), &who) == amount,
+					"held payments do not match open jobs"
+				);
+			}
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> JobLedger<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn assigned(job_id: JobId) -> Option<AssignedJob<T::AccountId, BalanceOf<T>>> {
+		let job = Jobs::<T>::get(job_id)?;
+		let JobState::Assigned { provider, price_per_unit, .. } = job.state else { return None };
+		Some(AssignedJob {
+			client: job.client,
+			provider,
+			model_id: job.model_id,
+			units: job.units,
+			price_per_unit,
+			prompt_hash: aitbc_primitives::prompt_hash(&job.prompt),
+			params_hash: job.params.hash(),
+		})
+	}
+
+	fn receipted_price(job_id: JobId) -> Option<BalanceOf<T>> {
+		match Jobs::<T>::get(job_id)?.state {
+			JobState::Receipted { price_per_unit, .. } => Some(price_per_unit),
+			_ => None,
+		}
+	}
+
+	fn mark_receipted(job_id: JobId, receipt_hash: Hash32) -> DispatchResult {
+		Jobs::<T>::try_mutate(job_id, |job| {
+			let job = job.as_mut().ok_or(Error::<T>::UnknownJob)?;
+			let JobState::Assigned { provider, price_per_unit, .. } = job.state.clone() else {
+				return Err(Error::<T>::NotAssigned.into());
+			};
+			job.state = JobState::Receipted { provider: provider.clone(), price_per_unit, receipt_hash };
+			Self::deposit_event(Event::JobReceipted { job_id, provider, receipt_hash });
+			Ok(())
+		})
+	}
+
+	fn finalize(job_id: JobId, gpu_ms: u64) -> DispatchResult {
+		// All or nothing: called from hooks, where no outer transaction would roll back.
+		frame_support::storage::with_storage_layer(|| Self::do_finalize(job_id, gpu_ms))
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	fn do_finalize(job_id: JobId, gpu_ms: u64) -> DispatchResult {
+		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+		let JobState::Receipted { provider, receipt_hash, .. } = job.state.clone() else {
+			return Err(Error::<T>::NotReceipted.into());
+		};
+		if !job.payment.is_zero() {
+			T::Currency::transfer_on_hold(
+				&HoldReason::JobPayment.into(),
+				&job.client,
+				&provider,
+				job.payment,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Polite,
+			)?;
+		}
+		T::Providers::job_ended(&provider, JobOutcome::Completed { gpu_ms })?;
+		Self::close(&job.client);
+		let payment = job.payment;
+		job.state = JobState::Finalized { provider: provider.clone(), receipt_hash };
+		Jobs::<T>::insert(job_id, job);
+		Self::deposit_event(Event::JobFinalized { job_id, provider, payment });
+		Ok(())
+	}
+}

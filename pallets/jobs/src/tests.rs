@@ -1,0 +1,278 @@
+//! Tests of every call, hook and error of the jobs pallet; invariants checked after each.
+
+use crate::{mock::*, *};
+use aitbc_primitives::{JobParams, Scheduler};
+use frame_support::{
+	assert_noop, assert_ok,
+	dispatch::{CheckIfFeeless, GetDispatchInfo},
+	traits::fungible::{Inspect, InspectHold},
+};
+use pallet_aitbc_marketplace::{Offers, Reputations};
+
+fn params(steps: u32, width: u32, height: u32) -> JobParams {
+	JobParams { steps, guidance_milli: 7_500, width, height, seed: 1, scheduler: Scheduler::Euler }
+}
+
+fn prompt(text: &str) -> BoundedVec<u8, ConstU32<64>> {
+	BoundedVec::truncate_from(text.as_bytes().to_vec())
+}
+
+fn submit(who: u64, payment: u128) -> JobId {
+	let id = NextJobId::<Test>::get();
+	assert_ok!(Jobs::submit_job(
+		RuntimeOrigin::signed(who),
+		0,
+		prompt("a red circle on a blue background"),
+		params(20, 256, 256),
+		10,
+		payment,
+		5
+	));
+	id
+}
+
+fn held(who: u64) -> u128 {
+	Balances::balance_on_hold(&HoldReason::JobPayment.into(), &who)
+}
+
+#[test]
+fn submit_computes_units_holds_payment_and_queues() {
+	build_and_execute(|| {
+		let id = submit(ALICE, 100);
+		let job = Jobs::<Test>::get(id).unwrap();
+		assert_eq!(job.units, 5_000, "20 steps at 256×256 with weight 1 is 5 units");
+		assert_eq!(job.state, JobState::Pending);
+		assert_eq!(held(ALICE), 100);
+		assert_eq!(Balances::balance(&ALICE), 900);
+		assert_eq!(PendingJobs::<Test>::get().to_vec(), vec![id]);
+		assert_eq!(OpenJobs::<Test>::get(ALICE), 1);
+		System::assert_last_event(
+			Event::JobSubmitted { job_id: id, client: ALICE, model_id: 0, units: 5_000, payment: 100 }.into(),
+		);
+	});
+}
+
+#[test]
+fn submit_rejects_each_bad_input_and_changes_nothing() {
+	build_and_execute(|| {
+		let submit_with = |model, text: &str, p, payment, deadline| {
+			Jobs::submit_job(RuntimeOrigin::signed(ALICE), model, prompt(text), p, 10, payment, deadline)
+		};
+		assert_noop!(submit_with(9, "x", params(20, 256, 256), 0, 5), Error::<Test>::UnknownModel);
+		assert_noop!(submit_with(0, "", params(20, 256, 256), 0, 5), Error::<Test>::EmptyPrompt);
+		assert_noop!(submit_with(0, "x", params(0, 256, 256), 0, 5), Error::<Test>::InvalidSteps);
+		assert_noop!(submit_with(0, "x", params(51, 256, 256), 0, 5), Error::<Test>::InvalidSteps);
+		assert_noop!(submit_with(0, "x", params(20, 260, 256), 0, 5), Error::<Test>::InvalidSize);
+		assert_noop!(submit_with(0, "x", params(20, 256, 1_024), 0, 5), Error::<Test>::InvalidSize);
+		assert_noop!(submit_with(0, "x", params(20, 56, 256), 0, 5), Error::<Test>::InvalidSize);
+		assert_noop!(submit_with(0, "x", params(20, 256, 256), 0, 1), Error::<Test>::InvalidDeadline);
+		assert_noop!(submit_with(0, "x", params(20, 256, 256), 0, 101), Error::<Test>::InvalidDeadline);
+		assert_noop!(submit_with(0, "x", params(20, 256, 256), 5_000, 5), Error::<Test>::InsufficientBalance);
+	});
+}
+
+#[test]
+fn retired_models_take_no_new_jobs() {
+	build_and_execute(|| {
+		assert_ok!(Marketplace::retire_model(RuntimeOrigin::root(), 0));
+		assert_noop!(
+			Jobs::submit_job(RuntimeOrigin::signed(ALICE), 0, prompt("x"), params(20, 256, 256), 10, 0, 5),
+			Error::<Test>::UnknownModel
+		);
+	});
+}
+
+#[test]
+fn quota_and_queue_are_bounded() {
+	build_and_execute(|| {
+		for _ in 0..MaxOpenJobsPerAccount::get() {
+			submit(ALICE, 0);
+		}
+		assert_noop!(
+			Jobs::submit_job(RuntimeOrigin::signed(ALICE), 0, prompt("x"), params(20, 256, 256), 10, 0, 5),
+			Error::<Test>::TooManyOpenJobs
+		);
+		submit(BOB, 0);
+		assert_eq!(PendingJobs::<Test>::get().len() as u32, MaxPendingJobs::get());
+		assert_noop!(
+			Jobs::submit_job(RuntimeOrigin::signed(BOB), 0, prompt("x"), params(20, 256, 256), 10, 0, 5),
+			Error::<Test>::QueueFull
+		);
+	});
+}
+
+#[test]
+fn free_jobs_within_quota_and_valid_claims_are_feeless() {
+	build_and_execute(|| {
+		let free = RuntimeCall::Jobs(Call::submit_job {
+			model_id: 0,
+			prompt: prompt("x"),
+			params: params(20, 256, 256),
+			max_price_per_unit: 10,
+			payment: 0,
+			deadline_blocks: 5,
+		});
+		let paid = RuntimeCall::Jobs(Call::submit_job {
+			model_id: 0,
+			prompt: prompt("x"),
+			params: params(20, 256, 256),
+			max_price_per_unit: 10,
+			payment: 1,
+			deadline_blocks: 5,
+		});
+		assert!(free.is_feeless(&RuntimeOrigin::signed(ALICE)));
+		assert!(!paid.is_feeless(&RuntimeOrigin::signed(ALICE)));
+		for _ in 0..MaxOpenJobsPerAccount::get() {
+			submit(ALICE, 0);
+		}
+		assert!(!free.is_feeless(&RuntimeOrigin::signed(ALICE)), "over quota pays fees");
+
+		let claim = RuntimeCall::Jobs(Call::claim_job { job_id: 0 });
+		assert!(claim.is_feeless(&RuntimeOrigin::signed(PROVIDER)));
+		assert!(!claim.is_feeless(&RuntimeOrigin::signed(OTHER_PROVIDER)), "unapproved claim pays");
+		assert!(!RuntimeCall::Jobs(Call::claim_job { job_id: 99 }).is_feeless(&RuntimeOrigin::signed(PROVIDER)));
+		assert!(claim.get_dispatch_info().call_weight.ref_time() > 0);
+	});
+}
+
+#[test]
+fn claim_assigns_and_schedules_the_deadline() {
+	build_and_execute(|| {
+		let id = submit(ALICE, 100);
+		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
+		let job = Jobs::<Test>::get(id).unwrap();
+		assert_eq!(job.state, JobState::Assigned { provider: PROVIDER, price_per_unit: 2, deadline: 6 });
+		assert!(PendingJobs::<Test>::get().is_empty());
+		assert_eq!(Deadlines::<Test>::get(6).to_vec(), vec![id]);
+		assert_eq!(Offers::<Test>::get(PROVIDER).unwrap().in_flight, 1);
+		System::assert_last_event(
+			Event::JobAssigned { job_id: id, provider: PROVIDER, price_per_unit: 2, deadline: 6 }.into(),
+		);
+		let ledger = <Jobs as JobLedger<_, _>>::assigned(id).unwrap();
+		assert_eq!((ledger.client, ledger.provider, ledger.units), (ALICE, PROVIDER, 5_000));
+		assert_eq!(ledger.prompt_hash, aitbc_primitives::prompt_hash(b"a red circle on a blue background"));
+	});
+}
+
+#[test]
+fn claim_errors() {
+	build_and_execute(|| {
+		assert_noop!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), 7), Error::<Test>::UnknownJob);
+		let id = submit(ALICE, 0);
+		assert_noop!(
+			Jobs::claim_job(RuntimeOrigin::signed(OTHER_PROVIDER), id),
+			pallet_aitbc_marketplace::Error::<Test>::NotApproved
+		);
+		assert_noop!(
+			Jobs::claim_job(RuntimeOrigin::signed(ALICE), id),
+			pallet_aitbc_marketplace::Error::<Test>::NoOffer
+		);
+		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
+		assert_noop!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id), Error::<Test>::NotPending);
+		// A job capping the price below the provider's price is not for it.
+		assert_ok!(Jobs::submit_job(RuntimeOrigin::signed(BOB), 0, prompt("x"), params(20, 256, 256), 1, 0, 5));
+		assert_noop!(
+			Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id + 1),
+			pallet_aitbc_marketplace::Error::<Test>::PriceTooHigh
+		);
+	});
+}
+
+#[test]
+fn deadline_block_is_bounded() {
+	build_and_execute(|| {
+		let ids: Vec<JobId> = (0..3).map(|i| submit(if i < 2 { ALICE } else { BOB }, 0)).collect();
+		assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), OTHER_PROVIDER));
+		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), ids[0]));
+		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), ids[1]));
+		assert_noop!(
+			Jobs::claim_job(RuntimeOrigin::signed(OTHER_PROVIDER), ids[2]),
+			Error::<Test>::DeadlineBlockFull
+		);
+		run_to_block(2);
+		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(OTHER_PROVIDER), ids[2]));
+	});
+}
+
+#[test]
+fn cancel_refunds_pending_jobs_only() {
+	build_and_execute(|| {
+		let id = submit(ALICE, 100);
+		assert_noop!(Jobs::cancel_job(RuntimeOrigin::signed(BOB), id), Error::<Test>::NotClient);
+		assert_noop!(Jobs::cancel_job(RuntimeOrigin::signed(ALICE), 9), Error::<Test>::UnknownJob);
+		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(ALICE), id));
+		assert_eq!(Balances::balance(&ALICE), 1_000);
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(OpenJobs::<Test>::get(ALICE), 0);
+		assert_eq!(Jobs::<Test>::get(id).unwrap().state, JobState::Cancelled);
+		System::assert_last_event(Event::JobCancelled { job_id: id, refund: 100 }.into());
+		assert_noop!(Jobs::cancel_job(RuntimeOrigin::signed(ALICE), id), Error::<Test>::NotPending);
+
+		let assigned = submit(ALICE, 0);
+		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), assigned));
+		assert_noop!(Jobs::cancel_job(RuntimeOrigin::signed(ALICE), assigned), Error::<Test>::NotPending);
+	});
+}
+
+#[test]
+fn unreceipted_jobs_expire_at_their_deadline_with_a_refund() {
+	build_and_execute(|| {
+		let id = submit(ALICE, 100);
+		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
+		run_to_block(5);
+		assert!(matches!(Jobs::<Test>::get(id).unwrap().state, JobState::Assigned { .. }));
+		run_to_block(6);
+		assert_eq!(Jobs::<Test>::get(id).unwrap().state, JobState::Expired { provider: PROVIDER });
+		assert_eq!(Balances::balance(&ALICE), 1_000);
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(Offers::<Test>::get(PROVIDER).unwrap().in_flight, 0);
+		assert_eq!(Reputations::<Test>::get(PROVIDER).expired, 1);
+		assert!(Deadlines::<Test>::get(6).is_empty());
+		System::assert_last_event(Event::JobExpired { job_id: id, provider: PROVIDER, refund: 100 }.into());
+	});
+}
+
+#[test]
+fn receipted_jobs_do_not_expire_and_finalize_pays_the_provider() {
+	build_and_execute(|| {
+		let id = submit(ALICE, 100);
+		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
+		assert_noop!(<Jobs as JobLedger<_, _>>::finalize(id, 10), Error::<Test>::NotReceipted);
+		assert_ok!(<Jobs as JobLedger<_, _>>::mark_receipted(id, [9; 32]));
+		assert!(<Jobs as JobLedger<_, _>>::assigned(id).is_none());
+		assert_noop!(<Jobs as JobLedger<_, _>>::mark_receipted(id, [9; 32]), Error::<Test>::NotAssigned);
+		run_to_block(8);
+		assert!(matches!(Jobs::<Test>::get(id).unwrap().state, JobState::Receipted { .. }));
+
+		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(id, 1_500));
+		assert_eq!(Jobs::<Test>::get(id).unwrap().state, JobState::Finalized { provider: PROVIDER, receipt_hash: [9; 32] });
+		assert_eq!(Balances::balance(&PROVIDER), 100, "the held payment moved to the provider");
+		assert_eq!(Balances::balance(&ALICE), 900);
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(OpenJobs::<Test>::get(ALICE), 0);
+		let reputation = Reputations::<Test>::get(PROVIDER);
+		assert_eq!((reputation.completed, reputation.median_gpu_ms()), (1, Some(1_500)));
+		System::assert_last_event(Event::JobFinalized { job_id: id, provider: PROVIDER, payment: 100 }.into());
+	});
+}
+
+#[test]
+fn money_is_conserved_over_a_mixed_sequence() {
+	build_and_execute(|| {
+		let total = Balances::total_issuance();
+		let a = submit(ALICE, 50);
+		let b = submit(BOB, 70);
+		let c = submit(ALICE, 30);
+		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), a));
+		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), b));
+		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(ALICE), c));
+		assert_ok!(<Jobs as JobLedger<_, _>>::mark_receipted(a, [1; 32]));
+		Jobs::do_try_state().unwrap();
+		run_to_block(6); // b expires, a is receipted
+		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(a, 5));
+		assert_eq!(Balances::total_issuance(), total, "jobs move money, never mint it");
+		assert_eq!(Balances::balance(&PROVIDER), 50);
+		assert_eq!(Balances::balance(&ALICE), 950);
+		assert_eq!(Balances::balance(&BOB), 1_000);
+	});
+}

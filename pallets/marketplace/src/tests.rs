@@ -1,0 +1,291 @@
+//! Tests of every call and error of the marketplace pallet; `try_state` runs after each.
+
+use crate::{mock::*, *};
+use aitbc_primitives::WorkerKey;
+use frame_support::{assert_noop, assert_ok, traits::Get};
+use sp_runtime::DispatchError::BadOrigin;
+
+const ALICE: u64 = 1;
+const BOB: u64 = 2;
+
+fn bounded<S: Get<u32>>(bytes: &[u8]) -> BoundedVec<u8, S> {
+	BoundedVec::try_from(bytes.to_vec()).expect("within bound")
+}
+
+fn add_model() -> ModelId {
+	let id = ModelCount::<Test>::get();
+	assert_ok!(Marketplace::add_model(
+		RuntimeOrigin::root(),
+		bounded(b"aitbc-tiny-sd"),
+		PipelineKind::TextToImage,
+		BoundedVec::try_from(vec![ModelFile { path: bounded(b"unet/model.onnx"), sha256: [7; 32] }])
+			.unwrap(),
+		[8; 32],
+		1_000,
+		512,
+		512,
+		50,
+	));
+	id
+}
+
+fn key(n: u8) -> WorkerKey {
+	WorkerKey::Sr25519([n; 32])
+}
+
+fn terms(models: &[ModelId], keys: &[WorkerKey], price: u128, capacity: u32) -> OfferTermsOf<Test> {
+	OfferTerms {
+		models: BoundedVec::try_from(models.to_vec()).unwrap(),
+		price_per_unit: price,
+		gpu_name: bounded(b"NVIDIA H100"),
+		gpu_memory_mib: 81_559,
+		endpoint: bounded(b"http://127.0.0.1:8090"),
+		capacity,
+		worker_keys: BoundedVec::try_from(keys.to_vec()).unwrap(),
+	}
+}
+
+/// Alice serves model 0 at price 5 with capacity 2 and key 1, approved.
+fn alice_ready() -> ModelId {
+	let model = add_model();
+	assert_ok!(Marketplace::register_offer(RuntimeOrigin::signed(ALICE), terms(&[model], &[key(1)], 5, 2)));
+	assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), ALICE));
+	model
+}
+
+#[test]
+fn add_model_registers_and_counts() {
+	build_and_execute(|| {
+		assert_eq!(add_model(), 0);
+		assert_eq!(add_model(), 1);
+		assert_eq!(ModelCount::<Test>::get(), 2);
+		let model = Models::<Test>::get(1).unwrap();
+		assert_eq!(model.unit_weight_milli, 1_000);
+		assert!(!model.retired);
+		System::assert_last_event(Event::ModelAdded { model_id: 1, name: bounded(b"aitbc-tiny-sd") }.into());
+	});
+}
+
+#[test]
+fn add_model_rejects_bad_input_and_non_governance() {
+	build_and_execute(|| {
+		let files = || {
+			BoundedVec::try_from(vec![ModelFile { path: bounded(b"unet/model.onnx"), sha256: [7; 32] }])
+				.unwrap()
+		};
+		let add = |origin, files, weight, w, h, steps| {
+			Marketplace::add_model(origin, bounded(b"m"), PipelineKind::TextToImage, files, [0; 32], weight, w, h, steps)
+		};
+		assert_noop!(add(RuntimeOrigin::signed(ALICE), files(), 1_000, 512, 512, 50), BadOrigin);
+		assert_noop!(add(RuntimeOrigin::root(), BoundedVec::new(), 1_000, 512, 512, 50), Error::<Test>::NoModelFiles);
+		assert_noop!(add(RuntimeOrigin::root(), files(), 0, 512, 512, 50), Error::<Test>::InvalidModelLimits);
+		assert_noop!(add(RuntimeOrigin::root(), files(), 1_000, 500, 512, 50), Error::<Test>::InvalidModelLimits);
+		assert_noop!(add(RuntimeOrigin::root(), files(), 1_000, 512, 32, 50), Error::<Test>::InvalidModelLimits);
+		assert_noop!(add(RuntimeOrigin::root(), files(), 1_000, 512, 512, 0), Error::<Test>::InvalidModelLimits);
+		for _ in 0..MaxModels::get() {
+			add_model();
+		}
+		assert_noop!(add(RuntimeOrigin::root(), files(), 1_000, 512, 512, 50), Error::<Test>::TooManyModels);
+	});
+}
+
+#[test]
+fn retire_model_stops_new_offers_and_jobs() {
+	build_and_execute(|| {
+		let model = alice_ready();
+		assert_noop!(Marketplace::retire_model(RuntimeOrigin::signed(ALICE), model), BadOrigin);
+		assert_noop!(Marketplace::retire_model(RuntimeOrigin::root(), 9), Error::<Test>::UnknownModel);
+		assert_ok!(Marketplace::retire_model(RuntimeOrigin::root(), model));
+		System::assert_last_event(Event::ModelRetired { model_id: model }.into());
+		assert_noop!(Marketplace::retire_model(RuntimeOrigin::root(), model), Error::<Test>::AlreadyRetired);
+		assert!(<Marketplace as ProviderRegistry<_, _>>::active_model(model).is_none());
+		assert_noop!(
+			Marketplace::register_offer(RuntimeOrigin::signed(BOB), terms(&[model], &[key(2)], 1, 1)),
+			Error::<Test>::ModelRetired
+		);
+	});
+}
+
+#[test]
+fn register_offer_stores_terms_and_keys() {
+	build_and_execute(|| {
+		let model = add_model();
+		assert_ok!(Marketplace::register_offer(
+			RuntimeOrigin::signed(ALICE),
+			terms(&[model], &[key(1), WorkerKey::Ed25519([1; 32])], 5, 2)
+		));
+		let offer = Offers::<Test>::get(ALICE).unwrap();
+		assert_eq!(offer.terms.price_per_unit, 5);
+		assert_eq!((offer.paused, offer.in_flight), (false, 0));
+		assert_eq!(WorkerKeyOwner::<Test>::get(key(1)), Some(ALICE));
+		assert_eq!(WorkerKeyOwner::<Test>::get(WorkerKey::Ed25519([1; 32])), Some(ALICE));
+		System::assert_last_event(Event::OfferRegistered { provider: ALICE, price_per_unit: 5 }.into());
+	});
+}
+
+#[test]
+fn register_offer_rejects_each_bad_term() {
+	build_and_execute(|| {
+		let model = add_model();
+		let register = |who, t| Marketplace::register_offer(RuntimeOrigin::signed(who), t);
+		assert_noop!(register(ALICE, terms(&[], &[key(1)], 5, 1)), Error::<Test>::NoModels);
+		assert_noop!(register(ALICE, terms(&[model, model], &[key(1)], 5, 1)), Error::<Test>::DuplicateModel);
+		assert_noop!(register(ALICE, terms(&[7], &[key(1)], 5, 1)), Error::<Test>::UnknownModel);
+		assert_noop!(register(ALICE, terms(&[model], &[key(1)], 5, 0)), Error::<Test>::ZeroCapacity);
+		let mut no_endpoint = terms(&[model], &[key(1)], 5, 1);
+		no_endpoint.endpoint = BoundedVec::new();
+		assert_noop!(register(ALICE, no_endpoint), Error::<Test>::EmptyEndpoint);
+		assert_noop!(register(ALICE, terms(&[model], &[], 5, 1)), Error::<Test>::NoWorkerKeys);
+		assert_noop!(register(ALICE, terms(&[model], &[key(1), key(1)], 5, 1)), Error::<Test>::DuplicateWorkerKey);
+
+		assert_ok!(register(ALICE, terms(&[model], &[key(1)], 5, 1)));
+		assert_noop!(register(ALICE, terms(&[model], &[key(2)], 5, 1)), Error::<Test>::OfferExists);
+		assert_noop!(register(BOB, terms(&[model], &[key(1)], 5, 1)), Error::<Test>::WorkerKeyTaken);
+	});
+}
+
+#[test]
+fn update_offer_replaces_terms_and_moves_keys() {
+	build_and_execute(|| {
+		let model = alice_ready();
+		assert_noop!(
+			Marketplace::update_offer(RuntimeOrigin::signed(BOB), terms(&[model], &[key(2)], 1, 1)),
+			Error::<Test>::NoOffer
+		);
+		assert_ok!(Marketplace::update_offer(RuntimeOrigin::signed(ALICE), terms(&[model], &[key(1), key(3)], 9, 3)));
+		assert_ok!(Marketplace::update_offer(RuntimeOrigin::signed(ALICE), terms(&[model], &[key(3)], 9, 3)));
+		assert_eq!(WorkerKeyOwner::<Test>::get(key(1)), None, "dropped key is released");
+		assert_eq!(WorkerKeyOwner::<Test>::get(key(3)), Some(ALICE));
+		assert_eq!(Offers::<Test>::get(ALICE).unwrap().terms.price_per_unit, 9);
+		System::assert_last_event(Event::OfferUpdated { provider: ALICE, price_per_unit: 9 }.into());
+
+		// Capacity may not drop below the jobs in flight.
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
+		assert_noop!(
+			Marketplace::update_offer(RuntimeOrigin::signed(ALICE), terms(&[model], &[key(3)], 9, 1)),
+			Error::<Test>::CapacityBelowInFlight
+		);
+	});
+}
+
+#[test]
+fn pause_resume_and_their_errors() {
+	build_and_execute(|| {
+		let model = alice_ready();
+		assert_noop!(Marketplace::pause(RuntimeOrigin::signed(BOB)), Error::<Test>::NoOffer);
+		assert_noop!(Marketplace::resume(RuntimeOrigin::signed(ALICE)), Error::<Test>::NotPaused);
+		assert_ok!(Marketplace::pause(RuntimeOrigin::signed(ALICE)));
+		System::assert_last_event(Event::OfferPaused { provider: ALICE }.into());
+		assert_noop!(Marketplace::pause(RuntimeOrigin::signed(ALICE)), Error::<Test>::AlreadyPaused);
+		assert_noop!(
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, model, 10),
+			Error::<Test>::OfferPaused
+		);
+		assert_ok!(Marketplace::resume(RuntimeOrigin::signed(ALICE)));
+		System::assert_last_event(Event::OfferResumed { provider: ALICE }.into());
+		assert_eq!(<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, model, 10), Ok(5));
+	});
+}
+
+#[test]
+fn deregister_only_without_jobs_in_flight() {
+	build_and_execute(|| {
+		let _ = alice_ready();
+		assert_noop!(Marketplace::deregister(RuntimeOrigin::signed(BOB)), Error::<Test>::NoOffer);
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
+		assert_noop!(Marketplace::deregister(RuntimeOrigin::signed(ALICE)), Error::<Test>::JobsInFlight);
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_ended(&ALICE, JobOutcome::Completed { gpu_ms: 10 }));
+		assert_ok!(Marketplace::deregister(RuntimeOrigin::signed(ALICE)));
+		System::assert_last_event(Event::OfferDeregistered { provider: ALICE }.into());
+		assert!(Offers::<Test>::get(ALICE).is_none());
+		assert_eq!(WorkerKeyOwner::<Test>::get(key(1)), None);
+		assert_eq!(Reputations::<Test>::get(ALICE).completed, 1, "reputation outlives the offer");
+	});
+}
+
+#[test]
+fn approval_is_governance_only_and_not_twice() {
+	build_and_execute(|| {
+		assert_noop!(Marketplace::approve_provider(RuntimeOrigin::signed(ALICE), ALICE), BadOrigin);
+		assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), ALICE));
+		System::assert_last_event(Event::ProviderApproved { provider: ALICE }.into());
+		assert_noop!(Marketplace::approve_provider(RuntimeOrigin::root(), ALICE), Error::<Test>::AlreadyApproved);
+		assert_noop!(Marketplace::revoke_approval(RuntimeOrigin::signed(ALICE), ALICE), BadOrigin);
+		assert_ok!(Marketplace::revoke_approval(RuntimeOrigin::root(), ALICE));
+		System::assert_last_event(Event::ApprovalRevoked { provider: ALICE }.into());
+		assert_noop!(Marketplace::revoke_approval(RuntimeOrigin::root(), ALICE), Error::<Test>::NotApproved);
+	});
+}
+
+#[test]
+fn matching_rule_checks_each_condition() {
+	build_and_execute(|| {
+		let model = add_model();
+		let other = add_model();
+		let check = |who, model, price| <Marketplace as ProviderRegistry<_, _>>::check_can_take(&who, model, price);
+		assert_noop!(check(ALICE, model, 10), Error::<Test>::NoOffer);
+		assert_ok!(Marketplace::register_offer(RuntimeOrigin::signed(ALICE), terms(&[model], &[key(1)], 5, 1)));
+		assert_noop!(check(ALICE, model, 10), Error::<Test>::NotApproved);
+		assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), ALICE));
+		assert_noop!(check(ALICE, other, 10), Error::<Test>::ModelNotServed);
+		assert_noop!(check(ALICE, model, 4), Error::<Test>::PriceTooHigh);
+		assert_eq!(check(ALICE, model, 5), Ok(5));
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
+		assert_noop!(check(ALICE, model, 5), Error::<Test>::AtCapacity);
+		assert_noop!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE), Error::<Test>::AtCapacity);
+	});
+}
+
+#[test]
+fn once_stake_is_required_approval_is_not_enough() {
+	build_and_execute(|| {
+		let model = alice_ready();
+		assert_ok!(Marketplace::register_offer(RuntimeOrigin::signed(BOB), terms(&[model], &[key(2)], 1, 1)));
+		require_stake(Some(BOB));
+		let check = |who| <Marketplace as ProviderRegistry<_, _>>::check_can_take(&who, model, 10);
+		assert_noop!(check(ALICE), Error::<Test>::InsufficientStake);
+		assert_eq!(check(BOB), Ok(1), "bonded providers need no approval");
+	});
+}
+
+#[test]
+fn reputation_counts_outcomes_and_keeps_a_median() {
+	build_and_execute(|| {
+		let _ = alice_ready();
+		let registry = |outcome| {
+			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
+			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_ended(&ALICE, outcome));
+		};
+		for gpu_ms in [50, 10, 40, 20, 30, 1_000] {
+			registry(JobOutcome::Completed { gpu_ms });
+		}
+		registry(JobOutcome::Expired);
+		registry(JobOutcome::CancelledAfterAssign);
+		registry(JobOutcome::FailedCheck);
+		let reputation = Reputations::<Test>::get(ALICE);
+		assert_eq!(
+			(reputation.completed, reputation.expired, reputation.cancelled_after_assign, reputation.failed_checks),
+			(6, 1, 1, 1)
+		);
+		// Window of 5: the first sample (50) fell out; median of 10, 20, 30, 40, 1000 is 30.
+		assert_eq!(reputation.recent_gpu_ms.to_vec(), vec![10, 40, 20, 30, 1_000]);
+		assert_eq!(reputation.median_gpu_ms(), Some(30));
+		assert_eq!(Offers::<Test>::get(ALICE).unwrap().in_flight, 0);
+	});
+}
+
+#[test]
+fn ending_a_job_that_was_never_assigned_is_an_error() {
+	build_and_execute(|| {
+		let _ = alice_ready();
+		assert_noop!(
+			<Marketplace as ProviderRegistry<_, _>>::job_ended(&ALICE, JobOutcome::Expired),
+			Error::<Test>::NoJobInFlight
+		);
+		assert_noop!(
+			<Marketplace as ProviderRegistry<_, _>>::job_ended(&BOB, JobOutcome::Expired),
+			Error::<Test>::NoOffer
+		);
+	});
+}

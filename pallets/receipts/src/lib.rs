@@ -1,0 +1,419 @@
+//! # AITBC receipts pallet
+//!
+//! Verifies signed compute receipts and mints AIT for them: **the only source of issuance**.
+//!
+//! ## Overview
+//! [`Pallet::submit_receipt`] takes a [`Receipt`] signed by one of the provider's registered
+//! worker keys over `b"aitbc/receipt/v1" ++ blake2_256(SCALE(receipt))` and checks, each with its
+//! own error:
+//! - the receipt hash was never used before ([`Error::ReceiptReplayed`]);
+//! - the caller is the receipt's provider, and the job is assigned to it and not yet receipted;
+//! - the worker key is registered to that provider, and the signature is valid;
+//! - units equal the job's on-chain cost; model, client, prompt and parameter hashes match the
+//!   job; the genesis hash is this chain's;
+//! - when the runtime requires it, a co-signature by a governance-managed attester.
+//!
+//! An accepted receipt waits `ChallengeWindow` blocks, then `on_initialize` finalizes it: the
+//! provider is minted `units × min(price_per_unit, MaxPricePerUnit)` (units in thousandths), the
+//! client's held payment is paid to it, its reputation updates. Valid receipts are feeless for
+//! the assigned provider.
+//!
+//! ## Terminology
+//! - *Challenge window*: blocks between acceptance and minting, for spot-checks.
+//! - *Attester*: a key governance trusts to co-sign receipts (the hub/oracle of the design).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+use aitbc_primitives::{Hash32, JobId, Receipt, WorkerKey, MILLI_UNITS_PER_UNIT};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::*,
+	traits::fungible::{Inspect, Mutate},
+};
+use pallet_aitbc_jobs::JobLedger;
+use pallet_aitbc_marketplace::ProviderRegistry;
+use scale_info::TypeInfo;
+use sp_runtime::{
+	traits::{CheckedMul, Saturating, Zero},
+	DispatchResult, TokenError,
+};
+
+/// A signature by a worker or attester key (the scheme follows the key).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct KeySignature(pub [u8; 64]);
+
+/// An attester's co-signature of a receipt.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct Attestation {
+	/// The attester's key.
+	pub attester: WorkerKey,
+	/// Its signature over the receipt's signing message.
+	pub signature: KeySignature,
+}
+
+/// `true` when `signature` by `key` over `message` is valid.
+pub fn verify_key_signature(key: &WorkerKey, signature: &KeySignature, message: &[u8]) -> bool {
+	match key {
+		WorkerKey::Sr25519(public) => sp_io::crypto::sr25519_verify(
+			&sp_core::sr25519::Signature::from_raw(signature.0),
+			message,
+			&sp_core::sr25519::Public::from_raw(*public),
+		),
+		WorkerKey::Ed25519(public) => sp_io::crypto::ed25519_verify(
+			&sp_core::ed25519::Signature::from_raw(signature.0),
+			message,
+			&sp_core::ed25519::Public::from_raw(*public),
+		),
+	}
+}
+
+/// A receipt as stored, with its processing state.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct StoredReceipt<AccountId, Balance, BlockNumber> {
+	/// The receipt as signed.
+	pub receipt: Receipt<AccountId>,
+	/// Its hash.
+	pub hash: Hash32,
+	/// Block it was accepted in.
+	pub accepted_at: BlockNumber,
+	/// Block its challenge window closes (and it is minted).
+	pub final_at: BlockNumber,
+	/// Amount minted to the provider, once final.
+	pub minted: Option<Balance>,
+}
+
+/// Balance type of the pallet's currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_system::pallet_prelude::*;
+
+	/// A stored receipt with this runtime's types.
+	pub type StoredReceiptOf<T> =
+		StoredReceipt<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The AIT currency, minted into.
+		type Currency: Mutate<Self::AccountId>;
+		/// The jobs pallet.
+		type Jobs: JobLedger<Self::AccountId, BalanceOf<Self>>;
+		/// The marketplace (worker key ownership).
+		type Providers: ProviderRegistry<Self::AccountId, BalanceOf<Self>>;
+		/// Sets the price cap and the attester set.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Blocks between accepting a receipt and minting for it.
+		#[pallet::constant]
+		type ChallengeWindow: Get<BlockNumberFor<Self>>;
+		/// Most receipts finalized in one block.
+		#[pallet::constant]
+		type MaxReceiptsPerBlock: Get<u32>;
+		/// Most attesters.
+		#[pallet::constant]
+		type MaxAttesters: Get<u32>;
+		/// Price cap per unit until governance sets one.
+		#[pallet::constant]
+		type DefaultMaxPricePerUnit: Get<BalanceOf<Self>>;
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Receipts by job.
+	#[pallet::storage]
+	pub type Receipts<T: Config> = StorageMap<_, Twox64Concat, JobId, StoredReceiptOf<T>>;
+
+	/// Jobs receipted by each provider (for queries by provider).
+	#[pallet::storage]
+	pub type ReceiptsByProvider<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, (), OptionQuery>;
+
+	/// Every receipt hash ever accepted, with its job: a hash mints at most once.
+	#[pallet::storage]
+	pub type UsedReceiptHashes<T: Config> = StorageMap<_, Identity, Hash32, JobId>;
+
+	/// Receipts whose challenge window closes at a block.
+	#[pallet::storage]
+	pub type FinalizeAt<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, BoundedVec<JobId, T::MaxReceiptsPerBlock>, ValueQuery>;
+
+	/// Governance cap on the price per unit used for minting.
+	#[pallet::storage]
+	pub type MaxPricePerUnit<T: Config> =
+		StorageValue<_, BalanceOf<T>, ValueQuery, T::DefaultMaxPricePerUnit>;
+
+	/// Attester keys that may co-sign receipts.
+	#[pallet::storage]
+	pub type Attesters<T: Config> = StorageValue<_, BoundedVec<WorkerKey, T::MaxAttesters>, ValueQuery>;
+
+	/// Whether every receipt needs an attester's co-signature.
+	#[pallet::storage]
+	pub type AttestationRequired<T: Config> = StorageValue<_, bool, ValueQuery>;
+
+	/// All AIT ever minted for receipts.
+	#[pallet::storage]
+	pub type TotalMinted<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A receipt passed every check and entered its challenge window.
+		ReceiptAccepted { job_id: JobId, provider: T::AccountId, receipt_hash: Hash32, final_at: BlockNumberFor<T> },
+		/// A receipt is final: the provider was minted `minted`.
+		ReceiptFinalized { job_id: JobId, provider: T::AccountId, minted: BalanceOf<T> },
+		/// Finalizing a receipt failed; nothing was minted for it.
+		FinalizationFailed { job_id: JobId, error: DispatchError },
+		/// Governance set the price cap.
+		MaxPricePerUnitSet { price: BalanceOf<T> },
+		/// Governance changed the attester set or requirement.
+		AttestersSet { count: u32, required: bool },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// This receipt (same hash) was accepted before.
+		ReceiptReplayed,
+		/// Only the receipt's provider may submit it.
+		NotReceiptProvider,
+		/// The job is not assigned (unknown, pending, already receipted or ended).
+		JobNotAssigned,
+		/// The job is assigned to another provider.
+		NotAssignedProvider,
+		/// The worker key is not registered to the provider.
+		UnregisteredWorkerKey,
+		/// The signature does not verify.
+		InvalidSignature,
+		/// The units differ from the job's on-chain cost.
+		WrongUnits,
+		/// The model differs from the job's.
+		WrongModel,
+		/// The client differs from the job's.
+		WrongClient,
+		/// The prompt hash differs from the job's.
+		WrongPromptHash,
+		/// The parameters hash differs from the job's.
+		WrongParamsHash,
+		/// The receipt is for another chain.
+		WrongGenesis,
+		/// Finished before it started.
+		InvalidTimes,
+		/// An attester co-signature is required.
+		AttestationMissing,
+		/// An attestation is by an unknown attester or does not verify.
+		InvalidAttestation,
+		/// Too many receipts become final in the same block; retry next block.
+		FinalizationBlockFull,
+		/// The mint amount overflows.
+		MintOverflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let due = FinalizeAt::<T>::take(now);
+			let count = due.len() as u32;
+			for job_id in due {
+				if let Err(error) = Self::finalize(job_id) {
+					Self::deposit_event(Event::FinalizationFailed { job_id, error });
+				}
+			}
+			T::WeightInfo::on_initialize(count)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Submits the signed receipt of an assigned job; feeless when it passes every check.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::submit_receipt(attestations.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, receipt: &Receipt<T::AccountId>, signature: &KeySignature,
+			attestations: &BoundedVec<Attestation, T::MaxAttesters>| -> bool {
+			ensure_signed(origin.clone())
+				.is_ok_and(|who| Pallet::<T>::check_receipt(&who, receipt, signature, attestations).is_ok())
+		})]
+		pub fn submit_receipt(
+			origin: OriginFor<T>,
+			receipt: Receipt<T::AccountId>,
+			signature: KeySignature,
+			attestations: BoundedVec<Attestation, T::MaxAttesters>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let receipt_hash = Self::check_receipt(&who, &receipt, &signature, &attestations)?;
+			let job_id = receipt.job_id;
+			let now = frame_system::Pallet::<T>::block_number();
+			let final_at = now.saturating_add(T::ChallengeWindow::get());
+			let mut due = FinalizeAt::<T>::get(final_at);
+			due.try_push(job_id).map_err(|_| Error::<T>::FinalizationBlockFull)?;
+			T::Jobs::mark_receipted(job_id, receipt_hash)?;
+
+			FinalizeAt::<T>::insert(final_at, due);
+			UsedReceiptHashes::<T>::insert(receipt_hash, job_id);
+			ReceiptsByProvider::<T>::insert(&who, job_id, ());
+			Receipts::<T>::insert(
+				job_id,
+				StoredReceipt { receipt, hash: receipt_hash, accepted_at: now, final_at, minted: None },
+			);
+			Self::deposit_event(Event::ReceiptAccepted { job_id, provider: who, receipt_hash, final_at });
+			Ok(())
+		}
+
+		/// Sets the cap on the price per unit used for minting (governance).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_max_price_per_unit())]
+		pub fn set_max_price_per_unit(origin: OriginFor<T>, price: BalanceOf<T>) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			MaxPricePerUnit::<T>::put(price);
+			Self::deposit_event(Event::MaxPricePerUnitSet { price });
+			Ok(())
+		}
+
+		/// Replaces the attester set and whether co-signatures are required (governance).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_attesters(attesters.len() as u32))]
+		pub fn set_attesters(
+			origin: OriginFor<T>,
+			attesters: BoundedVec<WorkerKey, T::MaxAttesters>,
+			required: bool,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(!required || !attesters.is_empty(), Error::<T>::AttestationMissing);
+			let count = attesters.len() as u32;
+			Attesters::<T>::put(attesters);
+			AttestationRequired::<T>::put(required);
+			Self::deposit_event(Event::AttestersSet { count, required });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Every check of a receipt submitted by `who`, without changing state. Returns the
+		/// receipt hash.
+		pub fn check_receipt(
+			who: &T::AccountId,
+			receipt: &Receipt<T::AccountId>,
+			signature: &KeySignature,
+			attestations: &BoundedVec<Attestation, T::MaxAttesters>,
+		) -> Result<Hash32, DispatchError> {
+			let receipt_hash = receipt.hash();
+			ensure!(!UsedReceiptHashes::<T>::contains_key(receipt_hash), Error::<T>::ReceiptReplayed);
+			ensure!(&receipt.provider == who, Error::<T>::NotReceiptProvider);
+			let job = T::Jobs::assigned(receipt.job_id).ok_or(Error::<T>::JobNotAssigned)?;
+			ensure!(job.provider == receipt.provider, Error::<T>::NotAssignedProvider);
+			ensure!(
+				T::Providers::worker_key_owner(&receipt.worker_key).as_ref() == Some(&receipt.provider),
+				Error::<T>::UnregisteredWorkerKey
+			);
+			let message = receipt.signing_message();
+			ensure!(verify_key_signature(&receipt.worker_key, signature, &message), Error::<T>::InvalidSignature);
+			ensure!(receipt.units == job.units, Error::<T>::WrongUnits);
+			ensure!(receipt.model_id == job.model_id, Error::<T>::WrongModel);
+			ensure!(receipt.client == job.client, Error::<T>::WrongClient);
+			ensure!(receipt.prompt_hash == job.prompt_hash, Error::<T>::WrongPromptHash);
+			ensure!(receipt.params_hash == job.params_hash, Error::<T>::WrongParamsHash);
+			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			ensure!(genesis.as_ref() == receipt.genesis_hash.as_slice(), Error::<T>::WrongGenesis);
+			ensure!(receipt.finished_at >= receipt.started_at, Error::<T>::InvalidTimes);
+			if AttestationRequired::<T>::get() {
+				ensure!(!attestations.is_empty(), Error::<T>::AttestationMissing);
+			}
+			let attesters = Attesters::<T>::get();
+			for attestation in attestations.iter() {
+				ensure!(
+					attesters.contains(&attestation.attester) &&
+						verify_key_signature(&attestation.attester, &attestation.signature, &message),
+					Error::<T>::InvalidAttestation
+				);
+			}
+			Ok(receipt_hash)
+		}
+
+		/// The amount minted for `units` milli-units at `price_per_unit`, capped by governance.
+		pub fn mint_amount(units: u64, price_per_unit: BalanceOf<T>) -> Result<BalanceOf<T>, DispatchError> {
+			let price = price_per_unit.min(MaxPricePerUnit::<T>::get());
+			let units: BalanceOf<T> = units.try_into().map_err(|_| Error::<T>::MintOverflow)?;
+			let per_unit: BalanceOf<T> =
+				MILLI_UNITS_PER_UNIT.try_into().map_err(|_| Error::<T>::MintOverflow)?;
+			Ok(units.checked_mul(&price).ok_or(Error::<T>::MintOverflow)? / per_unit)
+		}
+
+		/// Mints for the receipt of `job_id` and finalizes the job, all or nothing.
+		fn finalize(job_id: JobId) -> DispatchResult {
+			frame_support::storage::with_storage_layer(|| {
+				let mut stored = Receipts::<T>::get(job_id).ok_or(Error::<T>::JobNotAssigned)?;
+				let price = T::Jobs::receipted_price(job_id).ok_or(Error::<T>::JobNotAssigned)?;
+				let minted = Self::mint_amount(stored.receipt.units, price)?;
+				let provider = stored.receipt.provider.clone();
+				let minted = if minted.is_zero() {
+					minted
+				} else {
+					match T::Currency::mint_into(&provider, minted) {
+						Ok(_) => minted,
+						// Below the existential deposit of an account-less provider: nothing to mint.
+						Err(e) if e == TokenError::BelowMinimum.into() => Zero::zero(),
+						Err(e) => return Err(e),
+					}
+				};
+				TotalMinted::<T>::mutate(|total| *total = total.saturating_add(minted));
+				T::Jobs::finalize(job_id, stored.receipt.gpu_ms)?;
+				stored.minted = Some(minted);
+				Receipts::<T>::insert(job_id, stored);
+				Self::deposit_event(Event::ReceiptFinalized { job_id, provider, minted });
+				Ok(())
+			})
+		}
+
+		/// Invariants: every used hash belongs to its stored receipt; every pending receipt is
+		/// scheduled; the sum minted over final receipts equals `TotalMinted`.
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			let mut minted = BalanceOf::<T>::zero();
+			for (job_id, stored) in Receipts::<T>::iter() {
+				ensure!(
+					UsedReceiptHashes::<T>::get(stored.hash) == Some(job_id),
+					"stored receipt's hash not recorded as used"
+				);
+				ensure!(
+					ReceiptsByProvider::<T>::contains_key(&stored.receipt.provider, job_id),
+					"receipt missing from its provider's index"
+				);
+				match stored.minted {
+					Some(amount) => minted = minted.saturating_add(amount),
+					None => ensure!(
+						FinalizeAt::<T>::get(stored.final_at).contains(&job_id),
+						"pending receipt not scheduled for finalization"
+					),
+				}
+			}
+			ensure!(minted == TotalMinted::<T>::get(), "TotalMinted differs from the receipts' mints");
+			ensure!(
+				UsedReceiptHashes::<T>::iter().count() == Receipts::<T>::iter().count(),
+				"used hash without a stored receipt"
+			);
+			Ok(())
+		}
+	}
+}

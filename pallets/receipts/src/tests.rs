@@ -1,0 +1,289 @@
+//! Tests of receipt verification and minting with real sr25519/ed25519 signatures; after each,
+//! the invariants of all three pallets and "issuance = endowment + minted" are checked.
+
+use crate::{mock::*, *};
+use aitbc_primitives::{ExecutionInfo, JobParams, Scheduler};
+use frame_support::{
+	assert_noop, assert_ok, dispatch::CheckIfFeeless, traits::fungible::Inspect, BoundedVec,
+};
+use pallet_aitbc_jobs::{JobState, Jobs as JobsStorage};
+use sp_core::Pair;
+use sp_runtime::DispatchError::BadOrigin;
+
+const PROMPT: &str = "a red circle on a blue background";
+
+fn params() -> JobParams {
+	JobParams { steps: 20, guidance_milli: 7_500, width: 256, height: 256, seed: 3, scheduler: Scheduler::Ddim }
+}
+
+/// ALICE submits a job paying 100; `provider` claims it. Returns the job id.
+fn assigned_job(provider: u64) -> JobId {
+	let id = pallet_aitbc_jobs::NextJobId::<Test>::get();
+	assert_ok!(Jobs::submit_job(
+		RuntimeOrigin::signed(ALICE),
+		0,
+		BoundedVec::truncate_from(PROMPT.as_bytes().to_vec()),
+		params(),
+		10,
+		100,
+		20
+	));
+	assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(provider), id));
+	id
+}
+
+fn genesis_hash() -> [u8; 32] {
+	System::block_hash(0).0
+}
+
+/// The receipt PROVIDER's worker would produce for `job_id`.
+fn receipt_for(job_id: JobId, provider: u64, key: aitbc_primitives::WorkerKey) -> Receipt<u64> {
+	Receipt {
+		job_id,
+		provider,
+		worker_key: key,
+		client: ALICE,
+		model_id: 0,
+		units: 5_000,
+		gpu_ms: 800,
+		prompt_hash: aitbc_primitives::prompt_hash(PROMPT.as_bytes()),
+		params_hash: params().hash(),
+		artifact_sha256: [0xab; 32],
+		started_at: 1_000,
+		finished_at: 1_800,
+		nonce: 1,
+		genesis_hash: genesis_hash(),
+		execution: ExecutionInfo {
+			execution_provider: BoundedVec::truncate_from(b"CPUExecutionProvider".to_vec()),
+			device: BoundedVec::truncate_from(b"cpu".to_vec()),
+			runtime_version: BoundedVec::truncate_from(b"onnxruntime 1.31.1".to_vec()),
+		},
+	}
+}
+
+fn sign(receipt: &Receipt<u64>) -> KeySignature {
+	KeySignature(provider_pair().sign(&receipt.signing_message()).0)
+}
+
+fn submit(who: u64, receipt: &Receipt<u64>, signature: KeySignature) -> DispatchResult {
+	Receipts::submit_receipt(RuntimeOrigin::signed(who), receipt.clone(), signature, BoundedVec::new())
+}
+
+#[test]
+fn valid_receipt_is_accepted_then_minted_after_the_challenge_window() {
+	build_and_execute(|| {
+		let job = assigned_job(PROVIDER);
+		let receipt = receipt_for(job, PROVIDER, provider_key());
+		assert_ok!(submit(PROVIDER, &receipt, sign(&receipt)));
+		let stored = pallet::Receipts::<Test>::get(job).unwrap();
+		assert_eq!((stored.final_at, stored.minted), (4, None));
+		assert!(matches!(JobsStorage::<Test>::get(job).unwrap().state, JobState::Receipted { .. }));
+		assert_eq!(UsedReceiptHashes::<Test>::get(receipt.hash()), Some(job));
+		assert!(ReceiptsByProvider::<Test>::contains_key(PROVIDER, job));
+		System::assert_last_event(
+			Event::ReceiptAccepted { job_id: job, provider: PROVIDER, receipt_hash: receipt.hash(), final_at: 4 }
+				.into(),
+		);
+
+		run_to_block(3);
+		assert_eq!(Balances::balance(&PROVIDER), 0, "nothing before the window closes");
+		run_to_block(4);
+		// 5 units at price 2 = 10 minted, plus the client's 100.
+		assert_eq!(Balances::balance(&PROVIDER), 110);
+		assert_eq!(TotalMinted::<Test>::get(), 10);
+		assert_eq!(pallet::Receipts::<Test>::get(job).unwrap().minted, Some(10));
+		assert!(matches!(JobsStorage::<Test>::get(job).unwrap().state, JobState::Finalized { .. }));
+		System::assert_has_event(Event::ReceiptFinalized { job_id: job, provider: PROVIDER, minted: 10 }.into());
+	});
+}
+
+#[test]
+fn ed25519_worker_keys_work_too() {
+	build_and_execute(|| {
+		let job = assigned_job(OTHER_PROVIDER);
+		let receipt = receipt_for(job, OTHER_PROVIDER, other_provider_key());
+		let signature = KeySignature(other_provider_pair().sign(&receipt.signing_message()).0);
+		assert_ok!(submit(OTHER_PROVIDER, &receipt, signature));
+	});
+}
+
+#[test]
+fn a_replayed_receipt_is_rejected_and_changes_nothing() {
+	build_and_execute(|| {
+		let job = assigned_job(PROVIDER);
+		let receipt = receipt_for(job, PROVIDER, provider_key());
+		assert_ok!(submit(PROVIDER, &receipt, sign(&receipt)));
+		assert_noop!(submit(PROVIDER, &receipt, sign(&receipt)), Error::<Test>::ReceiptReplayed);
+		run_to_block(4);
+		assert_noop!(submit(PROVIDER, &receipt, sign(&receipt)), Error::<Test>::ReceiptReplayed);
+		assert_eq!(TotalMinted::<Test>::get(), 10, "minted once");
+	});
+}
+
+#[test]
+fn each_bad_receipt_fails_with_its_named_error() {
+	build_and_execute(|| {
+		let job = assigned_job(PROVIDER);
+		let good = receipt_for(job, PROVIDER, provider_key());
+		let with = |change: &dyn Fn(&mut Receipt<u64>)| {
+			let mut r = good.clone();
+			change(&mut r);
+			let s = sign(&r);
+			(r, s)
+		};
+		let check = |(r, s): (Receipt<u64>, KeySignature), error: Error<Test>| {
+			assert_noop!(submit(PROVIDER, &r, s), error);
+		};
+		check(with(&|r| r.units += 1), Error::<Test>::WrongUnits);
+		check(with(&|r| r.model_id = 1), Error::<Test>::WrongModel);
+		check(with(&|r| r.client = BOB), Error::<Test>::WrongClient);
+		check(with(&|r| r.prompt_hash = [0; 32]), Error::<Test>::WrongPromptHash);
+		check(with(&|r| r.params_hash = [0; 32]), Error::<Test>::WrongParamsHash);
+		check(with(&|r| r.genesis_hash = [1; 32]), Error::<Test>::WrongGenesis);
+		check(with(&|r| r.finished_at = 0), Error::<Test>::InvalidTimes);
+		check(with(&|r| r.job_id = 99), Error::<Test>::JobNotAssigned);
+
+		// Signed by a key nobody registered.
+		let charlie = sp_keyring::Sr25519Keyring::Charlie.pair();
+		let mut r = good.clone();
+		r.worker_key = aitbc_primitives::WorkerKey::Sr25519(charlie.public().0);
+		let s = KeySignature(charlie.sign(&r.signing_message()).0);
+		assert_noop!(submit(PROVIDER, &r, s), Error::<Test>::UnregisteredWorkerKey);
+
+		// The other provider's key on this provider's receipt.
+		let mut r = good.clone();
+		r.worker_key = other_provider_key();
+		let s = KeySignature(other_provider_pair().sign(&r.signing_message()).0);
+		assert_noop!(submit(PROVIDER, &r, s), Error::<Test>::UnregisteredWorkerKey);
+
+		// A signature over something else.
+		assert_noop!(submit(PROVIDER, &good, sign(&receipt_for(job + 1, PROVIDER, provider_key()))), Error::<Test>::InvalidSignature);
+
+		// Someone else submitting the provider's receipt.
+		assert_noop!(submit(OTHER_PROVIDER, &good, sign(&good)), Error::<Test>::NotReceiptProvider);
+		assert_noop!(
+			Receipts::submit_receipt(RuntimeOrigin::none(), good.clone(), sign(&good), BoundedVec::new()),
+			BadOrigin
+		);
+	});
+}
+
+#[test]
+fn a_receipt_for_someone_elses_job_is_rejected() {
+	build_and_execute(|| {
+		let job = assigned_job(PROVIDER);
+		let receipt = receipt_for(job, OTHER_PROVIDER, other_provider_key());
+		let signature = KeySignature(other_provider_pair().sign(&receipt.signing_message()).0);
+		assert_noop!(submit(OTHER_PROVIDER, &receipt, signature), Error::<Test>::NotAssignedProvider);
+		assert_eq!(Balances::balance(&OTHER_PROVIDER), 0);
+	});
+}
+
+#[test]
+fn expired_jobs_cannot_be_receipted() {
+	build_and_execute(|| {
+		let job = assigned_job(PROVIDER);
+		run_to_block(21);
+		assert!(matches!(JobsStorage::<Test>::get(job).unwrap().state, JobState::Expired { .. }));
+		let receipt = receipt_for(job, PROVIDER, provider_key());
+		assert_noop!(submit(PROVIDER, &receipt, sign(&receipt)), Error::<Test>::JobNotAssigned);
+	});
+}
+
+#[test]
+fn valid_receipts_are_feeless_and_invalid_ones_are_not() {
+	build_and_execute(|| {
+		let job = assigned_job(PROVIDER);
+		let receipt = receipt_for(job, PROVIDER, provider_key());
+		let call = |r: &Receipt<u64>, s| {
+			RuntimeCall::Receipts(Call::submit_receipt { receipt: r.clone(), signature: s, attestations: BoundedVec::new() })
+		};
+		assert!(call(&receipt, sign(&receipt)).is_feeless(&RuntimeOrigin::signed(PROVIDER)));
+		assert!(!call(&receipt, sign(&receipt)).is_feeless(&RuntimeOrigin::signed(BOB)));
+		let mut wrong = receipt.clone();
+		wrong.units = 1;
+		assert!(!call(&wrong, sign(&wrong)).is_feeless(&RuntimeOrigin::signed(PROVIDER)));
+	});
+}
+
+#[test]
+fn governance_caps_the_minting_price() {
+	build_and_execute(|| {
+		assert_noop!(Receipts::set_max_price_per_unit(RuntimeOrigin::signed(ALICE), 1), BadOrigin);
+		assert_ok!(Receipts::set_max_price_per_unit(RuntimeOrigin::root(), 1));
+		System::assert_last_event(Event::MaxPricePerUnitSet { price: 1 }.into());
+		let job = assigned_job(PROVIDER);
+		let receipt = receipt_for(job, PROVIDER, provider_key());
+		assert_ok!(submit(PROVIDER, &receipt, sign(&receipt)));
+		run_to_block(4);
+		assert_eq!(TotalMinted::<Test>::get(), 5, "5 units at the capped price 1");
+		assert_eq!(Balances::balance(&PROVIDER), 105);
+	});
+}
+
+#[test]
+fn attestations_when_required() {
+	build_and_execute(|| {
+		let attester = sp_keyring::Sr25519Keyring::Dave.pair();
+		let attester_key = aitbc_primitives::WorkerKey::Sr25519(attester.public().0);
+		assert_noop!(
+			Receipts::set_attesters(RuntimeOrigin::root(), BoundedVec::new(), true),
+			Error::<Test>::AttestationMissing
+		);
+		assert_noop!(
+			Receipts::set_attesters(RuntimeOrigin::signed(ALICE), BoundedVec::truncate_from(vec![attester_key]), true),
+			BadOrigin
+		);
+		assert_ok!(Receipts::set_attesters(RuntimeOrigin::root(), BoundedVec::truncate_from(vec![attester_key]), true));
+		System::assert_last_event(Event::AttestersSet { count: 1, required: true }.into());
+
+		let job = assigned_job(PROVIDER);
+		let receipt = receipt_for(job, PROVIDER, provider_key());
+		assert_noop!(submit(PROVIDER, &receipt, sign(&receipt)), Error::<Test>::AttestationMissing);
+
+		let forged = Attestation { attester: provider_key(), signature: sign(&receipt) };
+		assert_noop!(
+			Receipts::submit_receipt(RuntimeOrigin::signed(PROVIDER), receipt.clone(), sign(&receipt), BoundedVec::truncate_from(vec![forged])),
+			Error::<Test>::InvalidAttestation
+		);
+		let good = Attestation { attester: attester_key, signature: KeySignature(attester.sign(&receipt.signing_message()).0) };
+		assert_ok!(Receipts::submit_receipt(
+			RuntimeOrigin::signed(PROVIDER),
+			receipt.clone(),
+			sign(&receipt),
+			BoundedVec::truncate_from(vec![good])
+		));
+	});
+}
+
+#[test]
+fn finalizations_per_block_are_bounded() {
+	build_and_execute(|| {
+		let a = assigned_job(PROVIDER);
+		let b = assigned_job(PROVIDER);
+		run_to_block(2); // a third deadline in block 21 would not fit (2 per block)
+		let c = assigned_job(OTHER_PROVIDER);
+		for job in [a, b] {
+			let r = receipt_for(job, PROVIDER, provider_key());
+			assert_ok!(submit(PROVIDER, &r, sign(&r)));
+		}
+		let r = receipt_for(c, OTHER_PROVIDER, other_provider_key());
+		let s = KeySignature(other_provider_pair().sign(&r.signing_message()).0);
+		assert_noop!(submit(OTHER_PROVIDER, &r, s.clone()), Error::<Test>::FinalizationBlockFull);
+		run_to_block(3);
+		assert_ok!(submit(OTHER_PROVIDER, &r, s));
+		run_to_block(6);
+		assert_eq!(TotalMinted::<Test>::get(), 30, "three receipts of 10 each");
+	});
+}
+
+#[test]
+fn mint_amount_rounds_down_and_never_overflows() {
+	build_and_execute(|| {
+		assert_eq!(Receipts::mint_amount(5_000, 2), Ok(10));
+		assert_eq!(Receipts::mint_amount(1_499, 1), Ok(1));
+		assert_eq!(Receipts::mint_amount(5_000, 0), Ok(0), "free at bootstrap");
+		assert_ok!(Receipts::set_max_price_per_unit(RuntimeOrigin::root(), u128::MAX));
+		assert_noop!(Receipts::mint_amount(u64::MAX, u128::MAX), Error::<Test>::MintOverflow);
+	});
+}
