@@ -225,8 +225,8 @@ where
 
 /// Storage key of a plain `StorageValue`: twox128(pallet) ++ twox128(item).
 pub fn storage_value_key(pallet: &str, item: &str) -> String {
-	let mut key = sp_core::twox_128(pallet.as_bytes()).to_vec();
-	key.extend_from_slice(&sp_core::twox_128(item.as_bytes()));
+	let mut key = sp_crypto_hashing::twox_128(pallet.as_bytes()).to_vec();
+	key.extend_from_slice(&sp_crypto_hashing::twox_128(item.as_bytes()));
 	format!("0x{}", hex::encode(key))
 }
 

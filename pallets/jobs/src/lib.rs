@@ -42,11 +42,12 @@ use codec::{Decode, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
-		fungible::{Inspect, Mutate, MutateHold},
+		fungible::{Inspect, InspectHold, Mutate, MutateHold},
 		tokens::{Fortitude, Precision, Restriction},
 	},
 	CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
+use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_aitbc_marketplace::{JobOutcome, ProviderRegistry};
 use scale_info::TypeInfo;
 use sp_runtime::{traits::Zero, DispatchResult, Saturating};
@@ -412,7 +413,7 @@ pub mod pallet {
 		}
 
 		/// One open job of `client` ended.
-		fn close(client: &T::AccountId) {
+		pub(crate) fn close(client: &T::AccountId) {
 			OpenJobs::<T>::mutate_exists(client, |open| {
 				let left = open.unwrap_or(0).saturating_sub(1);
 				*open = (left > 0).then_some(left);

@@ -1,6 +1,10 @@
 //! Tests of every call, hook and error of the jobs pallet; invariants checked after each.
 
-use crate::{mock::*, *};
+use crate::{
+	mock::*, Call, Deadlines, Error, Event, HoldReason, JobId, JobLedger, JobState,
+	Jobs as JobsStore, NextJobId, OpenJobs, PendingJobs,
+};
+use frame_support::{traits::ConstU32, BoundedVec};
 use aitbc_primitives::{JobParams, Scheduler};
 use frame_support::{
 	assert_noop, assert_ok,
@@ -39,7 +43,7 @@ fn held(who: u64) -> u128 {
 fn submit_computes_units_holds_payment_and_queues() {
 	build_and_execute(|| {
 		let id = submit(ALICE, 100);
-		let job = Jobs::<Test>::get(id).unwrap();
+		let job = JobsStore::<Test>::get(id).unwrap();
 		assert_eq!(job.units, 5_000, "20 steps at 256×256 with weight 1 is 5 units");
 		assert_eq!(job.state, JobState::Pending);
 		assert_eq!(held(ALICE), 100);
@@ -140,7 +144,7 @@ fn claim_assigns_and_schedules_the_deadline() {
 	build_and_execute(|| {
 		let id = submit(ALICE, 100);
 		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
-		let job = Jobs::<Test>::get(id).unwrap();
+		let job = JobsStore::<Test>::get(id).unwrap();
 		assert_eq!(job.state, JobState::Assigned { provider: PROVIDER, price_per_unit: 2, deadline: 6 });
 		assert!(PendingJobs::<Test>::get().is_empty());
 		assert_eq!(Deadlines::<Test>::get(6).to_vec(), vec![id]);
@@ -204,7 +208,7 @@ fn cancel_refunds_pending_jobs_only() {
 		assert_eq!(Balances::balance(&ALICE), 1_000);
 		assert_eq!(held(ALICE), 0);
 		assert_eq!(OpenJobs::<Test>::get(ALICE), 0);
-		assert_eq!(Jobs::<Test>::get(id).unwrap().state, JobState::Cancelled);
+		assert_eq!(JobsStore::<Test>::get(id).unwrap().state, JobState::Cancelled);
 		System::assert_last_event(Event::JobCancelled { job_id: id, refund: 100 }.into());
 		assert_noop!(Jobs::cancel_job(RuntimeOrigin::signed(ALICE), id), Error::<Test>::NotPending);
 
@@ -220,9 +224,9 @@ fn unreceipted_jobs_expire_at_their_deadline_with_a_refund() {
 		let id = submit(ALICE, 100);
 		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
 		run_to_block(5);
-		assert!(matches!(Jobs::<Test>::get(id).unwrap().state, JobState::Assigned { .. }));
+		assert!(matches!(JobsStore::<Test>::get(id).unwrap().state, JobState::Assigned { .. }));
 		run_to_block(6);
-		assert_eq!(Jobs::<Test>::get(id).unwrap().state, JobState::Expired { provider: PROVIDER });
+		assert_eq!(JobsStore::<Test>::get(id).unwrap().state, JobState::Expired { provider: PROVIDER });
 		assert_eq!(Balances::balance(&ALICE), 1_000);
 		assert_eq!(held(ALICE), 0);
 		assert_eq!(Offers::<Test>::get(PROVIDER).unwrap().in_flight, 0);
@@ -242,10 +246,10 @@ fn receipted_jobs_do_not_expire_and_finalize_pays_the_provider() {
 		assert!(<Jobs as JobLedger<_, _>>::assigned(id).is_none());
 		assert_noop!(<Jobs as JobLedger<_, _>>::mark_receipted(id, [9; 32]), Error::<Test>::NotAssigned);
 		run_to_block(8);
-		assert!(matches!(Jobs::<Test>::get(id).unwrap().state, JobState::Receipted { .. }));
+		assert!(matches!(JobsStore::<Test>::get(id).unwrap().state, JobState::Receipted { .. }));
 
 		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(id, 1_500));
-		assert_eq!(Jobs::<Test>::get(id).unwrap().state, JobState::Finalized { provider: PROVIDER, receipt_hash: [9; 32] });
+		assert_eq!(JobsStore::<Test>::get(id).unwrap().state, JobState::Finalized { provider: PROVIDER, receipt_hash: [9; 32] });
 		assert_eq!(Balances::balance(&PROVIDER), 100, "the held payment moved to the provider");
 		assert_eq!(Balances::balance(&ALICE), 900);
 		assert_eq!(held(ALICE), 0);

@@ -2,6 +2,7 @@
 
 use crate as pallet_receipts;
 use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use sp_core::Pair;
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -110,7 +111,6 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
-		use aitbc_primitives::WorkerKey;
 		use frame_support::BoundedVec;
 		use pallet_aitbc_marketplace::{ModelFile, OfferTerms, PipelineKind};
 		System::set_block_number(1);
@@ -175,7 +175,6 @@ pub fn build_and_execute(test: impl FnOnce()) {
 		Receipts::do_try_state().expect("receipts invariants hold");
 		Jobs::do_try_state().expect("jobs invariants hold");
 		Marketplace::do_try_state().expect("marketplace invariants hold");
-		use frame_support::traits::fungible::Inspect;
 		assert_eq!(
 			Balances::total_issuance(),
 			ENDOWMENT + pallet_receipts::TotalMinted::<Test>::get(),

@@ -1,7 +1,12 @@
 //! Tests of receipt verification and minting with real sr25519/ed25519 signatures; after each,
 //! the invariants of all three pallets and "issuance = endowment + minted" are checked.
 
-use crate::{mock::*, *};
+use crate::{
+	mock::*, Attestation, Call, Error, Event, KeySignature, ReceiptsByProvider, TotalMinted,
+	UsedReceiptHashes,
+};
+use aitbc_primitives::{JobId, Receipt};
+use sp_runtime::DispatchResult;
 use aitbc_primitives::{ExecutionInfo, JobParams, Scheduler};
 use frame_support::{
 	assert_noop, assert_ok, dispatch::CheckIfFeeless, traits::fungible::Inspect, BoundedVec,
@@ -75,7 +80,7 @@ fn valid_receipt_is_accepted_then_minted_after_the_challenge_window() {
 		let job = assigned_job(PROVIDER);
 		let receipt = receipt_for(job, PROVIDER, provider_key());
 		assert_ok!(submit(PROVIDER, &receipt, sign(&receipt)));
-		let stored = pallet::Receipts::<Test>::get(job).unwrap();
+		let stored = crate::Receipts::<Test>::get(job).unwrap();
 		assert_eq!((stored.final_at, stored.minted), (4, None));
 		assert!(matches!(JobsStorage::<Test>::get(job).unwrap().state, JobState::Receipted { .. }));
 		assert_eq!(UsedReceiptHashes::<Test>::get(receipt.hash()), Some(job));
@@ -91,7 +96,7 @@ fn valid_receipt_is_accepted_then_minted_after_the_challenge_window() {
 		// 5 units at price 2 = 10 minted, plus the client's 100.
 		assert_eq!(Balances::balance(&PROVIDER), 110);
 		assert_eq!(TotalMinted::<Test>::get(), 10);
-		assert_eq!(pallet::Receipts::<Test>::get(job).unwrap().minted, Some(10));
+		assert_eq!(crate::Receipts::<Test>::get(job).unwrap().minted, Some(10));
 		assert!(matches!(JobsStorage::<Test>::get(job).unwrap().state, JobState::Finalized { .. }));
 		System::assert_has_event(Event::ReceiptFinalized { job_id: job, provider: PROVIDER, minted: 10 }.into());
 	});

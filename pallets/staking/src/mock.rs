@@ -74,7 +74,6 @@ pub fn build_and_execute(test: impl FnOnce()) {
 	new_test_ext().execute_with(|| {
 		test();
 		Staking::do_try_state().expect("staking invariants hold");
-		use frame_support::traits::fungible::Inspect;
 		assert_eq!(
 			Balances::total_issuance(),
 			ENDOWMENT - pallet_staking::TotalSlashed::<Test>::get(),
