@@ -108,6 +108,17 @@ impl Node {
 		self.child.as_ref().map(|c| c.id())
 	}
 
+	/// Whether the process is alive (not exited, not a zombie).
+	pub fn is_running(&self) -> bool {
+		let Some(pid) = self.pid() else { return false };
+		std::fs::read_to_string(format!("/proc/{pid}/stat"))
+			.map(|stat| {
+				// The state follows the parenthesised command name.
+				stat.rsplit_once(')').map_or(false, |(_, rest)| !rest.trim_start().starts_with('Z'))
+			})
+			.unwrap_or(false)
+	}
+
 	/// The node's log so far.
 	pub fn log(&self) -> String {
 		std::fs::read_to_string(&self.log_path).unwrap_or_default()
@@ -145,7 +156,7 @@ impl Node {
 		loop {
 			match WsClientBuilder::default().build(&url).await {
 				Ok(client) => return client,
-				Err(_) if Instant::now() < deadline => {
+				Err(_) if Instant::now() < deadline && self.is_running() => {
 					tokio::time::sleep(Duration::from_millis(200)).await;
 				},
 				Err(e) => panic!("{}: RPC never came up: {e}\n--- log ---\n{}", self.name, self.log()),

@@ -21,9 +21,20 @@ async fn start_network(spec: &str, count: usize) -> Vec<Node> {
 	let spec_path = spec_path.to_str().expect("utf8").to_string();
 	let mut nodes: Vec<Node> = Vec::new();
 	let mut bootnode: Option<String> = None;
-	for flag in &AUTHORITY_FLAGS[..count] {
-		// `testnet` is a Live chain, which ignores loopback addresses learnt from peers unless told.
-		let mut args = vec!["--chain", spec_path.as_str(), *flag, "--tmp", "--allow-private-ip"];
+	for (index, flag) in AUTHORITY_FLAGS[..count].iter().enumerate() {
+		// Authorities need a stable network identity; a fixed key per node gives one.
+		let node_key = format!("{:064x}", index + 1);
+		// `testnet` is a Live chain, which neither discovers nor dials loopback peers unless told.
+		let mut args = vec![
+			"--chain",
+			spec_path.as_str(),
+			*flag,
+			"--tmp",
+			"--allow-private-ip",
+			"--discover-local",
+			"--node-key",
+			node_key.as_str(),
+		];
 		let boot;
 		if let Some(addr) = &bootnode {
 			boot = addr.clone();
