@@ -365,6 +365,32 @@ pub mod pallet {
 	pub type Reputations<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, ReputationOf<T>, ValueQuery>;
 
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Accounts that exist from genesis without holding AIT, so they can send feeless
+		/// bootstrap calls (the sudo key; development accounts on dev chains). No balance is
+		/// created: issuance stays zero.
+		pub bootstrap_accounts: alloc::vec::Vec<T::AccountId>,
+		/// Providers approved at genesis.
+		pub approved_providers: alloc::vec::Vec<T::AccountId>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for who in &self.bootstrap_accounts {
+				frame_system::Pallet::<T>::inc_providers(who);
+			}
+			for who in &self.approved_providers {
+				if !Approved::<T>::contains_key(who) {
+					Approved::<T>::insert(who, ());
+					frame_system::Pallet::<T>::inc_providers(who);
+				}
+			}
+		}
+	}
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -460,6 +486,11 @@ pub mod pallet {
 		/// Adds a model to the registry (governance).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::add_model())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _name: &BoundedVec<u8, T::MaxNameLen>, _pipeline: &PipelineKind,
+			_files: &BoundedVec<ModelFile<T::MaxNameLen>, T::MaxModelFiles>, _manifest: &[u8; 32], _weight: &u32,
+			_width: &u32, _height: &u32, _steps: &u32| -> bool {
+			Pallet::<T>::is_governance(origin)
+		})]
 		pub fn add_model(
 			origin: OriginFor<T>,
 			name: BoundedVec<u8, T::MaxNameLen>,
@@ -504,6 +535,9 @@ pub mod pallet {
 		/// Retires a model: no new jobs; jobs already submitted still run (governance).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::retire_model())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _model_id: &ModelId| -> bool {
+			Pallet::<T>::is_governance(origin)
+		})]
 		pub fn retire_model(origin: OriginFor<T>, model_id: ModelId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Models::<T>::try_mutate(model_id, |model| {
@@ -519,6 +553,9 @@ pub mod pallet {
 		/// Registers the caller's offer and worker keys.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::register_offer(terms.models.len() as u32, terms.worker_keys.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _terms: &OfferTermsOf<T>| -> bool {
+			Pallet::<T>::is_approved_signer(origin)
+		})]
 		pub fn register_offer(origin: OriginFor<T>, terms: OfferTermsOf<T>) -> DispatchResult {
 			let provider = ensure_signed(origin)?;
 			ensure!(!Offers::<T>::contains_key(&provider), Error::<T>::OfferExists);
@@ -536,6 +573,9 @@ pub mod pallet {
 		/// Replaces the caller's offer terms; jobs in flight keep running.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::update_offer(terms.models.len() as u32, terms.worker_keys.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _terms: &OfferTermsOf<T>| -> bool {
+			Pallet::<T>::is_approved_signer(origin)
+		})]
 		pub fn update_offer(origin: OriginFor<T>, terms: OfferTermsOf<T>) -> DispatchResult {
 			let provider = ensure_signed(origin)?;
 			let mut offer = Offers::<T>::get(&provider).ok_or(Error::<T>::NoOffer)?;
@@ -558,6 +598,7 @@ pub mod pallet {
 		/// Stops the caller's offer from taking new jobs.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::pause())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>| -> bool { Pallet::<T>::is_approved_signer(origin) })]
 		pub fn pause(origin: OriginFor<T>) -> DispatchResult {
 			let provider = ensure_signed(origin)?;
 			Self::set_paused(&provider, true)?;
@@ -568,6 +609,7 @@ pub mod pallet {
 		/// Lets the caller's paused offer take jobs again.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::resume())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>| -> bool { Pallet::<T>::is_approved_signer(origin) })]
 		pub fn resume(origin: OriginFor<T>) -> DispatchResult {
 			let provider = ensure_signed(origin)?;
 			Self::set_paused(&provider, false)?;
@@ -578,6 +620,7 @@ pub mod pallet {
 		/// Withdraws the caller's offer and worker keys; only with no job in flight.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::deregister(T::MaxWorkerKeys::get()))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>| -> bool { Pallet::<T>::is_approved_signer(origin) })]
 		pub fn deregister(origin: OriginFor<T>) -> DispatchResult {
 			let provider = ensure_signed(origin)?;
 			let offer = Offers::<T>::get(&provider).ok_or(Error::<T>::NoOffer)?;
@@ -593,10 +636,15 @@ pub mod pallet {
 		/// Approves a provider to take jobs while no stake is required (governance).
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::approve_provider())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _provider: &T::AccountId| -> bool {
+			Pallet::<T>::is_governance(origin)
+		})]
 		pub fn approve_provider(origin: OriginFor<T>, provider: T::AccountId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(!Approved::<T>::contains_key(&provider), Error::<T>::AlreadyApproved);
 			Approved::<T>::insert(&provider, ());
+			// An approved provider may transact (feelessly) before it holds any AIT.
+			frame_system::Pallet::<T>::inc_providers(&provider);
 			Self::deposit_event(Event::ProviderApproved { provider });
 			Ok(())
 		}
@@ -604,16 +652,32 @@ pub mod pallet {
 		/// Revokes a provider's approval; its jobs in flight still finish (governance).
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::revoke_approval())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _provider: &T::AccountId| -> bool {
+			Pallet::<T>::is_governance(origin)
+		})]
 		pub fn revoke_approval(origin: OriginFor<T>, provider: T::AccountId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(Approved::<T>::contains_key(&provider), Error::<T>::NotApproved);
 			Approved::<T>::remove(&provider);
+			// Drop the reference approval added; an account that still holds funds stays.
+			let _ = frame_system::Pallet::<T>::dec_providers(&provider);
 			Self::deposit_event(Event::ApprovalRevoked { provider });
 			Ok(())
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Whether `origin` passes the governance origin (its calls are feeless).
+		pub fn is_governance(origin: &OriginFor<T>) -> bool {
+			T::GovernanceOrigin::try_origin(origin.clone()).is_ok()
+		}
+
+		/// Whether `origin` is a signed, governance-approved provider (its offer calls are
+		/// feeless: approval bounds who can use them).
+		pub fn is_approved_signer(origin: &OriginFor<T>) -> bool {
+			ensure_signed(origin.clone()).is_ok_and(|who| Approved::<T>::contains_key(who))
+		}
+
 		fn validate_terms(provider: &T::AccountId, terms: &OfferTermsOf<T>) -> DispatchResult {
 			ensure!(!terms.models.is_empty(), Error::<T>::NoModels);
 			for (i, model_id) in terms.models.iter().enumerate() {

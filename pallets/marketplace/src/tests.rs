@@ -289,3 +289,47 @@ fn ending_a_job_that_was_never_assigned_is_an_error() {
 		);
 	});
 }
+
+#[test]
+fn governance_calls_and_approved_providers_offer_calls_are_feeless() {
+	use frame_support::dispatch::CheckIfFeeless;
+	build_and_execute(|| {
+		let model = add_model();
+		let approve = RuntimeCall::Marketplace(Call::approve_provider { provider: ALICE });
+		assert!(approve.is_feeless(&RuntimeOrigin::root()));
+		assert!(!approve.is_feeless(&RuntimeOrigin::signed(ALICE)));
+		let register = RuntimeCall::Marketplace(Call::register_offer { terms: terms(&[model], &[key(1)], 5, 2) });
+		assert!(!register.is_feeless(&RuntimeOrigin::signed(ALICE)), "unapproved providers pay");
+		assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), ALICE));
+		assert!(register.is_feeless(&RuntimeOrigin::signed(ALICE)));
+		assert!(RuntimeCall::Marketplace(Call::pause {}).is_feeless(&RuntimeOrigin::signed(ALICE)));
+		assert!(!RuntimeCall::Marketplace(Call::pause {}).is_feeless(&RuntimeOrigin::signed(BOB)));
+	});
+}
+
+#[test]
+fn approval_lets_a_provider_exist_without_any_balance() {
+	build_and_execute(|| {
+		assert_eq!(System::providers(&ALICE), 0);
+		assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), ALICE));
+		assert_eq!(System::providers(&ALICE), 1, "can pass CheckNonce with zero AIT");
+		assert_ok!(Marketplace::revoke_approval(RuntimeOrigin::root(), ALICE));
+		assert_eq!(System::providers(&ALICE), 0);
+	});
+}
+
+#[test]
+fn genesis_bootstrap_accounts_and_providers() {
+	use sp_runtime::BuildStorage;
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	crate::GenesisConfig::<Test> { bootstrap_accounts: vec![ALICE], approved_providers: vec![BOB] }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		assert_eq!(System::providers(&ALICE), 1);
+		assert_eq!(System::providers(&BOB), 1);
+		assert!(Approved::<Test>::contains_key(BOB));
+		assert!(!Approved::<Test>::contains_key(ALICE));
+		Marketplace::do_try_state().unwrap();
+	});
+}

@@ -97,6 +97,21 @@ pub struct StoredReceipt<AccountId, Balance, BlockNumber> {
 	pub minted: Option<Balance>,
 }
 
+/// Burns an imbalance (a fee, dust) and records it in [`TotalBurned`], so that the issuance
+/// ledger `total issuance = minted − burned − slashed` can be checked.
+pub struct BurnAndRecord<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> frame_support::traits::OnUnbalanced<frame_support::traits::fungible::Credit<T::AccountId, T::Currency>>
+	for BurnAndRecord<T>
+{
+	fn on_nonzero_unbalanced(amount: frame_support::traits::fungible::Credit<T::AccountId, T::Currency>) {
+		use frame_support::traits::Imbalance;
+		TotalBurned::<T>::mutate(|total| *total = total.saturating_add(amount.peek()));
+		// Dropping the credit burns it: total issuance goes down by the same amount.
+		drop(amount);
+	}
+}
+
 /// Balance type of the pallet's currency.
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
@@ -115,8 +130,8 @@ pub mod pallet {
 
 	#[pallet::config]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
-		/// The AIT currency, minted into.
-		type Currency: Mutate<Self::AccountId>;
+		/// The AIT currency, minted into (and burned from, by [`BurnAndRecord`]).
+		type Currency: Mutate<Self::AccountId> + frame_support::traits::fungible::Balanced<Self::AccountId>;
 		/// The jobs pallet.
 		type Jobs: JobLedger<Self::AccountId, BalanceOf<Self>>;
 		/// The marketplace (worker key ownership).
@@ -173,6 +188,10 @@ pub mod pallet {
 	/// All AIT ever minted for receipts.
 	#[pallet::storage]
 	pub type TotalMinted<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	/// All AIT burned through [`BurnAndRecord`] (transaction fees, dust).
+	#[pallet::storage]
+	pub type TotalBurned<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -285,6 +304,9 @@ pub mod pallet {
 		/// Sets the cap on the price per unit used for minting (governance).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::set_max_price_per_unit())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _price: &BalanceOf<T>| -> bool {
+			T::GovernanceOrigin::try_origin(origin.clone()).is_ok()
+		})]
 		pub fn set_max_price_per_unit(origin: OriginFor<T>, price: BalanceOf<T>) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			MaxPricePerUnit::<T>::put(price);
@@ -295,6 +317,9 @@ pub mod pallet {
 		/// Replaces the attester set and whether co-signatures are required (governance).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_attesters(attesters.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _attesters: &BoundedVec<WorkerKey, T::MaxAttesters>, _required: &bool| -> bool {
+			T::GovernanceOrigin::try_origin(origin.clone()).is_ok()
+		})]
 		pub fn set_attesters(
 			origin: OriginFor<T>,
 			attesters: BoundedVec<WorkerKey, T::MaxAttesters>,

@@ -177,8 +177,8 @@ pub fn build_and_execute(test: impl FnOnce()) {
 		Marketplace::do_try_state().expect("marketplace invariants hold");
 		assert_eq!(
 			Balances::total_issuance(),
-			ENDOWMENT + pallet_receipts::TotalMinted::<Test>::get(),
-			"issuance = endowment + minted"
+			ENDOWMENT + pallet_receipts::TotalMinted::<Test>::get() - pallet_receipts::TotalBurned::<Test>::get(),
+			"issuance = endowment + minted - burned"
 		);
 	});
 }

@@ -292,3 +292,22 @@ fn mint_amount_rounds_down_and_never_overflows() {
 		assert_noop!(Receipts::mint_amount(u64::MAX, u128::MAX), Error::<Test>::MintOverflow);
 	});
 }
+
+#[test]
+fn burn_and_record_burns_and_counts() {
+	use frame_support::traits::{fungible::Balanced, OnUnbalanced};
+	build_and_execute(|| {
+		let before = Balances::total_issuance();
+		let credit = <Balances as Balanced<u64>>::withdraw(
+			&ALICE,
+			40,
+			frame_support::traits::tokens::Precision::Exact,
+			frame_support::traits::tokens::Preservation::Preserve,
+			frame_support::traits::tokens::Fortitude::Polite,
+		)
+		.unwrap();
+		crate::BurnAndRecord::<Test>::on_unbalanced(credit);
+		assert_eq!(Balances::total_issuance(), before - 40);
+		assert_eq!(crate::TotalBurned::<Test>::get(), 40);
+	});
+}

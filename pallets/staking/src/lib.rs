@@ -220,6 +220,9 @@ pub mod pallet {
 		/// registration to anyone who bonds it.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::set_min_provider_stake())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _amount: &BalanceOf<T>| -> bool {
+			T::GovernanceOrigin::try_origin(origin.clone()).is_ok()
+		})]
 		pub fn set_min_provider_stake(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			MinProviderStake::<T>::put(amount);
