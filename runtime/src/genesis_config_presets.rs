@@ -1,7 +1,9 @@
 //! Genesis presets: `development`, `local_testnet` and `testnet`.
 //!
 //! Every preset starts with **zero AIT issuance**: no account is endowed. New AIT only ever comes
-//! from verified compute receipts. The presets differ in their authorities and sudo key.
+//! from verified compute receipts. The presets differ in their authorities, sudo key and the
+//! bootstrap accounts: accounts that exist without AIT so they can send the feeless bootstrap
+//! calls (governance by the sudo key, free jobs).
 
 use alloc::{vec, vec::Vec};
 
@@ -13,17 +15,24 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, RuntimeGenesisConfig, SudoConfig,
+	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, MarketplaceConfig, RuntimeGenesisConfig,
+	SudoConfig,
 };
 
 /// The preset of the public test network (four authorities, so one may fail without stalling
 /// finality).
 pub const TESTNET_RUNTIME_PRESET: &str = "testnet";
 
-/// A genesis state with the given authorities and sudo key, and nothing minted.
-fn genesis(authorities: Vec<(AuraId, GrandpaId)>, sudo: AccountId) -> Value {
+/// A genesis state with the given authorities, sudo key and bootstrap accounts, and nothing
+/// minted.
+fn genesis(
+	authorities: Vec<(AuraId, GrandpaId)>,
+	sudo: AccountId,
+	bootstrap_accounts: Vec<AccountId>,
+) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: Vec::new() },
+		marketplace: MarketplaceConfig { bootstrap_accounts },
 		aura: AuraConfig { authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect() },
 		grandpa: GrandpaConfig {
 			authorities: authorities.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect(),
@@ -37,8 +46,17 @@ fn dev_authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, Gran
 	(aura.public().into(), grandpa.public().into())
 }
 
+/// The six well-known development accounts (Alice … Ferdie).
+fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().take(6).map(|k| k.to_account_id()).collect()
+}
+
 fn development() -> Value {
-	genesis(vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)], Sr25519Keyring::Alice.to_account_id())
+	genesis(
+		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		Sr25519Keyring::Alice.to_account_id(),
+		dev_accounts(),
+	)
 }
 
 fn local_testnet() -> Value {
@@ -49,6 +67,7 @@ fn local_testnet() -> Value {
 			dev_authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 		],
 		Sr25519Keyring::Alice.to_account_id(),
+		dev_accounts(),
 	)
 }
 
@@ -61,6 +80,7 @@ fn testnet() -> Value {
 			dev_authority(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
 		Sr25519Keyring::Alice.to_account_id(),
+		vec![Sr25519Keyring::Alice.to_account_id()],
 	)
 }
 

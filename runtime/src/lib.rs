@@ -2,14 +2,15 @@
 //!
 //! The FRAME runtime of the AITBC chain, whose native token AIT exists only because AI compute was
 //! served. This crate wires the standard pallets (system, timestamp, Aura, GRANDPA, balances,
-//! transaction payment with feeless bootstrap calls, sudo) and exposes the runtime APIs that
-//! polkadot.js, subxt and the node need.
+//! transaction payment with feeless bootstrap calls, sudo), the compute economy (marketplace,
+//! jobs, receipts, provider staking) and exposes the runtime APIs that polkadot.js, subxt and the
+//! node need.
 //!
 //! Layout: pallet configurations live in [`configs`], runtime API implementations in [`apis`],
 //! genesis presets in [`genesis_config_presets`].
 //!
-//! Economics that already hold here: AIT has 12 decimals and **every genesis preset has zero
-//! issuance**; the receipt-minting pallet (a later addition) is the only source of new AIT.
+//! Economics: AIT has 12 decimals and **every genesis preset has zero issuance**; the receipts
+//! pallet is the only source of new AIT. Fees, dust and slashes are burned.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -157,6 +158,18 @@ mod runtime {
 
 	#[runtime::pallet_index(7)]
 	pub type Sudo = pallet_sudo;
+
+	#[runtime::pallet_index(10)]
+	pub type Marketplace = pallet_aitbc_marketplace;
+
+	#[runtime::pallet_index(11)]
+	pub type Jobs = pallet_aitbc_jobs;
+
+	#[runtime::pallet_index(12)]
+	pub type Receipts = pallet_aitbc_receipts;
+
+	#[runtime::pallet_index(13)]
+	pub type ProviderStaking = pallet_aitbc_staking;
 }
 
 /// Address format of extrinsics.

@@ -16,6 +16,10 @@ const PALLETS: &[&str] = &[
 	"TransactionPayment",
 	"SkipFeelessPayment",
 	"Sudo",
+	"Marketplace",
+	"Jobs",
+	"Receipts",
+	"ProviderStaking",
 ];
 
 fn metadata_bytes(value: &serde_json::Value) -> Vec<u8> {

@@ -20,8 +20,8 @@ impl pallet_balances::Config for Runtime {
 	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
 	/// Balances in plancks of AIT (12 decimals).
 	type Balance = Balance;
-	/// Dust is burned: it leaves total issuance.
-	type DustRemoval = ();
+	/// Dust is burned (and counted): it leaves total issuance.
+	type DustRemoval = pallet_aitbc_receipts::BurnAndRecord<Runtime>;
 	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
 	type AccountStore = System;
 	type ReserveIdentifier = [u8; 8];
@@ -39,8 +39,9 @@ parameter_types! {
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	/// Fees are paid in AIT and burned (no treasury yet), so they leave total issuance.
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	/// Fees are paid in AIT and burned (no treasury yet), so they leave total issuance; the
+	/// receipts pallet counts them for the issuance ledger.
+	type OnChargeTransaction = FungibleAdapter<Balances, pallet_aitbc_receipts::BurnAndRecord<Runtime>>;
 	type WeightToFee = IdentityFee<Balance>;
 	type LengthToFee = IdentityFee<Balance>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;

@@ -1,0 +1,95 @@
+//! The compute economy: marketplace, jobs, receipts (the only issuance) and provider staking.
+
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, EitherOfDiverse, SortedMembers},
+};
+use frame_system::{EnsureRoot, EnsureSignedBy};
+use sp_runtime::Perbill;
+
+use crate::{
+	currency::MILLI_AIT,
+	time::{DAYS, HOURS},
+	AccountId, Balance, Balances, BlockNumber, Jobs, Marketplace, ProviderStaking, Runtime,
+	RuntimeHoldReason,
+};
+
+/// The sudo key, as a one-member set.
+pub struct SudoKey;
+impl SortedMembers<AccountId> for SudoKey {
+	fn sorted_members() -> alloc::vec::Vec<AccountId> {
+		pallet_sudo::Key::<Runtime>::get().into_iter().collect()
+	}
+}
+
+/// Bootstrap governance: root (a sudo call) or the sudo key signing directly. The latter makes
+/// governance calls possible while nobody holds AIT: they are feeless for this origin.
+pub type GovernanceOrigin = EitherOfDiverse<EnsureRoot<AccountId>, EnsureSignedBy<SudoKey, AccountId>>;
+
+parameter_types! {
+	/// Shortest time a provider gets to serve a claimed job: 10 s.
+	pub const MinJobDeadline: BlockNumber = 5;
+	/// Longest: one hour.
+	pub const MaxJobDeadline: BlockNumber = HOURS;
+	/// Blocks a receipt waits for spot-checks before it mints: 10 s.
+	pub const ChallengeWindow: BlockNumber = 5;
+	/// Price cap per compute unit for minting, until governance changes it: 1 mAIT.
+	pub const DefaultMaxPricePerUnit: Balance = MILLI_AIT;
+	/// Unbonding takes a day.
+	pub const UnbondingPeriod: BlockNumber = DAYS;
+	/// A missed deadline costs 1% of the provider's stake.
+	pub const ExpirySlash: Perbill = Perbill::from_percent(1);
+	/// A failed spot-check costs half of it.
+	pub const FailedCheckSlash: Perbill = Perbill::from_percent(50);
+}
+
+impl pallet_aitbc_marketplace::Config for Runtime {
+	type Balance = Balance;
+	type GovernanceOrigin = GovernanceOrigin;
+	type Stake = ProviderStaking;
+	type MaxModels = ConstU32<256>;
+	type MaxModelFiles = ConstU32<16>;
+	type MaxNameLen = ConstU32<128>;
+	type MaxModelsPerOffer = ConstU32<16>;
+	type MaxWorkerKeys = ConstU32<8>;
+	type MaxEndpointLen = ConstU32<256>;
+	type MaxGpuSamples = ConstU32<32>;
+	type WeightInfo = pallet_aitbc_marketplace::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_aitbc_jobs::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Providers = Marketplace;
+	type OnExpired = ProviderStaking;
+	type MaxPromptLen = ConstU32<1024>;
+	type MaxPendingJobs = ConstU32<4096>;
+	type MaxOpenJobsPerAccount = ConstU32<16>;
+	type MaxDeadlinesPerBlock = ConstU32<1024>;
+	type MinDeadline = MinJobDeadline;
+	type MaxDeadline = MaxJobDeadline;
+	type WeightInfo = pallet_aitbc_jobs::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_aitbc_receipts::Config for Runtime {
+	type Currency = Balances;
+	type Jobs = Jobs;
+	type Providers = Marketplace;
+	type GovernanceOrigin = GovernanceOrigin;
+	type ChallengeWindow = ChallengeWindow;
+	type MaxReceiptsPerBlock = ConstU32<2048>;
+	type MaxAttesters = ConstU32<16>;
+	type DefaultMaxPricePerUnit = DefaultMaxPricePerUnit;
+	type WeightInfo = pallet_aitbc_receipts::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_aitbc_staking::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type GovernanceOrigin = GovernanceOrigin;
+	type UnbondingPeriod = UnbondingPeriod;
+	type MaxUnbondingChunks = ConstU32<16>;
+	type ExpirySlash = ExpirySlash;
+	type FailedCheckSlash = FailedCheckSlash;
+	type WeightInfo = pallet_aitbc_staking::weights::SubstrateWeight<Runtime>;
+}
