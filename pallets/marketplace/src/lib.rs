@@ -753,6 +753,60 @@ pub mod pallet {
 	}
 }
 
+/// Set-up shortcuts for the benchmarks of pallets that build on the marketplace.
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: Config> Pallet<T> {
+	/// Registers a model with the largest limits and returns its id.
+	pub fn benchmark_model() -> ModelId {
+		let model_id = ModelCount::<T>::get();
+		Models::<T>::insert(
+			model_id,
+			ModelInfo {
+				name: BoundedVec::truncate_from(b"benchmark".to_vec()),
+				pipeline: PipelineKind::TextToImage,
+				files: BoundedVec::new(),
+				manifest_sha256: [0; 32],
+				unit_weight_milli: 1_000,
+				max_width: 1_024,
+				max_height: 1_024,
+				max_steps: 100,
+			retired: false,
+			},
+		);
+		ModelCount::<T>::put(model_id.saturating_add(1));
+		model_id
+	}
+
+	/// Makes `provider` an approved provider of `model` with `capacity` and `worker_keys`.
+	pub fn benchmark_provider(
+		provider: &T::AccountId,
+		model: ModelId,
+		capacity: u32,
+		worker_keys: alloc::vec::Vec<WorkerKey>,
+	) {
+		for key in &worker_keys {
+			WorkerKeyOwner::<T>::insert(key, provider);
+		}
+		Approved::<T>::insert(provider, ());
+		Offers::<T>::insert(
+			provider,
+			Offer {
+				terms: OfferTerms {
+					models: BoundedVec::truncate_from(alloc::vec![model]),
+					price_per_unit: 1u32.into(),
+					gpu_name: BoundedVec::new(),
+					gpu_memory_mib: 0,
+					endpoint: BoundedVec::truncate_from(b"http://bench".to_vec()),
+					capacity,
+					worker_keys: BoundedVec::truncate_from(worker_keys),
+				},
+				paused: false,
+				in_flight: 0,
+			},
+		);
+	}
+}
+
 impl<T: Config> ProviderRegistry<T::AccountId, T::Balance> for Pallet<T> {
 	fn active_model(id: ModelId) -> Option<ModelLimits> {
 		Models::<T>::get(id).filter(|model| !model.retired).map(|model| ModelLimits {

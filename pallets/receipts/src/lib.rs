@@ -29,6 +29,8 @@ extern crate alloc;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -112,6 +114,13 @@ impl<T: Config> frame_support::traits::OnUnbalanced<frame_support::traits::fungi
 	}
 }
 
+/// What the benchmarks need from the jobs and marketplace pallets.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// A job assigned to `provider`, which has `worker_key` registered; returns its id.
+	fn assigned_job(provider: &AccountId, worker_key: WorkerKey) -> JobId;
+}
+
 /// Balance type of the pallet's currency.
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
@@ -152,6 +161,9 @@ pub mod pallet {
 		type DefaultMaxPricePerUnit: Get<BalanceOf<Self>>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+		/// Creates assigned jobs for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// Receipts by job.

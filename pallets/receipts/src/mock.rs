@@ -90,6 +90,43 @@ impl pallet_receipts::Config for Test {
 	type MaxAttesters = ConstU32<2>;
 	type DefaultMaxPricePerUnit = DefaultMaxPricePerUnit;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchHelper;
+}
+
+/// Assigned jobs for the benchmarks: the provider gets an offer for model 0 with the worker
+/// key, ALICE submits, the provider claims.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_receipts::BenchmarkHelper<u64> for BenchHelper {
+	fn assigned_job(provider: &u64, worker_key: aitbc_primitives::WorkerKey) -> aitbc_primitives::JobId {
+		use aitbc_primitives::{JobParams, Scheduler};
+		use frame_support::BoundedVec;
+		use frame_support::traits::fungible::Mutate;
+		// The benchmarks run on a wiped state: create what the job needs.
+		let model = match pallet_aitbc_marketplace::ModelCount::<Test>::get() {
+			0 => Marketplace::benchmark_model(),
+			_ => 0,
+		};
+		Marketplace::benchmark_provider(provider, model, 1, vec![worker_key]);
+		let job_id = pallet_aitbc_jobs::NextJobId::<Test>::get();
+		let client = 1_000 + job_id;
+		Balances::set_balance(&client, 10_000);
+		let params = JobParams { steps: 20, guidance_milli: 7_500, width: 256, height: 256, seed: 1, scheduler: Scheduler::Ddim };
+		Jobs::submit_job(RuntimeOrigin::signed(client), model, BoundedVec::truncate_from(b"p".to_vec()), params, 10, 100, 20)
+			.expect("job submitted");
+		Jobs::claim_job(RuntimeOrigin::signed(*provider), job_id).expect("job claimed");
+		job_id
+	}
+}
+
+/// Test externalities with a keystore, for the benchmarks' signatures.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	let mut ext = new_test_ext();
+	ext.register_extension(sp_keystore::KeystoreExt::new(sp_keystore::testing::MemoryKeystore::new()));
+	ext
 }
 
 use frame_support::traits::ConstU64;

@@ -81,6 +81,8 @@ impl pallet_aitbc_receipts::Config for Runtime {
 	type MaxAttesters = ConstU32<16>;
 	type DefaultMaxPricePerUnit = DefaultMaxPricePerUnit;
 	type WeightInfo = pallet_aitbc_receipts::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ReceiptsBenchmarkHelper;
 }
 
 impl pallet_aitbc_staking::Config for Runtime {
@@ -92,4 +94,33 @@ impl pallet_aitbc_staking::Config for Runtime {
 	type ExpirySlash = ExpirySlash;
 	type FailedCheckSlash = FailedCheckSlash;
 	type WeightInfo = pallet_aitbc_staking::weights::SubstrateWeight<Runtime>;
+}
+
+/// Assigned jobs for the receipts benchmarks, through the real marketplace and jobs pallets.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ReceiptsBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_aitbc_receipts::BenchmarkHelper<AccountId> for ReceiptsBenchmarkHelper {
+	fn assigned_job(provider: &AccountId, worker_key: aitbc_primitives::WorkerKey) -> aitbc_primitives::JobId {
+		use aitbc_primitives::{JobParams, Scheduler};
+		use frame_support::{traits::fungible::Mutate, BoundedVec};
+		use crate::{currency::AIT, Marketplace, RuntimeOrigin};
+
+		let model = match pallet_aitbc_marketplace::ModelCount::<Runtime>::get() {
+			0 => Marketplace::benchmark_model(),
+			_ => 0,
+		};
+		Marketplace::benchmark_provider(provider, model, 1, alloc::vec![worker_key]);
+		let job_id = pallet_aitbc_jobs::NextJobId::<Runtime>::get();
+		let client: AccountId = frame_benchmarking::account("client", job_id as u32, 0);
+		Balances::set_balance(&client, AIT);
+		let params = JobParams { steps: 50, guidance_milli: 7_500, width: 512, height: 512, seed: 1, scheduler: Scheduler::Ddim };
+		// Spread deadlines so thousands of claims in one block stay within the per-block bound.
+		let deadline = MinJobDeadline::get() + (job_id % 256) as BlockNumber;
+		let prompt = BoundedVec::truncate_from(alloc::vec![b'p'; 1024]);
+		let _ = Jobs::submit_job(RuntimeOrigin::signed(client), model, prompt, params, MILLI_AIT, MILLI_AIT, deadline);
+		let _ = Jobs::claim_job(RuntimeOrigin::signed(provider.clone()), job_id);
+		job_id
+	}
 }

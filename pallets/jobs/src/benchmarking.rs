@@ -1,0 +1,117 @@
+//! Benchmarks of the jobs pallet (frame-benchmarking v2), each at its worst case: full queues,
+//! longest prompt, payments on hold. Providers and models come from the marketplace pallet.
+
+use super::*;
+use aitbc_primitives::Scheduler;
+use frame_benchmarking::v2::*;
+use frame_support::traits::Hooks;
+use frame_system::RawOrigin;
+use pallet_aitbc_marketplace::Pallet as Marketplace;
+
+fn params() -> JobParams {
+	JobParams { steps: 50, guidance_milli: 7_500, width: 512, height: 512, seed: 1, scheduler: Scheduler::Ddim }
+}
+
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	T::Currency::set_balance(&who, 4_000_000_000u32.into());
+	who
+}
+
+/// Submits a paid job from `client` and returns its id.
+fn submit<T: Config>(client: &T::AccountId, model: ModelId, prompt_len: u32) -> Result<JobId, BenchmarkError> {
+	let job_id = NextJobId::<T>::get();
+	Pallet::<T>::submit_job(
+		RawOrigin::Signed(client.clone()).into(),
+		model,
+		BoundedVec::truncate_from(alloc::vec![b'p'; prompt_len as usize]),
+		params(),
+		1_000u32.into(),
+		1_000u32.into(),
+		T::MinDeadline::get(),
+	)?;
+	Ok(job_id)
+}
+
+/// Fills the pending queue with placeholder ids up to `len` (its decode/encode cost is what
+/// matters; the ids point at no job).
+fn fill_queue<T: Config>(len: u32) {
+	PendingJobs::<T>::mutate(|queue| {
+		while (queue.len() as u32) < len {
+			let _ = queue.try_push(JobId::MAX - queue.len() as u64);
+		}
+	});
+}
+
+#[benchmarks(where T: pallet_aitbc_marketplace::Config<Balance = BalanceOf<T>>)]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn submit_job(p: Linear<1, { T::MaxPromptLen::get() }>) {
+		let model = Marketplace::<T>::benchmark_model();
+		let client = funded::<T>("client", 0);
+		fill_queue::<T>(T::MaxPendingJobs::get() - 1);
+		let prompt = BoundedVec::truncate_from(alloc::vec![b'p'; p as usize]);
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(client.clone()),
+			model,
+			prompt,
+			params(),
+			1_000u32.into(),
+			1_000u32.into(),
+			T::MinDeadline::get(),
+		);
+		assert_eq!(OpenJobs::<T>::get(&client), 1);
+	}
+
+	#[benchmark]
+	fn claim_job() -> Result<(), BenchmarkError> {
+		let model = Marketplace::<T>::benchmark_model();
+		let provider: T::AccountId = account("provider", 0, 0);
+		Marketplace::<T>::benchmark_provider(&provider, model, 1, alloc::vec::Vec::new());
+		let client = funded::<T>("client", 0);
+		let job_id = submit::<T>(&client, model, T::MaxPromptLen::get())?;
+		fill_queue::<T>(T::MaxPendingJobs::get());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(provider), job_id);
+		assert!(matches!(Jobs::<T>::get(job_id).map(|j| j.state), Some(JobState::Assigned { .. })));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn cancel_job() -> Result<(), BenchmarkError> {
+		let model = Marketplace::<T>::benchmark_model();
+		let client = funded::<T>("client", 0);
+		let job_id = submit::<T>(&client, model, T::MaxPromptLen::get())?;
+		fill_queue::<T>(T::MaxPendingJobs::get());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(client), job_id);
+		assert_eq!(Jobs::<T>::get(job_id).map(|j| j.state), Some(JobState::Cancelled));
+		Ok(())
+	}
+
+	/// `n` assigned jobs expire in one block, each refunding a held payment.
+	#[benchmark]
+	fn on_initialize(n: Linear<0, { T::MaxDeadlinesPerBlock::get() }>) -> Result<(), BenchmarkError> {
+		let model = Marketplace::<T>::benchmark_model();
+		let provider: T::AccountId = account("provider", 0, 0);
+		Marketplace::<T>::benchmark_provider(&provider, model, n.max(1), alloc::vec::Vec::new());
+		let per_client = T::MaxOpenJobsPerAccount::get();
+		for i in 0..n {
+			let client = funded::<T>("client", i / per_client);
+			let job_id = submit::<T>(&client, model, T::MaxPromptLen::get())?;
+			Pallet::<T>::claim_job(RawOrigin::Signed(provider.clone()).into(), job_id)?;
+		}
+		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(T::MinDeadline::get());
+		#[block]
+		{
+			Pallet::<T>::on_initialize(deadline);
+		}
+		assert!(Deadlines::<T>::get(deadline).is_empty());
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

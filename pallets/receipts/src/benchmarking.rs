@@ -1,0 +1,120 @@
+//! Benchmarks of the receipts pallet (frame-benchmarking v2), each at its worst case: every
+//! check passes (including sr25519 verification), attestations at the maximum, full
+//! finalization queues.
+
+use super::*;
+use aitbc_primitives::ExecutionInfo;
+use frame_benchmarking::v2::*;
+use frame_support::traits::Hooks;
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_core::crypto::KeyTypeId;
+
+/// Key type of the keys generated in the benchmark keystore.
+const BENCH_KEY: KeyTypeId = KeyTypeId(*b"aitb");
+
+fn new_key() -> (WorkerKey, sp_core::sr25519::Public) {
+	let public = sp_io::crypto::sr25519_generate(BENCH_KEY, None);
+	(WorkerKey::Sr25519(public.0), public)
+}
+
+fn sign(public: &sp_core::sr25519::Public, message: &[u8]) -> KeySignature {
+	let signature = sp_io::crypto::sr25519_sign(BENCH_KEY, public, message).expect("key is in the keystore");
+	KeySignature(signature.0)
+}
+
+/// A valid receipt for a freshly assigned job of `provider`, and its signature.
+fn signed_receipt<T: Config>(provider: &T::AccountId, nonce: u64) -> (Receipt<T::AccountId>, KeySignature) {
+	let (worker_key, public) = new_key();
+	let job_id = T::BenchmarkHelper::assigned_job(provider, worker_key);
+	let job = T::Jobs::assigned(job_id).expect("helper assigned the job");
+	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+	let mut genesis_hash = [0u8; 32];
+	genesis_hash.copy_from_slice(genesis.as_ref());
+	let receipt = Receipt {
+		job_id,
+		provider: provider.clone(),
+		worker_key,
+		client: job.client,
+		model_id: job.model_id,
+		units: job.units,
+		gpu_ms: 1_000,
+		prompt_hash: job.prompt_hash,
+		params_hash: job.params_hash,
+		artifact_sha256: [1; 32],
+		started_at: 1,
+		finished_at: 2,
+		nonce,
+		genesis_hash,
+		execution: ExecutionInfo {
+			execution_provider: BoundedVec::truncate_from(alloc::vec![b'e'; 32]),
+			device: BoundedVec::truncate_from(alloc::vec![b'd'; 64]),
+			runtime_version: BoundedVec::truncate_from(alloc::vec![b'r'; 32]),
+		},
+	};
+	let signature = sign(&public, &receipt.signing_message());
+	(receipt, signature)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn submit_receipt(a: Linear<0, { T::MaxAttesters::get() }>) -> Result<(), BenchmarkError> {
+		let provider: T::AccountId = account("provider", 0, 0);
+		let (receipt, signature) = signed_receipt::<T>(&provider, 0);
+		let attester_keys: alloc::vec::Vec<_> = (0..a).map(|_| new_key()).collect();
+		let message = receipt.signing_message();
+		let attestations: alloc::vec::Vec<Attestation> = attester_keys
+			.iter()
+			.map(|(key, public)| Attestation { attester: *key, signature: sign(public, &message) })
+			.collect();
+		Attesters::<T>::put(BoundedVec::truncate_from(attester_keys.iter().map(|(k, _)| *k).collect::<alloc::vec::Vec<_>>()));
+		AttestationRequired::<T>::put(a > 0);
+		let job_id = receipt.job_id;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(provider), receipt, signature, BoundedVec::truncate_from(attestations));
+		assert!(Receipts::<T>::contains_key(job_id));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_max_price_per_unit() -> Result<(), BenchmarkError> {
+		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let price: BalanceOf<T> = 7u32.into();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, price);
+		assert_eq!(MaxPricePerUnit::<T>::get(), price);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_attesters(a: Linear<1, { T::MaxAttesters::get() }>) -> Result<(), BenchmarkError> {
+		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let keys: alloc::vec::Vec<WorkerKey> = (0..a).map(|i| WorkerKey::Ed25519([i as u8; 32])).collect();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, BoundedVec::truncate_from(keys), true);
+		assert_eq!(Attesters::<T>::get().len() as u32, a);
+		Ok(())
+	}
+
+	/// `n` receipts become final in one block: each mints and pays the held payment.
+	#[benchmark]
+	fn on_initialize(n: Linear<0, { T::MaxReceiptsPerBlock::get() }>) -> Result<(), BenchmarkError> {
+		for i in 0..n {
+			// One provider per receipt keeps every offer within its capacity.
+			let provider: T::AccountId = account("provider", i, 0);
+			let (receipt, signature) = signed_receipt::<T>(&provider, i as u64);
+			Pallet::<T>::submit_receipt(RawOrigin::Signed(provider).into(), receipt, signature, BoundedVec::new())?;
+		}
+		let at = frame_system::Pallet::<T>::block_number().saturating_add(T::ChallengeWindow::get());
+		#[block]
+		{
+			Pallet::<T>::on_initialize(at);
+		}
+		assert_eq!(Receipts::<T>::iter().filter(|(_, r)| r.minted.is_some()).count() as u32, n);
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_bench_ext(), crate::mock::Test);
+}

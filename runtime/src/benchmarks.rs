@@ -1,0 +1,8 @@
+//! The pallets whose benchmarks this runtime runs (`aitbc-node benchmark pallet`).
+
+frame_benchmarking::define_benchmarks!(
+	[pallet_aitbc_marketplace, Marketplace]
+	[pallet_aitbc_jobs, Jobs]
+	[pallet_aitbc_receipts, Receipts]
+	[pallet_aitbc_staking, ProviderStaking]
+);
