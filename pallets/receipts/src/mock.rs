@@ -27,6 +27,9 @@ mod runtime {
 
 	#[runtime::pallet_index(4)]
 	pub type Receipts = pallet_receipts;
+
+	#[runtime::pallet_index(5)]
+	pub type ProviderStaking = pallet_aitbc_staking;
 }
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
@@ -66,7 +69,7 @@ impl pallet_aitbc_jobs::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Providers = Marketplace;
-	type OnExpired = ();
+	type OnExpired = ProviderStaking;
 	type MaxPromptLen = ConstU32<64>;
 	type MaxPendingJobs = MaxPendingJobs;
 	type MaxOpenJobsPerAccount = MaxOpenJobsPerAccount;
@@ -78,6 +81,19 @@ impl pallet_aitbc_jobs::Config for Test {
 
 parameter_types! {
 	pub const DefaultMaxPricePerUnit: u128 = 1_000;
+	pub const ExpirySlash: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(10);
+	pub const FailedCheckSlash: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(50);
+}
+
+impl pallet_aitbc_staking::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
+	type UnbondingPeriod = ConstU64<4>;
+	type MaxUnbondingChunks = ConstU32<4>;
+	type ExpirySlash = ExpirySlash;
+	type FailedCheckSlash = FailedCheckSlash;
+	type WeightInfo = ();
 }
 
 impl pallet_receipts::Config for Test {
@@ -209,15 +225,26 @@ pub fn other_provider_key() -> aitbc_primitives::WorkerKey {
 pub fn build_and_execute(test: impl FnOnce()) {
 	new_test_ext().execute_with(|| {
 		test();
+		check_invariants();
+	});
+}
+
+/// Every pallet's invariants, and the issuance ledger:
+/// total issuance = endowment + minted − burned − slashed.
+pub fn check_invariants() {
+	{
 		Receipts::do_try_state().expect("receipts invariants hold");
+		ProviderStaking::do_try_state().expect("staking invariants hold");
 		Jobs::do_try_state().expect("jobs invariants hold");
 		Marketplace::do_try_state().expect("marketplace invariants hold");
 		assert_eq!(
 			Balances::total_issuance(),
-			ENDOWMENT + pallet_receipts::TotalMinted::<Test>::get() - pallet_receipts::TotalBurned::<Test>::get(),
-			"issuance = endowment + minted - burned"
+			ENDOWMENT + pallet_receipts::TotalMinted::<Test>::get() -
+				pallet_receipts::TotalBurned::<Test>::get() -
+				pallet_aitbc_staking::TotalSlashed::<Test>::get(),
+			"issuance = endowment + minted - burned - slashed"
 		);
-	});
+	}
 }
 
 /// Advances to block `n`, running the pallets' `on_initialize` of every block on the way.
@@ -228,5 +255,6 @@ pub fn run_to_block(n: u64) {
 		System::set_block_number(next);
 		Jobs::on_initialize(next);
 		Receipts::on_initialize(next);
+		ProviderStaking::on_initialize(next);
 	}
 }

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the economy pallets' benchmarks on the runtime wasm and writes each pallet's weights.rs.
+# Builds aitbc-node with the `runtime-benchmarks` feature (a separate, slower build; not needed
+# to run a node). Usage: scripts/bench-weights.sh [steps] [repeat]   (defaults: 20 10)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+steps=${1:-20}
+repeat=${2:-10}
+
+cargo build --release --locked -p aitbc-node --features runtime-benchmarks
+node="$CARGO_TARGET_DIR/release/aitbc-node"
+wasm="$CARGO_TARGET_DIR/release/wbuild/aitbc-runtime/aitbc_runtime.compact.compressed.wasm"
+for pallet in marketplace jobs receipts staking; do
+  echo "[bench] pallet_aitbc_$pallet"
+  "$node" benchmark pallet \
+    --runtime "$wasm" --genesis-builder=runtime --genesis-builder-preset=development \
+    --pallet "pallet_aitbc_$pallet" --extrinsic '*' \
+    --steps "$steps" --repeat "$repeat" --heap-pages 4096 \
+    --template scripts/weight-template.hbs \
+    --output "pallets/$pallet/src/weights.rs"
+done
