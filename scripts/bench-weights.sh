@@ -9,7 +9,9 @@ source scripts/env.sh
 steps=${1:-20}
 repeat=${2:-10}
 
-cargo build --release --locked -p aitbc-node --features runtime-benchmarks
+# Without the workspace hint: the benchmark CLI brings a test runtime of its own whose wasm
+# build cannot find itself in this workspace's (default-feature) metadata.
+env -u WASM_BUILD_WORKSPACE_HINT cargo build --release --locked -p aitbc-node --features runtime-benchmarks
 node="$CARGO_TARGET_DIR/release/aitbc-node"
 wasm="$CARGO_TARGET_DIR/release/wbuild/aitbc-runtime/aitbc_runtime.compact.compressed.wasm"
 for pallet in marketplace jobs receipts staking; do

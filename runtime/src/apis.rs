@@ -137,6 +137,26 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl aitbc_runtime_api::ComputeApi<Block, AccountId> for Runtime {
+		fn reputation(provider: AccountId) -> aitbc_runtime_api::ReputationSummary {
+			let reputation = pallet_aitbc_marketplace::Reputations::<Runtime>::get(provider);
+			aitbc_runtime_api::ReputationSummary {
+				completed: reputation.completed,
+				expired: reputation.expired,
+				cancelled_after_assign: reputation.cancelled_after_assign,
+				failed_checks: reputation.failed_checks,
+				median_gpu_ms: reputation.median_gpu_ms(),
+			}
+		}
+
+		fn receipted_jobs(provider: AccountId) -> Vec<aitbc_primitives::JobId> {
+			let mut jobs: Vec<_> =
+				pallet_aitbc_receipts::ReceiptsByProvider::<Runtime>::iter_key_prefix(provider).collect();
+			jobs.sort_unstable();
+			jobs
+		}
+	}
+
 	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
 		fn account_nonce(account: AccountId) -> Nonce {
 			System::account_nonce(account)
@@ -193,9 +213,9 @@ impl_runtime_apis! {
 			Vec<frame_benchmarking::BenchmarkList>,
 			Vec<frame_support::traits::StorageInfo>,
 		) {
-			use frame_benchmarking::{Benchmarking, BenchmarkList};
+			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
-			use crate::{benchmarks::*, AllPalletsWithSystem};
+			use crate::{AllPalletsWithSystem, Jobs, Marketplace, ProviderStaking, Receipts};
 
 			let mut list = Vec::<BenchmarkList>::new();
 			list_benchmarks!(list, extra);
@@ -205,9 +225,9 @@ impl_runtime_apis! {
 		fn dispatch_benchmark(
 			config: frame_benchmarking::BenchmarkConfig,
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
-			use frame_benchmarking::{Benchmarking, BenchmarkBatch};
+			use frame_benchmarking::BenchmarkBatch;
 			use frame_support::traits::WhitelistedStorageKeys;
-			use crate::{benchmarks::*, AllPalletsWithSystem};
+			use crate::{AllPalletsWithSystem, Jobs, Marketplace, ProviderStaking, Receipts};
 
 			let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
 			let mut batches = Vec::<BenchmarkBatch>::new();

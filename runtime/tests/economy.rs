@@ -274,7 +274,14 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 			pallet_aitbc_jobs::Jobs::<Runtime>::get(0).expect("job").state,
 			JobState::Finalized { .. }
 		));
-		assert_eq!(pallet_aitbc_marketplace::Reputations::<Runtime>::get(PROVIDER.to_account_id()).completed, 1);
+		// The runtime API reports the provider's record and receipts.
+		{
+			use aitbc_runtime_api::runtime_decl_for_compute_api::ComputeApiV1;
+			let reputation = Runtime::reputation(PROVIDER.to_account_id());
+			assert_eq!((reputation.completed, reputation.expired, reputation.median_gpu_ms), (1, 0, Some(950)));
+			assert_eq!(Runtime::receipted_jobs(PROVIDER.to_account_id()), vec![0]);
+			assert!(Runtime::receipted_jobs(OTHER_PROVIDER.to_account_id()).is_empty());
+		}
 
 		// Replaying the receipt after minting: the provider now holds AIT and can pay the fee,
 		// so the replay is included, fails with its named error, mints nothing and costs the

@@ -1,0 +1,36 @@
+//! Runtime APIs of the AITBC compute economy, for RPC clients (`state_call`), the `aitbc` CLI
+//! and the node's off-chain logic.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use aitbc_primitives::JobId;
+use alloc::vec::Vec;
+use codec::{Codec, Decode, Encode};
+use scale_info::TypeInfo;
+
+/// A provider's record, derived only from on-chain facts.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Default)]
+pub struct ReputationSummary {
+	/// Jobs completed with a finalized receipt.
+	pub completed: u32,
+	/// Jobs that expired while assigned to it.
+	pub expired: u32,
+	/// Jobs cancelled after assignment.
+	pub cancelled_after_assign: u32,
+	/// Receipts that failed a spot-check.
+	pub failed_checks: u32,
+	/// Median GPU milliseconds of its recent completed jobs.
+	pub median_gpu_ms: Option<u64>,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Queries of the compute economy.
+	pub trait ComputeApi<AccountId: Codec> {
+		/// The reputation of `provider`.
+		fn reputation(provider: AccountId) -> ReputationSummary;
+		/// The jobs `provider` submitted receipts for, in job order.
+		fn receipted_jobs(provider: AccountId) -> Vec<JobId>;
+	}
+}
