@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
 
-echo "[test] building aitbc-node (release; the first build on a new machine takes ~45 min)"
+echo "[test] building aitbc-node (release; the first build on a new machine takes ~20 min)"
 cargo build --release --locked -p aitbc-node
 echo "[test] running the tests"
 # One test at a time: the multi-node tests start up to four nodes and the machine has two cores.
