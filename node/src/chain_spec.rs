@@ -40,15 +40,21 @@ fn from_preset(
 /// The built-in spec called `name`, if there is one.
 pub fn built_in(name: &str) -> Option<Result<ChainSpec, String>> {
 	Some(match name {
-		"dev" => from_preset("AITBC Development", "aitbc_dev", ChainType::Development, DEV_RUNTIME_PRESET),
+		"dev" => from_preset(
+			"AITBC Development",
+			"aitbc_dev",
+			ChainType::Development,
+			DEV_RUNTIME_PRESET,
+		),
 		"local" => from_preset(
 			"AITBC Local Testnet",
 			"aitbc_local",
 			ChainType::Local,
 			LOCAL_TESTNET_RUNTIME_PRESET,
 		),
-		"testnet" =>
-			from_preset("AITBC Testnet", "aitbc_testnet", ChainType::Live, TESTNET_RUNTIME_PRESET),
+		"testnet" => {
+			from_preset("AITBC Testnet", "aitbc_testnet", ChainType::Live, TESTNET_RUNTIME_PRESET)
+		},
 		_ => return None,
 	})
 }

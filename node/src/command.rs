@@ -129,8 +129,7 @@ pub fn run() -> sc_cli::Result<()> {
 			})
 		},
 		#[cfg(feature = "runtime-benchmarks")]
-		Some(Subcommand::Benchmark(_)) =>
-			Err("only `aitbc-node benchmark pallet` is supported".into()),
+		Some(Subcommand::Benchmark(_)) => Err("only `aitbc-node benchmark pallet` is supported".into()),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {

@@ -37,7 +37,16 @@ pub const RECEIPT_DOMAIN: &[u8; 16] = b"aitbc/receipt/v1";
 
 /// Diffusion noise scheduler.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum Scheduler {
 	/// Denoising diffusion implicit models (deterministic).
@@ -48,7 +57,16 @@ pub enum Scheduler {
 
 /// What a client asks of a text-to-image job (besides model and prompt).
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub struct JobParams {
 	/// UNet denoising steps.
@@ -190,7 +208,14 @@ mod tests {
 	use super::*;
 
 	fn params(steps: u32, width: u32, height: u32) -> JobParams {
-		JobParams { steps, guidance_milli: 7_500, width, height, seed: 42, scheduler: Scheduler::Ddim }
+		JobParams {
+			steps,
+			guidance_milli: 7_500,
+			width,
+			height,
+			seed: 42,
+			scheduler: Scheduler::Ddim,
+		}
 	}
 
 	#[test]

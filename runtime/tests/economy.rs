@@ -6,7 +6,8 @@
 
 use aitbc_primitives::{ExecutionInfo, JobParams, Receipt, Scheduler, WorkerKey};
 use aitbc_runtime::{
-	currency::MILLI_AIT, genesis_config_presets, Balances, Executive, Header, Runtime, RuntimeCall, RuntimeGenesisConfig, SignedPayload, System, TxExtension, UncheckedExtrinsic,
+	currency::MILLI_AIT, genesis_config_presets, Balances, Executive, Header, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, SignedPayload, System, TxExtension, UncheckedExtrinsic,
 };
 use codec::Encode;
 use frame_support::{traits::fungible::Inspect, BoundedVec};
@@ -34,10 +35,11 @@ const PRICE: u128 = MILLI_AIT;
 /// `patch` applied onto `base`: objects merge key by key, everything else is replaced.
 fn merge(base: &mut Value, patch: Value) {
 	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
+		(Value::Object(base), Value::Object(patch)) => {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(Value::Null), value);
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
@@ -52,7 +54,13 @@ fn development_ext() -> sp_io::TestExternalities {
 }
 
 fn header(number: u32, parent: H256) -> Header {
-	<Header as sp_runtime::traits::Header>::new(number, Default::default(), Default::default(), parent, Default::default())
+	<Header as sp_runtime::traits::Header>::new(
+		number,
+		Default::default(),
+		Default::default(),
+		parent,
+		Default::default(),
+	)
 }
 
 /// Starts block `number`, running every pallet's `on_initialize`.
@@ -78,7 +86,12 @@ fn signed(who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
 	);
 	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("payload");
 	let signature = payload.using_encoded(|bytes| who.pair().sign(bytes));
-	UncheckedExtrinsic::new_signed(call, who.to_account_id().into(), MultiSignature::Sr25519(signature), extension)
+	UncheckedExtrinsic::new_signed(
+		call,
+		who.to_account_id().into(),
+		MultiSignature::Sr25519(signature),
+		extension,
+	)
 }
 
 /// Applies a signed extrinsic: the transaction must be valid (fees, nonce); returns the
@@ -89,7 +102,14 @@ fn apply(who: Sr25519Keyring, call: RuntimeCall) -> Result<(), DispatchError> {
 }
 
 fn params() -> JobParams {
-	JobParams { steps: 20, guidance_milli: 7_500, width: 512, height: 512, seed: 42, scheduler: Scheduler::Ddim }
+	JobParams {
+		steps: 20,
+		guidance_milli: 7_500,
+		width: 512,
+		height: 512,
+		seed: 42,
+		scheduler: Scheduler::Ddim,
+	}
 }
 
 fn worker_pair(provider: Sr25519Keyring) -> sr25519::Pair {
@@ -228,7 +248,8 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 			}),
 		)
 		.expect("free job");
-		apply(PROVIDER, RuntimeCall::Jobs(pallet_aitbc_jobs::Call::claim_job { job_id: 0 })).expect("claim");
+		apply(PROVIDER, RuntimeCall::Jobs(pallet_aitbc_jobs::Call::claim_job { job_id: 0 }))
+			.expect("claim");
 		assert_eq!(balances(), vec![0, 0, 0, 0], "nobody paid a fee: every call so far is feeless");
 
 		// Hostile receipts, each with its named error and no balance change.
@@ -237,7 +258,12 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		let stranger = sr25519::Pair::from_string("//Mallory//worker", None).expect("derive");
 		let mut unregistered = receipt(0, PROVIDER, units);
 		unregistered.worker_key = WorkerKey::Sr25519(stranger.public().0);
-		assert_rejected(PROVIDER, unregistered, &stranger, pallet_aitbc_receipts::Error::UnregisteredWorkerKey);
+		assert_rejected(
+			PROVIDER,
+			unregistered,
+			&stranger,
+			pallet_aitbc_receipts::Error::UnregisteredWorkerKey,
+		);
 		assert_rejected(
 			OTHER_PROVIDER,
 			receipt(0, OTHER_PROVIDER, units),
@@ -253,13 +279,23 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 
 		// The honest receipt is accepted, feelessly; a replay of it is not.
 		let honest = receipt(0, PROVIDER, units);
-		apply(PROVIDER, receipt_call(honest.clone(), &worker_pair(PROVIDER))).expect("valid receipt");
+		apply(PROVIDER, receipt_call(honest.clone(), &worker_pair(PROVIDER)))
+			.expect("valid receipt");
 		assert!(matches!(
 			pallet_aitbc_jobs::Jobs::<Runtime>::get(0).expect("job").state,
 			JobState::Receipted { .. }
 		));
-		assert_rejected(PROVIDER, honest.clone(), &worker_pair(PROVIDER), pallet_aitbc_receipts::Error::ReceiptReplayed);
-		assert_eq!(balances(), vec![0, 0, 0, 0], "nothing minted before the challenge window closes");
+		assert_rejected(
+			PROVIDER,
+			honest.clone(),
+			&worker_pair(PROVIDER),
+			pallet_aitbc_receipts::Error::ReceiptReplayed,
+		);
+		assert_eq!(
+			balances(),
+			vec![0, 0, 0, 0],
+			"nothing minted before the challenge window closes"
+		);
 
 		// The challenge window closes: 20 units × 1 mAIT are minted to the provider.
 		let final_at = pallet_aitbc_receipts::Receipts::<Runtime>::get(0).expect("stored").final_at;
@@ -278,7 +314,10 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		{
 			use aitbc_runtime_api::runtime_decl_for_compute_api::ComputeApiV1;
 			let reputation = Runtime::reputation(PROVIDER.to_account_id());
-			assert_eq!((reputation.completed, reputation.expired, reputation.median_gpu_ms), (1, 0, Some(950)));
+			assert_eq!(
+				(reputation.completed, reputation.expired, reputation.median_gpu_ms),
+				(1, 0, Some(950))
+			);
 			assert_eq!(Runtime::receipted_jobs(PROVIDER.to_account_id()), vec![0]);
 			assert!(Runtime::receipted_jobs(OTHER_PROVIDER.to_account_id()).is_empty());
 		}
@@ -286,8 +325,11 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		// Replaying the receipt after minting: the provider now holds AIT and can pay the fee,
 		// so the replay is included, fails with its named error, mints nothing and costs the
 		// provider its fee (burned and counted).
-		let fee_paid = Executive::apply_extrinsic(signed(PROVIDER, receipt_call(honest, &worker_pair(PROVIDER))))
-			.expect("a paying transaction is valid");
+		let fee_paid = Executive::apply_extrinsic(signed(
+			PROVIDER,
+			receipt_call(honest, &worker_pair(PROVIDER)),
+		))
+		.expect("a paying transaction is valid");
 		assert_eq!(fee_paid, Err(pallet_aitbc_receipts::Error::<Runtime>::ReceiptReplayed.into()));
 		let burned = pallet_aitbc_receipts::TotalBurned::<Runtime>::get();
 		assert!(burned > 0, "the failed replay paid a fee");

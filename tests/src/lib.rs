@@ -159,7 +159,9 @@ impl Node {
 				Err(_) if Instant::now() < deadline && self.is_running() => {
 					tokio::time::sleep(Duration::from_millis(200)).await;
 				},
-				Err(e) => panic!("{}: RPC never came up: {e}\n--- log ---\n{}", self.name, self.log()),
+				Err(e) => {
+					panic!("{}: RPC never came up: {e}\n--- log ---\n{}", self.name, self.log())
+				},
 			}
 		}
 	}
@@ -225,7 +227,11 @@ where
 				.map(|n| {
 					let log = n.log();
 					let tail: Vec<&str> = log.lines().rev().take(40).collect();
-					format!("--- {} (last 40 lines) ---\n{}", n.name, tail.into_iter().rev().collect::<Vec<_>>().join("\n"))
+					format!(
+						"--- {} (last 40 lines) ---\n{}",
+						n.name,
+						tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+					)
 				})
 				.collect();
 			panic!("timed out after {timeout:?} waiting for {what}\n{}", logs.join("\n"));
@@ -253,7 +259,11 @@ pub fn aura_slot(header: &Value) -> Option<u64> {
 	header["digest"]["logs"].as_array()?.iter().find_map(|log| {
 		let bytes = hex::decode(log.as_str()?.trim_start_matches("0x")).ok()?;
 		// DigestItem::PreRuntime = 6, engine id, compact length 8 (0x20), u64 slot.
-		if bytes.len() == 1 + 4 + 1 + 8 && bytes[0] == 6 && &bytes[1..5] == b"aura" && bytes[5] == 0x20 {
+		if bytes.len() == 1 + 4 + 1 + 8
+			&& bytes[0] == 6
+			&& &bytes[1..5] == b"aura"
+			&& bytes[5] == 0x20
+		{
 			Some(u64::from_le_bytes(bytes[6..14].try_into().ok()?))
 		} else {
 			None

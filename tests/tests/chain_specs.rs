@@ -66,9 +66,13 @@ fn every_chain_spec_has_zero_issuance() {
 		// Bootstrap accounts exist (a provider reference) but hold nothing: AccountInfo is four
 		// u32 reference counts, then free, reserved, frozen and flags as u128.
 		for (key, value) in top.iter().filter(|(k, _)| k.starts_with(&accounts_prefix)) {
-			let info = hex::decode(value.as_str().expect("hex").trim_start_matches("0x")).expect("hex");
+			let info =
+				hex::decode(value.as_str().expect("hex").trim_start_matches("0x")).expect("hex");
 			assert_eq!(info.len(), 16 + 4 * 16, "{chain}: AccountInfo layout of {key}");
-			assert!(info[16..48].iter().all(|b| *b == 0), "{chain}: genesis account {key} holds AIT");
+			assert!(
+				info[16..48].iter().all(|b| *b == 0),
+				"{chain}: genesis account {key} holds AIT"
+			);
 		}
 
 		let plain = committed(&format!("{chain}.json"));

@@ -75,7 +75,12 @@ async fn wait_for_peers(nodes: &[Node], clients: &[WsClient]) {
 	}
 }
 
-async fn wait_for_finalized(nodes: &[&Node], rpc: &WsClient, at_least: u64, timeout: Duration) -> u64 {
+async fn wait_for_finalized(
+	nodes: &[&Node],
+	rpc: &WsClient,
+	at_least: u64,
+	timeout: Duration,
+) -> u64 {
 	wait_for(&format!("finalized block {at_least}"), timeout, nodes, || async {
 		let (n, _) = finalized(rpc).await;
 		(n >= at_least).then_some(n)
@@ -120,7 +125,8 @@ async fn three_node_local_testnet() {
 	assert_eq!(authors.len(), 3, "authority indices seen: {authors:?}");
 
 	// Everyone finalizes the same blocks.
-	let finalized_number = wait_for_finalized(&all, &clients[2], last_final, Duration::from_secs(30)).await;
+	let finalized_number =
+		wait_for_finalized(&all, &clients[2], last_final, Duration::from_secs(30)).await;
 	let _ = finalized_number;
 	let reference = block_hash(&clients[0], last_final).await;
 	for rpc in &clients[1..] {
@@ -148,8 +154,13 @@ async fn three_node_local_testnet() {
 		(best_number(&charlie).await >= target_best).then_some(())
 	})
 	.await;
-	let resumed =
-		wait_for_finalized(&all, &clients[0], final_while_down.max(best_at_stop) + 2, Duration::from_secs(90)).await;
+	let resumed = wait_for_finalized(
+		&all,
+		&clients[0],
+		final_while_down.max(best_at_stop) + 2,
+		Duration::from_secs(90),
+	)
+	.await;
 	wait_for_finalized(&all, &charlie, resumed, Duration::from_secs(60)).await;
 	assert_eq!(block_hash(&charlie, resumed).await, block_hash(&clients[0], resumed).await);
 }

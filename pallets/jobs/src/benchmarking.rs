@@ -9,7 +9,14 @@ use frame_system::RawOrigin;
 use pallet_aitbc_marketplace::Pallet as Marketplace;
 
 fn params() -> JobParams {
-	JobParams { steps: 50, guidance_milli: 7_500, width: 512, height: 512, seed: 1, scheduler: Scheduler::Ddim }
+	JobParams {
+		steps: 50,
+		guidance_milli: 7_500,
+		width: 512,
+		height: 512,
+		seed: 1,
+		scheduler: Scheduler::Ddim,
+	}
 }
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
@@ -19,7 +26,11 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 }
 
 /// Submits a paid job from `client` and returns its id.
-fn submit<T: Config>(client: &T::AccountId, model: ModelId, prompt_len: u32) -> Result<JobId, BenchmarkError> {
+fn submit<T: Config>(
+	client: &T::AccountId,
+	model: ModelId,
+	prompt_len: u32,
+) -> Result<JobId, BenchmarkError> {
 	let job_id = NextJobId::<T>::get();
 	Pallet::<T>::submit_job(
 		RawOrigin::Signed(client.clone()).into(),
@@ -94,7 +105,9 @@ mod benchmarks {
 
 	/// `n` assigned jobs expire in one block, each refunding a held payment.
 	#[benchmark]
-	fn on_initialize(n: Linear<0, { T::MaxDeadlinesPerBlock::get() }>) -> Result<(), BenchmarkError> {
+	fn on_initialize(
+		n: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
 		let model = Marketplace::<T>::benchmark_model();
 		let provider: T::AccountId = account("provider", 0, 0);
 		Marketplace::<T>::benchmark_provider(&provider, model, n.max(1), alloc::vec::Vec::new());
@@ -104,7 +117,8 @@ mod benchmarks {
 			let job_id = submit::<T>(&client, model, T::MaxPromptLen::get())?;
 			Pallet::<T>::claim_job(RawOrigin::Signed(provider.clone()).into(), job_id)?;
 		}
-		let deadline = frame_system::Pallet::<T>::block_number().saturating_add(T::MinDeadline::get());
+		let deadline =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::MinDeadline::get());
 		#[block]
 		{
 			Pallet::<T>::on_initialize(deadline);

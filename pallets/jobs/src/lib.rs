@@ -203,7 +203,8 @@ pub mod pallet {
 
 	/// Jobs waiting for a provider, oldest first.
 	#[pallet::storage]
-	pub type PendingJobs<T: Config> = StorageValue<_, BoundedVec<JobId, T::MaxPendingJobs>, ValueQuery>;
+	pub type PendingJobs<T: Config> =
+		StorageValue<_, BoundedVec<JobId, T::MaxPendingJobs>, ValueQuery>;
 
 	/// Open jobs per client.
 	#[pallet::storage]
@@ -211,16 +212,32 @@ pub mod pallet {
 
 	/// Assigned jobs by the block their deadline falls in.
 	#[pallet::storage]
-	pub type Deadlines<T: Config> =
-		StorageMap<_, Twox64Concat, BlockNumberFor<T>, BoundedVec<JobId, T::MaxDeadlinesPerBlock>, ValueQuery>;
+	pub type Deadlines<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<JobId, T::MaxDeadlinesPerBlock>,
+		ValueQuery,
+	>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A job was submitted.
-		JobSubmitted { job_id: JobId, client: T::AccountId, model_id: ModelId, units: Units, payment: BalanceOf<T> },
+		JobSubmitted {
+			job_id: JobId,
+			client: T::AccountId,
+			model_id: ModelId,
+			units: Units,
+			payment: BalanceOf<T>,
+		},
 		/// A provider claimed a job.
-		JobAssigned { job_id: JobId, provider: T::AccountId, price_per_unit: BalanceOf<T>, deadline: BlockNumberFor<T> },
+		JobAssigned {
+			job_id: JobId,
+			provider: T::AccountId,
+			price_per_unit: BalanceOf<T>,
+			deadline: BlockNumberFor<T>,
+		},
 		/// A valid receipt arrived for a job.
 		JobReceipted { job_id: JobId, provider: T::AccountId, receipt_hash: Hash32 },
 		/// A job was served and its payment went to the provider.
@@ -313,12 +330,14 @@ pub mod pallet {
 				Error::<T>::InvalidSize
 			);
 			ensure!(
-				deadline_blocks >= T::MinDeadline::get() && deadline_blocks <= T::MaxDeadline::get(),
+				deadline_blocks >= T::MinDeadline::get()
+					&& deadline_blocks <= T::MaxDeadline::get(),
 				Error::<T>::InvalidDeadline
 			);
 			let open = OpenJobs::<T>::get(&client);
 			ensure!(open < T::MaxOpenJobsPerAccount::get(), Error::<T>::TooManyOpenJobs);
-			let units = compute_units(&params, model.unit_weight_milli).ok_or(Error::<T>::UnitsOverflow)?;
+			let units =
+				compute_units(&params, model.unit_weight_milli).ok_or(Error::<T>::UnitsOverflow)?;
 			let job_id = NextJobId::<T>::get();
 			let next_id = job_id.checked_add(1).ok_or(Error::<T>::UnitsOverflow)?;
 			let mut pending = PendingJobs::<T>::get();
@@ -401,7 +420,8 @@ pub mod pallet {
 		) -> Result<(Job<T>, BalanceOf<T>), DispatchError> {
 			let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 			ensure!(job.state == JobState::Pending, Error::<T>::NotPending);
-			let price = T::Providers::check_can_take(provider, job.model_id, job.max_price_per_unit)?;
+			let price =
+				T::Providers::check_can_take(provider, job.model_id, job.max_price_per_unit)?;
 			Ok((job, price))
 		}
 
@@ -410,8 +430,13 @@ pub mod pallet {
 			if job.payment.is_zero() {
 				return Zero::zero();
 			}
-			T::Currency::release(&HoldReason::JobPayment.into(), &job.client, job.payment, Precision::BestEffort)
-				.unwrap_or_else(|_| Zero::zero())
+			T::Currency::release(
+				&HoldReason::JobPayment.into(),
+				&job.client,
+				job.payment,
+				Precision::BestEffort,
+			)
+			.unwrap_or_else(|_| Zero::zero())
 		}
 
 		/// One open job of `client` ended.
@@ -475,8 +500,8 @@ pub mod pallet {
 			}
 			ensure!(pending_count == pending.len(), "queue holds a job that is not pending");
 			ensure!(
-				OpenJobs::<T>::iter().all(|(who, n)| open.get(&who) == Some(&n)) &&
-					open.iter().all(|(who, n)| OpenJobs::<T>::get(who) == *n),
+				OpenJobs::<T>::iter().all(|(who, n)| open.get(&who) == Some(&n))
+					&& open.iter().all(|(who, n)| OpenJobs::<T>::get(who) == *n),
 				"open-job counts do not match the jobs"
 			);
 			for (who, amount) in held {
@@ -518,7 +543,8 @@ impl<T: Config> JobLedger<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			let JobState::Assigned { provider, price_per_unit, .. } = job.state.clone() else {
 				return Err(Error::<T>::NotAssigned.into());
 			};
-			job.state = JobState::Receipted { provider: provider.clone(), price_per_unit, receipt_hash };
+			job.state =
+				JobState::Receipted { provider: provider.clone(), price_per_unit, receipt_hash };
 			Self::deposit_event(Event::JobReceipted { job_id, provider, receipt_hash });
 			Ok(())
 		})

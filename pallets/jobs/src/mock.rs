@@ -9,7 +9,15 @@ type Block = frame_system::mocking::MockBlock<Test>;
 #[frame_support::runtime]
 mod runtime {
 	#[runtime::runtime]
-	#[runtime::derive(RuntimeCall, RuntimeEvent, RuntimeError, RuntimeOrigin, RuntimeTask, RuntimeHoldReason, RuntimeFreezeReason)]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeTask,
+		RuntimeHoldReason,
+		RuntimeFreezeReason
+	)]
 	pub struct Test;
 
 	#[runtime::pallet_index(0)]
@@ -84,9 +92,12 @@ pub const OTHER_PROVIDER: u64 = 11;
 /// approval.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> { balances: vec![(ALICE, 1_000), (BOB, 1_000)], ..Default::default() }
-		.assimilate_storage(&mut storage)
-		.unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(ALICE, 1_000), (BOB, 1_000)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		use aitbc_primitives::WorkerKey;
@@ -97,7 +108,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			RuntimeOrigin::root(),
 			BoundedVec::truncate_from(b"tiny".to_vec()),
 			PipelineKind::TextToImage,
-			BoundedVec::truncate_from(vec![ModelFile { path: BoundedVec::truncate_from(b"unet/model.onnx".to_vec()), sha256: [1; 32] }]),
+			BoundedVec::truncate_from(vec![ModelFile {
+				path: BoundedVec::truncate_from(b"unet/model.onnx".to_vec()),
+				sha256: [1; 32],
+			}]),
 			[2; 32],
 			1_000,
 			512,

@@ -4,13 +4,13 @@ use crate::{
 	mock::*, Call, Deadlines, Error, Event, HoldReason, JobId, JobLedger, JobState,
 	Jobs as JobsStore, NextJobId, OpenJobs, PendingJobs,
 };
-use frame_support::{traits::ConstU32, BoundedVec};
 use aitbc_primitives::{JobParams, Scheduler};
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{CheckIfFeeless, GetDispatchInfo},
 	traits::fungible::{Inspect, InspectHold},
 };
+use frame_support::{traits::ConstU32, BoundedVec};
 use pallet_aitbc_marketplace::{Offers, Reputations};
 
 fn params(steps: u32, width: u32, height: u32) -> JobParams {
@@ -51,7 +51,14 @@ fn submit_computes_units_holds_payment_and_queues() {
 		assert_eq!(PendingJobs::<Test>::get().to_vec(), vec![id]);
 		assert_eq!(OpenJobs::<Test>::get(ALICE), 1);
 		System::assert_last_event(
-			Event::JobSubmitted { job_id: id, client: ALICE, model_id: 0, units: 5_000, payment: 100 }.into(),
+			Event::JobSubmitted {
+				job_id: id,
+				client: ALICE,
+				model_id: 0,
+				units: 5_000,
+				payment: 100,
+			}
+			.into(),
 		);
 	});
 }
@@ -60,7 +67,15 @@ fn submit_computes_units_holds_payment_and_queues() {
 fn submit_rejects_each_bad_input_and_changes_nothing() {
 	build_and_execute(|| {
 		let submit_with = |model, text: &str, p, payment, deadline| {
-			Jobs::submit_job(RuntimeOrigin::signed(ALICE), model, prompt(text), p, 10, payment, deadline)
+			Jobs::submit_job(
+				RuntimeOrigin::signed(ALICE),
+				model,
+				prompt(text),
+				p,
+				10,
+				payment,
+				deadline,
+			)
 		};
 		assert_noop!(submit_with(9, "x", params(20, 256, 256), 0, 5), Error::<Test>::UnknownModel);
 		assert_noop!(submit_with(0, "", params(20, 256, 256), 0, 5), Error::<Test>::EmptyPrompt);
@@ -69,9 +84,18 @@ fn submit_rejects_each_bad_input_and_changes_nothing() {
 		assert_noop!(submit_with(0, "x", params(20, 260, 256), 0, 5), Error::<Test>::InvalidSize);
 		assert_noop!(submit_with(0, "x", params(20, 256, 1_024), 0, 5), Error::<Test>::InvalidSize);
 		assert_noop!(submit_with(0, "x", params(20, 56, 256), 0, 5), Error::<Test>::InvalidSize);
-		assert_noop!(submit_with(0, "x", params(20, 256, 256), 0, 1), Error::<Test>::InvalidDeadline);
-		assert_noop!(submit_with(0, "x", params(20, 256, 256), 0, 101), Error::<Test>::InvalidDeadline);
-		assert_noop!(submit_with(0, "x", params(20, 256, 256), 5_000, 5), Error::<Test>::InsufficientBalance);
+		assert_noop!(
+			submit_with(0, "x", params(20, 256, 256), 0, 1),
+			Error::<Test>::InvalidDeadline
+		);
+		assert_noop!(
+			submit_with(0, "x", params(20, 256, 256), 0, 101),
+			Error::<Test>::InvalidDeadline
+		);
+		assert_noop!(
+			submit_with(0, "x", params(20, 256, 256), 5_000, 5),
+			Error::<Test>::InsufficientBalance
+		);
 	});
 }
 
@@ -80,7 +104,15 @@ fn retired_models_take_no_new_jobs() {
 	build_and_execute(|| {
 		assert_ok!(Marketplace::retire_model(RuntimeOrigin::root(), 0));
 		assert_noop!(
-			Jobs::submit_job(RuntimeOrigin::signed(ALICE), 0, prompt("x"), params(20, 256, 256), 10, 0, 5),
+			Jobs::submit_job(
+				RuntimeOrigin::signed(ALICE),
+				0,
+				prompt("x"),
+				params(20, 256, 256),
+				10,
+				0,
+				5
+			),
 			Error::<Test>::UnknownModel
 		);
 	});
@@ -93,13 +125,29 @@ fn quota_and_queue_are_bounded() {
 			submit(ALICE, 0);
 		}
 		assert_noop!(
-			Jobs::submit_job(RuntimeOrigin::signed(ALICE), 0, prompt("x"), params(20, 256, 256), 10, 0, 5),
+			Jobs::submit_job(
+				RuntimeOrigin::signed(ALICE),
+				0,
+				prompt("x"),
+				params(20, 256, 256),
+				10,
+				0,
+				5
+			),
 			Error::<Test>::TooManyOpenJobs
 		);
 		submit(BOB, 0);
 		assert_eq!(PendingJobs::<Test>::get().len() as u32, MaxPendingJobs::get());
 		assert_noop!(
-			Jobs::submit_job(RuntimeOrigin::signed(BOB), 0, prompt("x"), params(20, 256, 256), 10, 0, 5),
+			Jobs::submit_job(
+				RuntimeOrigin::signed(BOB),
+				0,
+				prompt("x"),
+				params(20, 256, 256),
+				10,
+				0,
+				5
+			),
 			Error::<Test>::QueueFull
 		);
 	});
@@ -134,7 +182,8 @@ fn free_jobs_within_quota_and_valid_claims_are_feeless() {
 		let claim = RuntimeCall::Jobs(Call::claim_job { job_id: 0 });
 		assert!(claim.is_feeless(&RuntimeOrigin::signed(PROVIDER)));
 		assert!(!claim.is_feeless(&RuntimeOrigin::signed(OTHER_PROVIDER)), "unapproved claim pays");
-		assert!(!RuntimeCall::Jobs(Call::claim_job { job_id: 99 }).is_feeless(&RuntimeOrigin::signed(PROVIDER)));
+		assert!(!RuntimeCall::Jobs(Call::claim_job { job_id: 99 })
+			.is_feeless(&RuntimeOrigin::signed(PROVIDER)));
 		assert!(claim.get_dispatch_info().call_weight.ref_time() > 0);
 	});
 }
@@ -145,23 +194,33 @@ fn claim_assigns_and_schedules_the_deadline() {
 		let id = submit(ALICE, 100);
 		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
 		let job = JobsStore::<Test>::get(id).unwrap();
-		assert_eq!(job.state, JobState::Assigned { provider: PROVIDER, price_per_unit: 2, deadline: 6 });
+		assert_eq!(
+			job.state,
+			JobState::Assigned { provider: PROVIDER, price_per_unit: 2, deadline: 6 }
+		);
 		assert!(PendingJobs::<Test>::get().is_empty());
 		assert_eq!(Deadlines::<Test>::get(6).to_vec(), vec![id]);
 		assert_eq!(Offers::<Test>::get(PROVIDER).unwrap().in_flight, 1);
 		System::assert_last_event(
-			Event::JobAssigned { job_id: id, provider: PROVIDER, price_per_unit: 2, deadline: 6 }.into(),
+			Event::JobAssigned { job_id: id, provider: PROVIDER, price_per_unit: 2, deadline: 6 }
+				.into(),
 		);
 		let ledger = <Jobs as JobLedger<_, _>>::assigned(id).unwrap();
 		assert_eq!((ledger.client, ledger.provider, ledger.units), (ALICE, PROVIDER, 5_000));
-		assert_eq!(ledger.prompt_hash, aitbc_primitives::prompt_hash(b"a red circle on a blue background"));
+		assert_eq!(
+			ledger.prompt_hash,
+			aitbc_primitives::prompt_hash(b"a red circle on a blue background")
+		);
 	});
 }
 
 #[test]
 fn claim_errors() {
 	build_and_execute(|| {
-		assert_noop!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), 7), Error::<Test>::UnknownJob);
+		assert_noop!(
+			Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), 7),
+			Error::<Test>::UnknownJob
+		);
 		let id = submit(ALICE, 0);
 		assert_noop!(
 			Jobs::claim_job(RuntimeOrigin::signed(OTHER_PROVIDER), id),
@@ -172,9 +231,20 @@ fn claim_errors() {
 			pallet_aitbc_marketplace::Error::<Test>::NoOffer
 		);
 		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
-		assert_noop!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id), Error::<Test>::NotPending);
+		assert_noop!(
+			Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id),
+			Error::<Test>::NotPending
+		);
 		// A job capping the price below the provider's price is not for it.
-		assert_ok!(Jobs::submit_job(RuntimeOrigin::signed(BOB), 0, prompt("x"), params(20, 256, 256), 1, 0, 5));
+		assert_ok!(Jobs::submit_job(
+			RuntimeOrigin::signed(BOB),
+			0,
+			prompt("x"),
+			params(20, 256, 256),
+			1,
+			0,
+			5
+		));
 		assert_noop!(
 			Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id + 1),
 			pallet_aitbc_marketplace::Error::<Test>::PriceTooHigh
@@ -214,7 +284,10 @@ fn cancel_refunds_pending_jobs_only() {
 
 		let assigned = submit(ALICE, 0);
 		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), assigned));
-		assert_noop!(Jobs::cancel_job(RuntimeOrigin::signed(ALICE), assigned), Error::<Test>::NotPending);
+		assert_noop!(
+			Jobs::cancel_job(RuntimeOrigin::signed(ALICE), assigned),
+			Error::<Test>::NotPending
+		);
 	});
 }
 
@@ -226,13 +299,18 @@ fn unreceipted_jobs_expire_at_their_deadline_with_a_refund() {
 		run_to_block(5);
 		assert!(matches!(JobsStore::<Test>::get(id).unwrap().state, JobState::Assigned { .. }));
 		run_to_block(6);
-		assert_eq!(JobsStore::<Test>::get(id).unwrap().state, JobState::Expired { provider: PROVIDER });
+		assert_eq!(
+			JobsStore::<Test>::get(id).unwrap().state,
+			JobState::Expired { provider: PROVIDER }
+		);
 		assert_eq!(Balances::balance(&ALICE), 1_000);
 		assert_eq!(held(ALICE), 0);
 		assert_eq!(Offers::<Test>::get(PROVIDER).unwrap().in_flight, 0);
 		assert_eq!(Reputations::<Test>::get(PROVIDER).expired, 1);
 		assert!(Deadlines::<Test>::get(6).is_empty());
-		System::assert_last_event(Event::JobExpired { job_id: id, provider: PROVIDER, refund: 100 }.into());
+		System::assert_last_event(
+			Event::JobExpired { job_id: id, provider: PROVIDER, refund: 100 }.into(),
+		);
 	});
 }
 
@@ -244,19 +322,27 @@ fn receipted_jobs_do_not_expire_and_finalize_pays_the_provider() {
 		assert_noop!(<Jobs as JobLedger<_, _>>::finalize(id, 10), Error::<Test>::NotReceipted);
 		assert_ok!(<Jobs as JobLedger<_, _>>::mark_receipted(id, [9; 32]));
 		assert!(<Jobs as JobLedger<_, _>>::assigned(id).is_none());
-		assert_noop!(<Jobs as JobLedger<_, _>>::mark_receipted(id, [9; 32]), Error::<Test>::NotAssigned);
+		assert_noop!(
+			<Jobs as JobLedger<_, _>>::mark_receipted(id, [9; 32]),
+			Error::<Test>::NotAssigned
+		);
 		run_to_block(8);
 		assert!(matches!(JobsStore::<Test>::get(id).unwrap().state, JobState::Receipted { .. }));
 
 		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(id, 1_500));
-		assert_eq!(JobsStore::<Test>::get(id).unwrap().state, JobState::Finalized { provider: PROVIDER, receipt_hash: [9; 32] });
+		assert_eq!(
+			JobsStore::<Test>::get(id).unwrap().state,
+			JobState::Finalized { provider: PROVIDER, receipt_hash: [9; 32] }
+		);
 		assert_eq!(Balances::balance(&PROVIDER), 100, "the held payment moved to the provider");
 		assert_eq!(Balances::balance(&ALICE), 900);
 		assert_eq!(held(ALICE), 0);
 		assert_eq!(OpenJobs::<Test>::get(ALICE), 0);
 		let reputation = Reputations::<Test>::get(PROVIDER);
 		assert_eq!((reputation.completed, reputation.median_gpu_ms()), (1, Some(1_500)));
-		System::assert_last_event(Event::JobFinalized { job_id: id, provider: PROVIDER, payment: 100 }.into());
+		System::assert_last_event(
+			Event::JobFinalized { job_id: id, provider: PROVIDER, payment: 100 }.into(),
+		);
 	});
 }
 

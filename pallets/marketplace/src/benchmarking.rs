@@ -115,7 +115,10 @@ mod benchmarks {
 	fn pause() -> Result<(), BenchmarkError> {
 		let models = register_models::<T>(1);
 		let caller: T::AccountId = whitelisted_caller();
-		Pallet::<T>::register_offer(RawOrigin::Signed(caller.clone()).into(), offer_terms::<T>(&models, worker_keys(1, 1)))?;
+		Pallet::<T>::register_offer(
+			RawOrigin::Signed(caller.clone()).into(),
+			offer_terms::<T>(&models, worker_keys(1, 1)),
+		)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
 		assert!(Offers::<T>::get(&caller).is_some_and(|o| o.paused));
@@ -126,7 +129,10 @@ mod benchmarks {
 	fn resume() -> Result<(), BenchmarkError> {
 		let models = register_models::<T>(1);
 		let caller: T::AccountId = whitelisted_caller();
-		Pallet::<T>::register_offer(RawOrigin::Signed(caller.clone()).into(), offer_terms::<T>(&models, worker_keys(1, 1)))?;
+		Pallet::<T>::register_offer(
+			RawOrigin::Signed(caller.clone()).into(),
+			offer_terms::<T>(&models, worker_keys(1, 1)),
+		)?;
 		Pallet::<T>::pause(RawOrigin::Signed(caller.clone()).into())?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
@@ -138,7 +144,10 @@ mod benchmarks {
 	fn deregister(k: Linear<1, { T::MaxWorkerKeys::get() }>) -> Result<(), BenchmarkError> {
 		let models = register_models::<T>(1);
 		let caller: T::AccountId = whitelisted_caller();
-		Pallet::<T>::register_offer(RawOrigin::Signed(caller.clone()).into(), offer_terms::<T>(&models, worker_keys(1, k)))?;
+		Pallet::<T>::register_offer(
+			RawOrigin::Signed(caller.clone()).into(),
+			offer_terms::<T>(&models, worker_keys(1, k)),
+		)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
 		assert!(!Offers::<T>::contains_key(&caller));

@@ -53,7 +53,16 @@ use sp_runtime::DispatchResult;
 
 /// What a model's pipeline does.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum PipelineKind {
 	/// Text to image with a Stable-Diffusion-style pipeline.
@@ -131,8 +140,13 @@ impl<T: Clone + PartialEq + Eq + core::fmt::Debug> PriceBound for T {}
 	DebugNoBound,
 )]
 #[scale_info(skip_type_params(MaxModels, MaxNameLen, MaxEndpointLen, MaxKeys))]
-pub struct OfferTerms<Balance: PriceBound, MaxModels: Get<u32>, MaxNameLen: Get<u32>, MaxEndpointLen: Get<u32>, MaxKeys: Get<u32>>
-{
+pub struct OfferTerms<
+	Balance: PriceBound,
+	MaxModels: Get<u32>,
+	MaxNameLen: Get<u32>,
+	MaxEndpointLen: Get<u32>,
+	MaxKeys: Get<u32>,
+> {
 	/// Models served.
 	pub models: BoundedVec<ModelId, MaxModels>,
 	/// Price per compute unit, in the smallest balance unit. 0 serves for free.
@@ -154,7 +168,13 @@ pub struct OfferTerms<Balance: PriceBound, MaxModels: Get<u32>, MaxNameLen: Get<
 	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(MaxModels, MaxNameLen, MaxEndpointLen, MaxKeys))]
-pub struct Offer<Balance: PriceBound, MaxModels: Get<u32>, MaxNameLen: Get<u32>, MaxEndpointLen: Get<u32>, MaxKeys: Get<u32>> {
+pub struct Offer<
+	Balance: PriceBound,
+	MaxModels: Get<u32>,
+	MaxNameLen: Get<u32>,
+	MaxEndpointLen: Get<u32>,
+	MaxKeys: Get<u32>,
+> {
 	/// The provider's terms.
 	pub terms: OfferTerms<Balance, MaxModels, MaxNameLen, MaxEndpointLen, MaxKeys>,
 	/// A paused offer takes no new jobs.
@@ -224,8 +244,9 @@ impl<MaxSamples: Get<u32>> Reputation<MaxSamples> {
 				let _ = self.recent_gpu_ms.try_push(gpu_ms);
 			},
 			JobOutcome::Expired => self.expired = self.expired.saturating_add(1),
-			JobOutcome::CancelledAfterAssign =>
-				self.cancelled_after_assign = self.cancelled_after_assign.saturating_add(1),
+			JobOutcome::CancelledAfterAssign => {
+				self.cancelled_after_assign = self.cancelled_after_assign.saturating_add(1)
+			},
 			JobOutcome::FailedCheck => self.failed_checks = self.failed_checks.saturating_add(1),
 		}
 	}
@@ -268,7 +289,11 @@ pub trait ProviderRegistry<AccountId, Balance> {
 	fn active_model(id: ModelId) -> Option<ModelLimits>;
 	/// The one matching rule: `provider` may take a job for `model` whose client accepts at most
 	/// `max_price` per unit. Returns the provider's price.
-	fn check_can_take(provider: &AccountId, model: ModelId, max_price: Balance) -> Result<Balance, DispatchError>;
+	fn check_can_take(
+		provider: &AccountId,
+		model: ModelId,
+		max_price: Balance,
+	) -> Result<Balance, DispatchError>;
 	/// A job was assigned to `provider` (after `check_can_take` succeeded).
 	fn job_assigned(provider: &AccountId) -> DispatchResult;
 	/// An assigned job ended, one way or another.
@@ -728,7 +753,10 @@ pub mod pallet {
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let mut listed_keys = 0usize;
 			for (provider, offer) in Offers::<T>::iter() {
-				ensure!(offer.in_flight <= offer.terms.capacity, "more jobs in flight than capacity");
+				ensure!(
+					offer.in_flight <= offer.terms.capacity,
+					"more jobs in flight than capacity"
+				);
 				for model_id in offer.terms.models.iter() {
 					ensure!(Models::<T>::contains_key(model_id), "offer serves an unknown model");
 				}
@@ -770,7 +798,7 @@ impl<T: Config> Pallet<T> {
 				max_width: 1_024,
 				max_height: 1_024,
 				max_steps: 100,
-			retired: false,
+				retired: false,
 			},
 		);
 		ModelCount::<T>::put(model_id.saturating_add(1));

@@ -18,8 +18,11 @@ fn add_model() -> ModelId {
 		RuntimeOrigin::root(),
 		bounded(b"aitbc-tiny-sd"),
 		PipelineKind::TextToImage,
-		BoundedVec::try_from(vec![ModelFile { path: bounded(b"unet/model.onnx"), sha256: [7; 32] }])
-			.unwrap(),
+		BoundedVec::try_from(vec![ModelFile {
+			path: bounded(b"unet/model.onnx"),
+			sha256: [7; 32]
+		}])
+		.unwrap(),
 		[8; 32],
 		1_000,
 		512,
@@ -48,7 +51,10 @@ fn terms(models: &[ModelId], keys: &[WorkerKey], price: u128, capacity: u32) -> 
 /// Alice serves model 0 at price 5 with capacity 2 and key 1, approved.
 fn alice_ready() -> ModelId {
 	let model = add_model();
-	assert_ok!(Marketplace::register_offer(RuntimeOrigin::signed(ALICE), terms(&[model], &[key(1)], 5, 2)));
+	assert_ok!(Marketplace::register_offer(
+		RuntimeOrigin::signed(ALICE),
+		terms(&[model], &[key(1)], 5, 2)
+	));
 	assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), ALICE));
 	model
 }
@@ -62,7 +68,9 @@ fn add_model_registers_and_counts() {
 		let model = Models::<Test>::get(1).unwrap();
 		assert_eq!(model.unit_weight_milli, 1_000);
 		assert!(!model.retired);
-		System::assert_last_event(Event::ModelAdded { model_id: 1, name: bounded(b"aitbc-tiny-sd") }.into());
+		System::assert_last_event(
+			Event::ModelAdded { model_id: 1, name: bounded(b"aitbc-tiny-sd") }.into(),
+		);
 	});
 }
 
@@ -70,22 +78,53 @@ fn add_model_registers_and_counts() {
 fn add_model_rejects_bad_input_and_non_governance() {
 	build_and_execute(|| {
 		let files = || {
-			BoundedVec::try_from(vec![ModelFile { path: bounded(b"unet/model.onnx"), sha256: [7; 32] }])
-				.unwrap()
+			BoundedVec::try_from(vec![ModelFile {
+				path: bounded(b"unet/model.onnx"),
+				sha256: [7; 32],
+			}])
+			.unwrap()
 		};
 		let add = |origin, files, weight, w, h, steps| {
-			Marketplace::add_model(origin, bounded(b"m"), PipelineKind::TextToImage, files, [0; 32], weight, w, h, steps)
+			Marketplace::add_model(
+				origin,
+				bounded(b"m"),
+				PipelineKind::TextToImage,
+				files,
+				[0; 32],
+				weight,
+				w,
+				h,
+				steps,
+			)
 		};
 		assert_noop!(add(RuntimeOrigin::signed(ALICE), files(), 1_000, 512, 512, 50), BadOrigin);
-		assert_noop!(add(RuntimeOrigin::root(), BoundedVec::new(), 1_000, 512, 512, 50), Error::<Test>::NoModelFiles);
-		assert_noop!(add(RuntimeOrigin::root(), files(), 0, 512, 512, 50), Error::<Test>::InvalidModelLimits);
-		assert_noop!(add(RuntimeOrigin::root(), files(), 1_000, 500, 512, 50), Error::<Test>::InvalidModelLimits);
-		assert_noop!(add(RuntimeOrigin::root(), files(), 1_000, 512, 32, 50), Error::<Test>::InvalidModelLimits);
-		assert_noop!(add(RuntimeOrigin::root(), files(), 1_000, 512, 512, 0), Error::<Test>::InvalidModelLimits);
+		assert_noop!(
+			add(RuntimeOrigin::root(), BoundedVec::new(), 1_000, 512, 512, 50),
+			Error::<Test>::NoModelFiles
+		);
+		assert_noop!(
+			add(RuntimeOrigin::root(), files(), 0, 512, 512, 50),
+			Error::<Test>::InvalidModelLimits
+		);
+		assert_noop!(
+			add(RuntimeOrigin::root(), files(), 1_000, 500, 512, 50),
+			Error::<Test>::InvalidModelLimits
+		);
+		assert_noop!(
+			add(RuntimeOrigin::root(), files(), 1_000, 512, 32, 50),
+			Error::<Test>::InvalidModelLimits
+		);
+		assert_noop!(
+			add(RuntimeOrigin::root(), files(), 1_000, 512, 512, 0),
+			Error::<Test>::InvalidModelLimits
+		);
 		for _ in 0..MaxModels::get() {
 			add_model();
 		}
-		assert_noop!(add(RuntimeOrigin::root(), files(), 1_000, 512, 512, 50), Error::<Test>::TooManyModels);
+		assert_noop!(
+			add(RuntimeOrigin::root(), files(), 1_000, 512, 512, 50),
+			Error::<Test>::TooManyModels
+		);
 	});
 }
 
@@ -94,13 +133,22 @@ fn retire_model_stops_new_offers_and_jobs() {
 	build_and_execute(|| {
 		let model = alice_ready();
 		assert_noop!(Marketplace::retire_model(RuntimeOrigin::signed(ALICE), model), BadOrigin);
-		assert_noop!(Marketplace::retire_model(RuntimeOrigin::root(), 9), Error::<Test>::UnknownModel);
+		assert_noop!(
+			Marketplace::retire_model(RuntimeOrigin::root(), 9),
+			Error::<Test>::UnknownModel
+		);
 		assert_ok!(Marketplace::retire_model(RuntimeOrigin::root(), model));
 		System::assert_last_event(Event::ModelRetired { model_id: model }.into());
-		assert_noop!(Marketplace::retire_model(RuntimeOrigin::root(), model), Error::<Test>::AlreadyRetired);
+		assert_noop!(
+			Marketplace::retire_model(RuntimeOrigin::root(), model),
+			Error::<Test>::AlreadyRetired
+		);
 		assert!(<Marketplace as ProviderRegistry<_, _>>::active_model(model).is_none());
 		assert_noop!(
-			Marketplace::register_offer(RuntimeOrigin::signed(BOB), terms(&[model], &[key(2)], 1, 1)),
+			Marketplace::register_offer(
+				RuntimeOrigin::signed(BOB),
+				terms(&[model], &[key(2)], 1, 1)
+			),
 			Error::<Test>::ModelRetired
 		);
 	});
@@ -119,7 +167,9 @@ fn register_offer_stores_terms_and_keys() {
 		assert_eq!((offer.paused, offer.in_flight), (false, 0));
 		assert_eq!(WorkerKeyOwner::<Test>::get(key(1)), Some(ALICE));
 		assert_eq!(WorkerKeyOwner::<Test>::get(WorkerKey::Ed25519([1; 32])), Some(ALICE));
-		System::assert_last_event(Event::OfferRegistered { provider: ALICE, price_per_unit: 5 }.into());
+		System::assert_last_event(
+			Event::OfferRegistered { provider: ALICE, price_per_unit: 5 }.into(),
+		);
 	});
 }
 
@@ -129,18 +179,30 @@ fn register_offer_rejects_each_bad_term() {
 		let model = add_model();
 		let register = |who, t| Marketplace::register_offer(RuntimeOrigin::signed(who), t);
 		assert_noop!(register(ALICE, terms(&[], &[key(1)], 5, 1)), Error::<Test>::NoModels);
-		assert_noop!(register(ALICE, terms(&[model, model], &[key(1)], 5, 1)), Error::<Test>::DuplicateModel);
+		assert_noop!(
+			register(ALICE, terms(&[model, model], &[key(1)], 5, 1)),
+			Error::<Test>::DuplicateModel
+		);
 		assert_noop!(register(ALICE, terms(&[7], &[key(1)], 5, 1)), Error::<Test>::UnknownModel);
-		assert_noop!(register(ALICE, terms(&[model], &[key(1)], 5, 0)), Error::<Test>::ZeroCapacity);
+		assert_noop!(
+			register(ALICE, terms(&[model], &[key(1)], 5, 0)),
+			Error::<Test>::ZeroCapacity
+		);
 		let mut no_endpoint = terms(&[model], &[key(1)], 5, 1);
 		no_endpoint.endpoint = BoundedVec::new();
 		assert_noop!(register(ALICE, no_endpoint), Error::<Test>::EmptyEndpoint);
 		assert_noop!(register(ALICE, terms(&[model], &[], 5, 1)), Error::<Test>::NoWorkerKeys);
-		assert_noop!(register(ALICE, terms(&[model], &[key(1), key(1)], 5, 1)), Error::<Test>::DuplicateWorkerKey);
+		assert_noop!(
+			register(ALICE, terms(&[model], &[key(1), key(1)], 5, 1)),
+			Error::<Test>::DuplicateWorkerKey
+		);
 
 		assert_ok!(register(ALICE, terms(&[model], &[key(1)], 5, 1)));
 		assert_noop!(register(ALICE, terms(&[model], &[key(2)], 5, 1)), Error::<Test>::OfferExists);
-		assert_noop!(register(BOB, terms(&[model], &[key(1)], 5, 1)), Error::<Test>::WorkerKeyTaken);
+		assert_noop!(
+			register(BOB, terms(&[model], &[key(1)], 5, 1)),
+			Error::<Test>::WorkerKeyTaken
+		);
 	});
 }
 
@@ -152,18 +214,29 @@ fn update_offer_replaces_terms_and_moves_keys() {
 			Marketplace::update_offer(RuntimeOrigin::signed(BOB), terms(&[model], &[key(2)], 1, 1)),
 			Error::<Test>::NoOffer
 		);
-		assert_ok!(Marketplace::update_offer(RuntimeOrigin::signed(ALICE), terms(&[model], &[key(1), key(3)], 9, 3)));
-		assert_ok!(Marketplace::update_offer(RuntimeOrigin::signed(ALICE), terms(&[model], &[key(3)], 9, 3)));
+		assert_ok!(Marketplace::update_offer(
+			RuntimeOrigin::signed(ALICE),
+			terms(&[model], &[key(1), key(3)], 9, 3)
+		));
+		assert_ok!(Marketplace::update_offer(
+			RuntimeOrigin::signed(ALICE),
+			terms(&[model], &[key(3)], 9, 3)
+		));
 		assert_eq!(WorkerKeyOwner::<Test>::get(key(1)), None, "dropped key is released");
 		assert_eq!(WorkerKeyOwner::<Test>::get(key(3)), Some(ALICE));
 		assert_eq!(Offers::<Test>::get(ALICE).unwrap().terms.price_per_unit, 9);
-		System::assert_last_event(Event::OfferUpdated { provider: ALICE, price_per_unit: 9 }.into());
+		System::assert_last_event(
+			Event::OfferUpdated { provider: ALICE, price_per_unit: 9 }.into(),
+		);
 
 		// Capacity may not drop below the jobs in flight.
 		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
 		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
 		assert_noop!(
-			Marketplace::update_offer(RuntimeOrigin::signed(ALICE), terms(&[model], &[key(3)], 9, 1)),
+			Marketplace::update_offer(
+				RuntimeOrigin::signed(ALICE),
+				terms(&[model], &[key(3)], 9, 1)
+			),
 			Error::<Test>::CapacityBelowInFlight
 		);
 	});
@@ -177,14 +250,20 @@ fn pause_resume_and_their_errors() {
 		assert_noop!(Marketplace::resume(RuntimeOrigin::signed(ALICE)), Error::<Test>::NotPaused);
 		assert_ok!(Marketplace::pause(RuntimeOrigin::signed(ALICE)));
 		System::assert_last_event(Event::OfferPaused { provider: ALICE }.into());
-		assert_noop!(Marketplace::pause(RuntimeOrigin::signed(ALICE)), Error::<Test>::AlreadyPaused);
+		assert_noop!(
+			Marketplace::pause(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::AlreadyPaused
+		);
 		assert_noop!(
 			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, model, 10),
 			Error::<Test>::OfferPaused
 		);
 		assert_ok!(Marketplace::resume(RuntimeOrigin::signed(ALICE)));
 		System::assert_last_event(Event::OfferResumed { provider: ALICE }.into());
-		assert_eq!(<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, model, 10), Ok(5));
+		assert_eq!(
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, model, 10),
+			Ok(5)
+		);
 	});
 }
 
@@ -194,8 +273,14 @@ fn deregister_only_without_jobs_in_flight() {
 		let _ = alice_ready();
 		assert_noop!(Marketplace::deregister(RuntimeOrigin::signed(BOB)), Error::<Test>::NoOffer);
 		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
-		assert_noop!(Marketplace::deregister(RuntimeOrigin::signed(ALICE)), Error::<Test>::JobsInFlight);
-		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_ended(&ALICE, JobOutcome::Completed { gpu_ms: 10 }));
+		assert_noop!(
+			Marketplace::deregister(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::JobsInFlight
+		);
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_ended(
+			&ALICE,
+			JobOutcome::Completed { gpu_ms: 10 }
+		));
 		assert_ok!(Marketplace::deregister(RuntimeOrigin::signed(ALICE)));
 		System::assert_last_event(Event::OfferDeregistered { provider: ALICE }.into());
 		assert!(Offers::<Test>::get(ALICE).is_none());
@@ -210,11 +295,17 @@ fn approval_is_governance_only_and_not_twice() {
 		assert_noop!(Marketplace::approve_provider(RuntimeOrigin::signed(ALICE), ALICE), BadOrigin);
 		assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), ALICE));
 		System::assert_last_event(Event::ProviderApproved { provider: ALICE }.into());
-		assert_noop!(Marketplace::approve_provider(RuntimeOrigin::root(), ALICE), Error::<Test>::AlreadyApproved);
+		assert_noop!(
+			Marketplace::approve_provider(RuntimeOrigin::root(), ALICE),
+			Error::<Test>::AlreadyApproved
+		);
 		assert_noop!(Marketplace::revoke_approval(RuntimeOrigin::signed(ALICE), ALICE), BadOrigin);
 		assert_ok!(Marketplace::revoke_approval(RuntimeOrigin::root(), ALICE));
 		System::assert_last_event(Event::ApprovalRevoked { provider: ALICE }.into());
-		assert_noop!(Marketplace::revoke_approval(RuntimeOrigin::root(), ALICE), Error::<Test>::NotApproved);
+		assert_noop!(
+			Marketplace::revoke_approval(RuntimeOrigin::root(), ALICE),
+			Error::<Test>::NotApproved
+		);
 	});
 }
 
@@ -223,9 +314,14 @@ fn matching_rule_checks_each_condition() {
 	build_and_execute(|| {
 		let model = add_model();
 		let other = add_model();
-		let check = |who, model, price| <Marketplace as ProviderRegistry<_, _>>::check_can_take(&who, model, price);
+		let check = |who, model, price| {
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&who, model, price)
+		};
 		assert_noop!(check(ALICE, model, 10), Error::<Test>::NoOffer);
-		assert_ok!(Marketplace::register_offer(RuntimeOrigin::signed(ALICE), terms(&[model], &[key(1)], 5, 1)));
+		assert_ok!(Marketplace::register_offer(
+			RuntimeOrigin::signed(ALICE),
+			terms(&[model], &[key(1)], 5, 1)
+		));
 		assert_noop!(check(ALICE, model, 10), Error::<Test>::NotApproved);
 		assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), ALICE));
 		assert_noop!(check(ALICE, other, 10), Error::<Test>::ModelNotServed);
@@ -233,7 +329,10 @@ fn matching_rule_checks_each_condition() {
 		assert_eq!(check(ALICE, model, 5), Ok(5));
 		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
 		assert_noop!(check(ALICE, model, 5), Error::<Test>::AtCapacity);
-		assert_noop!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE), Error::<Test>::AtCapacity);
+		assert_noop!(
+			<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE),
+			Error::<Test>::AtCapacity
+		);
 	});
 }
 
@@ -241,7 +340,10 @@ fn matching_rule_checks_each_condition() {
 fn once_stake_is_required_approval_is_not_enough() {
 	build_and_execute(|| {
 		let model = alice_ready();
-		assert_ok!(Marketplace::register_offer(RuntimeOrigin::signed(BOB), terms(&[model], &[key(2)], 1, 1)));
+		assert_ok!(Marketplace::register_offer(
+			RuntimeOrigin::signed(BOB),
+			terms(&[model], &[key(2)], 1, 1)
+		));
 		require_stake(Some(BOB));
 		let check = |who| <Marketplace as ProviderRegistry<_, _>>::check_can_take(&who, model, 10);
 		assert_noop!(check(ALICE), Error::<Test>::InsufficientStake);
@@ -265,7 +367,12 @@ fn reputation_counts_outcomes_and_keeps_a_median() {
 		registry(JobOutcome::FailedCheck);
 		let reputation = Reputations::<Test>::get(ALICE);
 		assert_eq!(
-			(reputation.completed, reputation.expired, reputation.cancelled_after_assign, reputation.failed_checks),
+			(
+				reputation.completed,
+				reputation.expired,
+				reputation.cancelled_after_assign,
+				reputation.failed_checks
+			),
 			(6, 1, 1, 1)
 		);
 		// Window of 5: the first sample (50) fell out; median of 10, 20, 30, 40, 1000 is 30.
@@ -298,7 +405,9 @@ fn governance_calls_and_approved_providers_offer_calls_are_feeless() {
 		let approve = RuntimeCall::Marketplace(Call::approve_provider { provider: ALICE });
 		assert!(approve.is_feeless(&RuntimeOrigin::root()));
 		assert!(!approve.is_feeless(&RuntimeOrigin::signed(ALICE)));
-		let register = RuntimeCall::Marketplace(Call::register_offer { terms: terms(&[model], &[key(1)], 5, 2) });
+		let register = RuntimeCall::Marketplace(Call::register_offer {
+			terms: terms(&[model], &[key(1)], 5, 2),
+		});
 		assert!(!register.is_feeless(&RuntimeOrigin::signed(ALICE)), "unapproved providers pay");
 		assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), ALICE));
 		assert!(register.is_feeless(&RuntimeOrigin::signed(ALICE)));

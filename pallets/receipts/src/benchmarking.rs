@@ -18,12 +18,16 @@ fn new_key() -> (WorkerKey, sp_core::sr25519::Public) {
 }
 
 fn sign(public: &sp_core::sr25519::Public, message: &[u8]) -> KeySignature {
-	let signature = sp_io::crypto::sr25519_sign(BENCH_KEY, public, message).expect("key is in the keystore");
+	let signature =
+		sp_io::crypto::sr25519_sign(BENCH_KEY, public, message).expect("key is in the keystore");
 	KeySignature(signature.0)
 }
 
 /// A valid receipt for a freshly assigned job of `provider`, and its signature.
-fn signed_receipt<T: Config>(provider: &T::AccountId, nonce: u64) -> (Receipt<T::AccountId>, KeySignature) {
+fn signed_receipt<T: Config>(
+	provider: &T::AccountId,
+	nonce: u64,
+) -> (Receipt<T::AccountId>, KeySignature) {
 	let (worker_key, public) = new_key();
 	let job_id = T::BenchmarkHelper::assigned_job(provider, worker_key);
 	let job = T::Jobs::assigned(job_id).expect("helper assigned the job");
@@ -69,7 +73,9 @@ mod benchmarks {
 			.iter()
 			.map(|(key, public)| Attestation { attester: *key, signature: sign(public, &message) })
 			.collect();
-		Attesters::<T>::put(BoundedVec::truncate_from(attester_keys.iter().map(|(k, _)| *k).collect::<alloc::vec::Vec<_>>()));
+		Attesters::<T>::put(BoundedVec::truncate_from(
+			attester_keys.iter().map(|(k, _)| *k).collect::<alloc::vec::Vec<_>>(),
+		));
 		AttestationRequired::<T>::put(a > 0);
 		let job_id = receipt.job_id;
 		#[extrinsic_call]
@@ -80,7 +86,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_max_price_per_unit() -> Result<(), BenchmarkError> {
-		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let price: BalanceOf<T> = 7u32.into();
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, price);
@@ -90,8 +97,10 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_attesters(a: Linear<1, { T::MaxAttesters::get() }>) -> Result<(), BenchmarkError> {
-		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-		let keys: alloc::vec::Vec<WorkerKey> = (0..a).map(|i| WorkerKey::Ed25519([i as u8; 32])).collect();
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let keys: alloc::vec::Vec<WorkerKey> =
+			(0..a).map(|i| WorkerKey::Ed25519([i as u8; 32])).collect();
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, BoundedVec::truncate_from(keys), true);
 		assert_eq!(Attesters::<T>::get().len() as u32, a);
@@ -100,14 +109,22 @@ mod benchmarks {
 
 	/// `n` receipts become final in one block: each mints and pays the held payment.
 	#[benchmark]
-	fn on_initialize(n: Linear<0, { T::MaxReceiptsPerBlock::get() }>) -> Result<(), BenchmarkError> {
+	fn on_initialize(
+		n: Linear<0, { T::MaxReceiptsPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
 		for i in 0..n {
 			// One provider per receipt keeps every offer within its capacity.
 			let provider: T::AccountId = account("provider", i, 0);
 			let (receipt, signature) = signed_receipt::<T>(&provider, i as u64);
-			Pallet::<T>::submit_receipt(RawOrigin::Signed(provider).into(), receipt, signature, BoundedVec::new())?;
+			Pallet::<T>::submit_receipt(
+				RawOrigin::Signed(provider).into(),
+				receipt,
+				signature,
+				BoundedVec::new(),
+			)?;
 		}
-		let at = frame_system::Pallet::<T>::block_number().saturating_add(T::ChallengeWindow::get());
+		let at =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::ChallengeWindow::get());
 		#[block]
 		{
 			Pallet::<T>::on_initialize(at);

@@ -103,10 +103,14 @@ pub struct StoredReceipt<AccountId, Balance, BlockNumber> {
 /// ledger `total issuance = minted − burned − slashed` can be checked.
 pub struct BurnAndRecord<T>(core::marker::PhantomData<T>);
 
-impl<T: Config> frame_support::traits::OnUnbalanced<frame_support::traits::fungible::Credit<T::AccountId, T::Currency>>
-	for BurnAndRecord<T>
+impl<T: Config>
+	frame_support::traits::OnUnbalanced<
+		frame_support::traits::fungible::Credit<T::AccountId, T::Currency>,
+	> for BurnAndRecord<T>
 {
-	fn on_nonzero_unbalanced(amount: frame_support::traits::fungible::Credit<T::AccountId, T::Currency>) {
+	fn on_nonzero_unbalanced(
+		amount: frame_support::traits::fungible::Credit<T::AccountId, T::Currency>,
+	) {
 		use frame_support::traits::Imbalance;
 		TotalBurned::<T>::mutate(|total| *total = total.saturating_add(amount.peek()));
 		// Dropping the credit burns it: total issuance goes down by the same amount.
@@ -140,7 +144,8 @@ pub mod pallet {
 	#[pallet::config]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// The AIT currency, minted into (and burned from, by [`BurnAndRecord`]).
-		type Currency: Mutate<Self::AccountId> + frame_support::traits::fungible::Balanced<Self::AccountId>;
+		type Currency: Mutate<Self::AccountId>
+			+ frame_support::traits::fungible::Balanced<Self::AccountId>;
 		/// The jobs pallet.
 		type Jobs: JobLedger<Self::AccountId, BalanceOf<Self>>;
 		/// The marketplace (worker key ownership).
@@ -181,8 +186,13 @@ pub mod pallet {
 
 	/// Receipts whose challenge window closes at a block.
 	#[pallet::storage]
-	pub type FinalizeAt<T: Config> =
-		StorageMap<_, Twox64Concat, BlockNumberFor<T>, BoundedVec<JobId, T::MaxReceiptsPerBlock>, ValueQuery>;
+	pub type FinalizeAt<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<JobId, T::MaxReceiptsPerBlock>,
+		ValueQuery,
+	>;
 
 	/// Governance cap on the price per unit used for minting.
 	#[pallet::storage]
@@ -191,7 +201,8 @@ pub mod pallet {
 
 	/// Attester keys that may co-sign receipts.
 	#[pallet::storage]
-	pub type Attesters<T: Config> = StorageValue<_, BoundedVec<WorkerKey, T::MaxAttesters>, ValueQuery>;
+	pub type Attesters<T: Config> =
+		StorageValue<_, BoundedVec<WorkerKey, T::MaxAttesters>, ValueQuery>;
 
 	/// Whether every receipt needs an attester's co-signature.
 	#[pallet::storage]
@@ -209,7 +220,12 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A receipt passed every check and entered its challenge window.
-		ReceiptAccepted { job_id: JobId, provider: T::AccountId, receipt_hash: Hash32, final_at: BlockNumberFor<T> },
+		ReceiptAccepted {
+			job_id: JobId,
+			provider: T::AccountId,
+			receipt_hash: Hash32,
+			final_at: BlockNumberFor<T>,
+		},
 		/// A receipt is final: the provider was minted `minted`.
 		ReceiptFinalized { job_id: JobId, provider: T::AccountId, minted: BalanceOf<T> },
 		/// Finalizing a receipt failed; nothing was minted for it.
@@ -307,9 +323,20 @@ pub mod pallet {
 			ReceiptsByProvider::<T>::insert(&who, job_id, ());
 			Receipts::<T>::insert(
 				job_id,
-				StoredReceipt { receipt, hash: receipt_hash, accepted_at: now, final_at, minted: None },
+				StoredReceipt {
+					receipt,
+					hash: receipt_hash,
+					accepted_at: now,
+					final_at,
+					minted: None,
+				},
 			);
-			Self::deposit_event(Event::ReceiptAccepted { job_id, provider: who, receipt_hash, final_at });
+			Self::deposit_event(Event::ReceiptAccepted {
+				job_id,
+				provider: who,
+				receipt_hash,
+				final_at,
+			});
 			Ok(())
 		}
 
@@ -357,16 +384,23 @@ pub mod pallet {
 			attestations: &BoundedVec<Attestation, T::MaxAttesters>,
 		) -> Result<Hash32, DispatchError> {
 			let receipt_hash = receipt.hash();
-			ensure!(!UsedReceiptHashes::<T>::contains_key(receipt_hash), Error::<T>::ReceiptReplayed);
+			ensure!(
+				!UsedReceiptHashes::<T>::contains_key(receipt_hash),
+				Error::<T>::ReceiptReplayed
+			);
 			ensure!(&receipt.provider == who, Error::<T>::NotReceiptProvider);
 			let job = T::Jobs::assigned(receipt.job_id).ok_or(Error::<T>::JobNotAssigned)?;
 			ensure!(job.provider == receipt.provider, Error::<T>::NotAssignedProvider);
 			ensure!(
-				T::Providers::worker_key_owner(&receipt.worker_key).as_ref() == Some(&receipt.provider),
+				T::Providers::worker_key_owner(&receipt.worker_key).as_ref()
+					== Some(&receipt.provider),
 				Error::<T>::UnregisteredWorkerKey
 			);
 			let message = receipt.signing_message();
-			ensure!(verify_key_signature(&receipt.worker_key, signature, &message), Error::<T>::InvalidSignature);
+			ensure!(
+				verify_key_signature(&receipt.worker_key, signature, &message),
+				Error::<T>::InvalidSignature
+			);
 			ensure!(receipt.units == job.units, Error::<T>::WrongUnits);
 			ensure!(receipt.model_id == job.model_id, Error::<T>::WrongModel);
 			ensure!(receipt.client == job.client, Error::<T>::WrongClient);
@@ -381,8 +415,12 @@ pub mod pallet {
 			let attesters = Attesters::<T>::get();
 			for attestation in attestations.iter() {
 				ensure!(
-					attesters.contains(&attestation.attester) &&
-						verify_key_signature(&attestation.attester, &attestation.signature, &message),
+					attesters.contains(&attestation.attester)
+						&& verify_key_signature(
+							&attestation.attester,
+							&attestation.signature,
+							&message
+						),
 					Error::<T>::InvalidAttestation
 				);
 			}
@@ -390,7 +428,10 @@ pub mod pallet {
 		}
 
 		/// The amount minted for `units` milli-units at `price_per_unit`, capped by governance.
-		pub fn mint_amount(units: u64, price_per_unit: BalanceOf<T>) -> Result<BalanceOf<T>, DispatchError> {
+		pub fn mint_amount(
+			units: u64,
+			price_per_unit: BalanceOf<T>,
+		) -> Result<BalanceOf<T>, DispatchError> {
 			let price = price_per_unit.min(MaxPricePerUnit::<T>::get());
 			let units: BalanceOf<T> = units.try_into().map_err(|_| Error::<T>::MintOverflow)?;
 			let per_unit: BalanceOf<T> =
@@ -445,7 +486,10 @@ pub mod pallet {
 					),
 				}
 			}
-			ensure!(minted == TotalMinted::<T>::get(), "TotalMinted differs from the receipts' mints");
+			ensure!(
+				minted == TotalMinted::<T>::get(),
+				"TotalMinted differs from the receipts' mints"
+			);
 			ensure!(
 				UsedReceiptHashes::<T>::iter().count() == Receipts::<T>::iter().count(),
 				"used hash without a stored receipt"

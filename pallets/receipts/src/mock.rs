@@ -10,7 +10,15 @@ type Block = frame_system::mocking::MockBlock<Test>;
 #[frame_support::runtime]
 mod runtime {
 	#[runtime::runtime]
-	#[runtime::derive(RuntimeCall, RuntimeEvent, RuntimeError, RuntimeOrigin, RuntimeTask, RuntimeHoldReason, RuntimeFreezeReason)]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeTask,
+		RuntimeHoldReason,
+		RuntimeFreezeReason
+	)]
 	pub struct Test;
 
 	#[runtime::pallet_index(0)]
@@ -116,10 +124,13 @@ impl pallet_receipts::Config for Test {
 pub struct BenchHelper;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_receipts::BenchmarkHelper<u64> for BenchHelper {
-	fn assigned_job(provider: &u64, worker_key: aitbc_primitives::WorkerKey) -> aitbc_primitives::JobId {
+	fn assigned_job(
+		provider: &u64,
+		worker_key: aitbc_primitives::WorkerKey,
+	) -> aitbc_primitives::JobId {
 		use aitbc_primitives::{JobParams, Scheduler};
-		use frame_support::BoundedVec;
 		use frame_support::traits::fungible::Mutate;
+		use frame_support::BoundedVec;
 		// The benchmarks run on a wiped state: create what the job needs.
 		let model = match pallet_aitbc_marketplace::ModelCount::<Test>::get() {
 			0 => Marketplace::benchmark_model(),
@@ -129,9 +140,24 @@ impl pallet_receipts::BenchmarkHelper<u64> for BenchHelper {
 		let job_id = pallet_aitbc_jobs::NextJobId::<Test>::get();
 		let client = 1_000 + job_id;
 		Balances::set_balance(&client, 10_000);
-		let params = JobParams { steps: 20, guidance_milli: 7_500, width: 256, height: 256, seed: 1, scheduler: Scheduler::Ddim };
-		Jobs::submit_job(RuntimeOrigin::signed(client), model, BoundedVec::truncate_from(b"p".to_vec()), params, 10, 100, 20)
-			.expect("job submitted");
+		let params = JobParams {
+			steps: 20,
+			guidance_milli: 7_500,
+			width: 256,
+			height: 256,
+			seed: 1,
+			scheduler: Scheduler::Ddim,
+		};
+		Jobs::submit_job(
+			RuntimeOrigin::signed(client),
+			model,
+			BoundedVec::truncate_from(b"p".to_vec()),
+			params,
+			10,
+			100,
+			20,
+		)
+		.expect("job submitted");
 		Jobs::claim_job(RuntimeOrigin::signed(*provider), job_id).expect("job claimed");
 		job_id
 	}
@@ -141,7 +167,9 @@ impl pallet_receipts::BenchmarkHelper<u64> for BenchHelper {
 #[cfg(feature = "runtime-benchmarks")]
 pub fn new_bench_ext() -> sp_io::TestExternalities {
 	let mut ext = new_test_ext();
-	ext.register_extension(sp_keystore::KeystoreExt::new(sp_keystore::testing::MemoryKeystore::new()));
+	ext.register_extension(sp_keystore::KeystoreExt::new(
+		sp_keystore::testing::MemoryKeystore::new(),
+	));
 	ext
 }
 
@@ -159,9 +187,12 @@ pub const ENDOWMENT: u128 = 2_000;
 /// approval.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> { balances: vec![(ALICE, 1_000), (BOB, 1_000)], ..Default::default() }
-		.assimilate_storage(&mut storage)
-		.unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(ALICE, 1_000), (BOB, 1_000)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		use frame_support::BoundedVec;
@@ -171,7 +202,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			RuntimeOrigin::root(),
 			BoundedVec::truncate_from(b"tiny".to_vec()),
 			PipelineKind::TextToImage,
-			BoundedVec::truncate_from(vec![ModelFile { path: BoundedVec::truncate_from(b"unet/model.onnx".to_vec()), sha256: [1; 32] }]),
+			BoundedVec::truncate_from(vec![ModelFile {
+				path: BoundedVec::truncate_from(b"unet/model.onnx".to_vec()),
+				sha256: [1; 32],
+			}]),
 			[2; 32],
 			1_000,
 			512,
@@ -239,9 +273,9 @@ pub fn check_invariants() {
 		Marketplace::do_try_state().expect("marketplace invariants hold");
 		assert_eq!(
 			Balances::total_issuance(),
-			ENDOWMENT + pallet_receipts::TotalMinted::<Test>::get() -
-				pallet_receipts::TotalBurned::<Test>::get() -
-				pallet_aitbc_staking::TotalSlashed::<Test>::get(),
+			ENDOWMENT + pallet_receipts::TotalMinted::<Test>::get()
+				- pallet_receipts::TotalBurned::<Test>::get()
+				- pallet_aitbc_staking::TotalSlashed::<Test>::get(),
 			"issuance = endowment + minted - burned - slashed"
 		);
 	}

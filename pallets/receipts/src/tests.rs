@@ -5,20 +5,27 @@ use crate::{
 	mock::*, Attestation, Call, Error, Event, KeySignature, ReceiptsByProvider, TotalMinted,
 	UsedReceiptHashes,
 };
-use aitbc_primitives::{JobId, Receipt};
-use sp_runtime::DispatchResult;
 use aitbc_primitives::{ExecutionInfo, JobParams, Scheduler};
+use aitbc_primitives::{JobId, Receipt};
 use frame_support::{
 	assert_noop, assert_ok, dispatch::CheckIfFeeless, traits::fungible::Inspect, BoundedVec,
 };
 use pallet_aitbc_jobs::{JobState, Jobs as JobsStorage};
 use sp_core::Pair;
 use sp_runtime::DispatchError::BadOrigin;
+use sp_runtime::DispatchResult;
 
 const PROMPT: &str = "a red circle on a blue background";
 
 fn params() -> JobParams {
-	JobParams { steps: 20, guidance_milli: 7_500, width: 256, height: 256, seed: 3, scheduler: Scheduler::Ddim }
+	JobParams {
+		steps: 20,
+		guidance_milli: 7_500,
+		width: 256,
+		height: 256,
+		seed: 3,
+		scheduler: Scheduler::Ddim,
+	}
 }
 
 /// ALICE submits a job paying 100; `provider` claims it. Returns the job id.
@@ -71,7 +78,12 @@ fn sign(receipt: &Receipt<u64>) -> KeySignature {
 }
 
 fn submit(who: u64, receipt: &Receipt<u64>, signature: KeySignature) -> DispatchResult {
-	Receipts::submit_receipt(RuntimeOrigin::signed(who), receipt.clone(), signature, BoundedVec::new())
+	Receipts::submit_receipt(
+		RuntimeOrigin::signed(who),
+		receipt.clone(),
+		signature,
+		BoundedVec::new(),
+	)
 }
 
 #[test]
@@ -86,8 +98,13 @@ fn valid_receipt_is_accepted_then_minted_after_the_challenge_window() {
 		assert_eq!(UsedReceiptHashes::<Test>::get(receipt.hash()), Some(job));
 		assert!(ReceiptsByProvider::<Test>::contains_key(PROVIDER, job));
 		System::assert_last_event(
-			Event::ReceiptAccepted { job_id: job, provider: PROVIDER, receipt_hash: receipt.hash(), final_at: 4 }
-				.into(),
+			Event::ReceiptAccepted {
+				job_id: job,
+				provider: PROVIDER,
+				receipt_hash: receipt.hash(),
+				final_at: 4,
+			}
+			.into(),
 		);
 
 		run_to_block(3);
@@ -98,7 +115,9 @@ fn valid_receipt_is_accepted_then_minted_after_the_challenge_window() {
 		assert_eq!(TotalMinted::<Test>::get(), 10);
 		assert_eq!(crate::Receipts::<Test>::get(job).unwrap().minted, Some(10));
 		assert!(matches!(JobsStorage::<Test>::get(job).unwrap().state, JobState::Finalized { .. }));
-		System::assert_has_event(Event::ReceiptFinalized { job_id: job, provider: PROVIDER, minted: 10 }.into());
+		System::assert_has_event(
+			Event::ReceiptFinalized { job_id: job, provider: PROVIDER, minted: 10 }.into(),
+		);
 	});
 }
 
@@ -162,12 +181,20 @@ fn each_bad_receipt_fails_with_its_named_error() {
 		assert_noop!(submit(PROVIDER, &r, s), Error::<Test>::UnregisteredWorkerKey);
 
 		// A signature over something else.
-		assert_noop!(submit(PROVIDER, &good, sign(&receipt_for(job + 1, PROVIDER, provider_key()))), Error::<Test>::InvalidSignature);
+		assert_noop!(
+			submit(PROVIDER, &good, sign(&receipt_for(job + 1, PROVIDER, provider_key()))),
+			Error::<Test>::InvalidSignature
+		);
 
 		// Someone else submitting the provider's receipt.
 		assert_noop!(submit(OTHER_PROVIDER, &good, sign(&good)), Error::<Test>::NotReceiptProvider);
 		assert_noop!(
-			Receipts::submit_receipt(RuntimeOrigin::none(), good.clone(), sign(&good), BoundedVec::new()),
+			Receipts::submit_receipt(
+				RuntimeOrigin::none(),
+				good.clone(),
+				sign(&good),
+				BoundedVec::new()
+			),
 			BadOrigin
 		);
 	});
@@ -179,7 +206,10 @@ fn a_receipt_for_someone_elses_job_is_rejected() {
 		let job = assigned_job(PROVIDER);
 		let receipt = receipt_for(job, OTHER_PROVIDER, other_provider_key());
 		let signature = KeySignature(other_provider_pair().sign(&receipt.signing_message()).0);
-		assert_noop!(submit(OTHER_PROVIDER, &receipt, signature), Error::<Test>::NotAssignedProvider);
+		assert_noop!(
+			submit(OTHER_PROVIDER, &receipt, signature),
+			Error::<Test>::NotAssignedProvider
+		);
 		assert_eq!(Balances::balance(&OTHER_PROVIDER), 0);
 	});
 }
@@ -201,7 +231,11 @@ fn valid_receipts_are_feeless_and_invalid_ones_are_not() {
 		let job = assigned_job(PROVIDER);
 		let receipt = receipt_for(job, PROVIDER, provider_key());
 		let call = |r: &Receipt<u64>, s| {
-			RuntimeCall::Receipts(Call::submit_receipt { receipt: r.clone(), signature: s, attestations: BoundedVec::new() })
+			RuntimeCall::Receipts(Call::submit_receipt {
+				receipt: r.clone(),
+				signature: s,
+				attestations: BoundedVec::new(),
+			})
 		};
 		assert!(call(&receipt, sign(&receipt)).is_feeless(&RuntimeOrigin::signed(PROVIDER)));
 		assert!(!call(&receipt, sign(&receipt)).is_feeless(&RuntimeOrigin::signed(BOB)));
@@ -236,10 +270,18 @@ fn attestations_when_required() {
 			Error::<Test>::AttestationMissing
 		);
 		assert_noop!(
-			Receipts::set_attesters(RuntimeOrigin::signed(ALICE), BoundedVec::truncate_from(vec![attester_key]), true),
+			Receipts::set_attesters(
+				RuntimeOrigin::signed(ALICE),
+				BoundedVec::truncate_from(vec![attester_key]),
+				true
+			),
 			BadOrigin
 		);
-		assert_ok!(Receipts::set_attesters(RuntimeOrigin::root(), BoundedVec::truncate_from(vec![attester_key]), true));
+		assert_ok!(Receipts::set_attesters(
+			RuntimeOrigin::root(),
+			BoundedVec::truncate_from(vec![attester_key]),
+			true
+		));
 		System::assert_last_event(Event::AttestersSet { count: 1, required: true }.into());
 
 		let job = assigned_job(PROVIDER);
@@ -248,10 +290,18 @@ fn attestations_when_required() {
 
 		let forged = Attestation { attester: provider_key(), signature: sign(&receipt) };
 		assert_noop!(
-			Receipts::submit_receipt(RuntimeOrigin::signed(PROVIDER), receipt.clone(), sign(&receipt), BoundedVec::truncate_from(vec![forged])),
+			Receipts::submit_receipt(
+				RuntimeOrigin::signed(PROVIDER),
+				receipt.clone(),
+				sign(&receipt),
+				BoundedVec::truncate_from(vec![forged])
+			),
 			Error::<Test>::InvalidAttestation
 		);
-		let good = Attestation { attester: attester_key, signature: KeySignature(attester.sign(&receipt.signing_message()).0) };
+		let good = Attestation {
+			attester: attester_key,
+			signature: KeySignature(attester.sign(&receipt.signing_message()).0),
+		};
 		assert_ok!(Receipts::submit_receipt(
 			RuntimeOrigin::signed(PROVIDER),
 			receipt.clone(),
@@ -339,7 +389,8 @@ fn dispatch(who: u64, call: RuntimeCall) {
 #[test]
 fn money_invariants_hold_over_random_sequences() {
 	// What the sequences exercised, so the property cannot hold vacuously.
-	let (mut minted, mut expired, mut cancelled, mut slashed, mut bonded) = (0u128, 0usize, 0usize, 0u128, 0usize);
+	let (mut minted, mut expired, mut cancelled, mut slashed, mut bonded) =
+		(0u128, 0usize, 0usize, 0u128, 0usize);
 	for seed in 1..=60u64 {
 		new_test_ext().execute_with(|| {
 			let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
@@ -360,11 +411,23 @@ fn money_invariants_hold_over_random_sequences() {
 							deadline_blocks: 2 + rng.below(6),
 						}),
 					),
-					2 => dispatch(provider, RuntimeCall::Jobs(pallet_aitbc_jobs::Call::claim_job { job_id })),
+					2 => dispatch(
+						provider,
+						RuntimeCall::Jobs(pallet_aitbc_jobs::Call::claim_job { job_id }),
+					),
 					3 => {
 						// The assigned provider's honest receipt, when the job is assigned.
-						if let Some(job) = <pallet_aitbc_jobs::Pallet<Test> as pallet_aitbc_jobs::JobLedger<_, _>>::assigned(job_id) {
-							let owner_key = if job.provider == PROVIDER { provider_key() } else { other_provider_key() };
+						if let Some(job) =
+							<pallet_aitbc_jobs::Pallet<Test> as pallet_aitbc_jobs::JobLedger<
+								_,
+								_,
+							>>::assigned(job_id)
+						{
+							let owner_key = if job.provider == PROVIDER {
+								provider_key()
+							} else {
+								other_provider_key()
+							};
 							let mut r = receipt_for(job_id, job.provider, owner_key);
 							r.client = job.client;
 							r.params_hash = job.params_hash;
@@ -376,22 +439,35 @@ fn money_invariants_hold_over_random_sequences() {
 							};
 							dispatch(
 								job.provider,
-								RuntimeCall::Receipts(Call::submit_receipt { receipt: r, signature, attestations: BoundedVec::new() }),
+								RuntimeCall::Receipts(Call::submit_receipt {
+									receipt: r,
+									signature,
+									attestations: BoundedVec::new(),
+								}),
 							);
 						}
 					},
-					4 => dispatch(client, RuntimeCall::Jobs(pallet_aitbc_jobs::Call::cancel_job { job_id })),
+					4 => dispatch(
+						client,
+						RuntimeCall::Jobs(pallet_aitbc_jobs::Call::cancel_job { job_id }),
+					),
 					5 => run_to_block(System::block_number() + 1 + rng.below(4)),
 					6 => dispatch(
 						provider,
-						RuntimeCall::ProviderStaking(pallet_aitbc_staking::Call::bond { amount: 1 + rng.below(20) as u128 }),
+						RuntimeCall::ProviderStaking(pallet_aitbc_staking::Call::bond {
+							amount: 1 + rng.below(20) as u128,
+						}),
 					),
 					7 => dispatch(
 						provider,
 						if rng.below(2) == 0 {
-							RuntimeCall::ProviderStaking(pallet_aitbc_staking::Call::unbond { amount: 1 + rng.below(10) as u128 })
+							RuntimeCall::ProviderStaking(pallet_aitbc_staking::Call::unbond {
+								amount: 1 + rng.below(10) as u128,
+							})
 						} else {
-							RuntimeCall::ProviderStaking(pallet_aitbc_staking::Call::withdraw_unbonded {})
+							RuntimeCall::ProviderStaking(
+								pallet_aitbc_staking::Call::withdraw_unbonded {},
+							)
 						},
 					),
 					_ => {
@@ -403,14 +479,21 @@ fn money_invariants_hold_over_random_sequences() {
 			// Let everything in flight end: jobs expire or finalize; the ledger still balances.
 			run_to_block(System::block_number() + 20);
 			check_invariants();
-			assert!(pallet_aitbc_jobs::Jobs::<Test>::iter().all(|(_, job)| !matches!(
-				job.state,
-				JobState::Assigned { .. } | JobState::Receipted { .. }
-			)), "seed {seed}: nothing is left assigned or receipted");
+			assert!(
+				pallet_aitbc_jobs::Jobs::<Test>::iter().all(|(_, job)| !matches!(
+					job.state,
+					JobState::Assigned { .. } | JobState::Receipted { .. }
+				)),
+				"seed {seed}: nothing is left assigned or receipted"
+			);
 			minted += TotalMinted::<Test>::get();
 			slashed += pallet_aitbc_staking::TotalSlashed::<Test>::get();
-			expired += pallet_aitbc_jobs::Jobs::<Test>::iter().filter(|(_, j)| matches!(j.state, JobState::Expired { .. })).count();
-			cancelled += pallet_aitbc_jobs::Jobs::<Test>::iter().filter(|(_, j)| j.state == JobState::Cancelled).count();
+			expired += pallet_aitbc_jobs::Jobs::<Test>::iter()
+				.filter(|(_, j)| matches!(j.state, JobState::Expired { .. }))
+				.count();
+			cancelled += pallet_aitbc_jobs::Jobs::<Test>::iter()
+				.filter(|(_, j)| j.state == JobState::Cancelled)
+				.count();
 			bonded += pallet_aitbc_staking::Bonded::<Test>::iter().count();
 		});
 	}

@@ -28,7 +28,10 @@ mod benchmarks {
 	fn unbond() -> Result<(), BenchmarkError> {
 		let provider = funded_provider::<T>();
 		let chunks = T::MaxUnbondingChunks::get();
-		Pallet::<T>::bond(RawOrigin::Signed(provider.clone()).into(), (1_000u32 * (chunks + 1)).into())?;
+		Pallet::<T>::bond(
+			RawOrigin::Signed(provider.clone()).into(),
+			(1_000u32 * (chunks + 1)).into(),
+		)?;
 		// Worst case: one chunk short of the limit.
 		for _ in 1..chunks {
 			Pallet::<T>::unbond(RawOrigin::Signed(provider.clone()).into(), 1_000u32.into())?;
@@ -40,13 +43,16 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn withdraw_unbonded(c: Linear<1, { T::MaxUnbondingChunks::get() }>) -> Result<(), BenchmarkError> {
+	fn withdraw_unbonded(
+		c: Linear<1, { T::MaxUnbondingChunks::get() }>,
+	) -> Result<(), BenchmarkError> {
 		let provider = funded_provider::<T>();
 		Pallet::<T>::bond(RawOrigin::Signed(provider.clone()).into(), (1_000u32 * (c + 1)).into())?;
 		for _ in 0..c {
 			Pallet::<T>::unbond(RawOrigin::Signed(provider.clone()).into(), 1_000u32.into())?;
 		}
-		let unlock = frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+		let unlock =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
 		frame_system::Pallet::<T>::set_block_number(unlock);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(provider.clone()));
@@ -56,7 +62,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_min_provider_stake() -> Result<(), BenchmarkError> {
-		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let amount: BalanceOf<T> = 1_000u32.into();
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, amount);

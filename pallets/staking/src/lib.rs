@@ -110,12 +110,18 @@ pub mod pallet {
 
 	/// Active bond per provider.
 	#[pallet::storage]
-	pub type Bonded<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>, ValueQuery>;
+	pub type Bonded<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>, ValueQuery>;
 
 	/// Unbonding chunks per provider, oldest first.
 	#[pallet::storage]
-	pub type Unbonding<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, BoundedVec<ChunkOf<T>, T::MaxUnbondingChunks>, ValueQuery>;
+	pub type Unbonding<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<ChunkOf<T>, T::MaxUnbondingChunks>,
+		ValueQuery,
+	>;
 
 	/// Active bond a provider needs to take jobs; 0 means governance approval instead.
 	#[pallet::storage]
@@ -185,9 +191,12 @@ pub mod pallet {
 			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 			let bonded = Bonded::<T>::get(&provider);
 			ensure!(amount <= bonded, Error::<T>::NotEnoughBonded);
-			let unlock_at = frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+			let unlock_at =
+				frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
 			let mut chunks = Unbonding::<T>::get(&provider);
-			chunks.try_push(UnbondingChunk { amount, unlock_at }).map_err(|_| Error::<T>::TooManyChunks)?;
+			chunks
+				.try_push(UnbondingChunk { amount, unlock_at })
+				.map_err(|_| Error::<T>::TooManyChunks)?;
 
 			Unbonding::<T>::insert(&provider, chunks);
 			Self::set_bonded(&provider, bonded.saturating_sub(amount));
@@ -205,9 +214,15 @@ pub mod pallet {
 			let (unlocked, locked): (alloc::vec::Vec<_>, alloc::vec::Vec<_>) =
 				chunks.into_iter().partition(|chunk| chunk.unlock_at <= now);
 			ensure!(!unlocked.is_empty(), Error::<T>::NothingToWithdraw);
-			let amount = unlocked.iter().fold(BalanceOf::<T>::zero(), |sum, c| sum.saturating_add(c.amount));
+			let amount =
+				unlocked.iter().fold(BalanceOf::<T>::zero(), |sum, c| sum.saturating_add(c.amount));
 
-			T::Currency::release(&HoldReason::ProviderBond.into(), &provider, amount, Precision::Exact)?;
+			T::Currency::release(
+				&HoldReason::ProviderBond.into(),
+				&provider,
+				amount,
+				Precision::Exact,
+			)?;
 			let locked = BoundedVec::truncate_from(locked);
 			if locked.is_empty() {
 				Unbonding::<T>::remove(&provider);
@@ -225,7 +240,10 @@ pub mod pallet {
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _amount: &BalanceOf<T>| -> bool {
 			T::GovernanceOrigin::try_origin(origin.clone()).is_ok()
 		})]
-		pub fn set_min_provider_stake(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+		pub fn set_min_provider_stake(
+			origin: OriginFor<T>,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			MinProviderStake::<T>::put(amount);
 			Self::deposit_event(Event::MinProviderStakeSet { amount });
@@ -293,18 +311,20 @@ pub mod pallet {
 					.iter()
 					.fold(BalanceOf::<T>::zero(), |sum, c| sum.saturating_add(c.amount));
 				ensure!(
-					T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &provider) ==
-						bonded.saturating_add(unbonding),
+					T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &provider)
+						== bonded.saturating_add(unbonding),
 					"held bond differs from active + unbonding"
 				);
 			}
 			for (provider, chunks) in Unbonding::<T>::iter() {
 				ensure!(!chunks.is_empty(), "empty unbonding list stored");
 				if !Bonded::<T>::contains_key(&provider) {
-					let unbonding =
-						chunks.iter().fold(BalanceOf::<T>::zero(), |sum, c| sum.saturating_add(c.amount));
+					let unbonding = chunks
+						.iter()
+						.fold(BalanceOf::<T>::zero(), |sum, c| sum.saturating_add(c.amount));
 					ensure!(
-						T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &provider) == unbonding,
+						T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &provider)
+							== unbonding,
 						"held bond differs from unbonding"
 					);
 				}

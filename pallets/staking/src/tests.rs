@@ -28,7 +28,10 @@ fn bond_holds_free_balance() {
 fn bond_errors() {
 	build_and_execute(|| {
 		assert_noop!(Staking::bond(RuntimeOrigin::signed(PROVIDER), 0), Error::<Test>::ZeroAmount);
-		assert_noop!(Staking::bond(RuntimeOrigin::signed(PROVIDER), 10_001), Error::<Test>::InsufficientBalance);
+		assert_noop!(
+			Staking::bond(RuntimeOrigin::signed(PROVIDER), 10_001),
+			Error::<Test>::InsufficientBalance
+		);
 		assert_noop!(Staking::bond(RuntimeOrigin::none(), 1), BadOrigin);
 	});
 }
@@ -38,10 +41,15 @@ fn unbond_then_withdraw_after_the_period() {
 	build_and_execute(|| {
 		assert_ok!(Staking::bond(RuntimeOrigin::signed(PROVIDER), 5_000));
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(PROVIDER), 2_000));
-		System::assert_last_event(Event::Unbonding { provider: PROVIDER, amount: 2_000, unlock_at: 11 }.into());
+		System::assert_last_event(
+			Event::Unbonding { provider: PROVIDER, amount: 2_000, unlock_at: 11 }.into(),
+		);
 		assert_eq!(Bonded::<Test>::get(PROVIDER), 3_000);
 		assert_eq!(held(PROVIDER), 5_000, "unbonding stake stays held");
-		assert_noop!(Staking::withdraw_unbonded(RuntimeOrigin::signed(PROVIDER)), Error::<Test>::NothingToWithdraw);
+		assert_noop!(
+			Staking::withdraw_unbonded(RuntimeOrigin::signed(PROVIDER)),
+			Error::<Test>::NothingToWithdraw
+		);
 		run_to_block(5);
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(PROVIDER), 3_000));
 		assert_eq!(Bonded::<Test>::get(PROVIDER), 0);
@@ -62,12 +70,21 @@ fn unbond_then_withdraw_after_the_period() {
 #[test]
 fn unbond_errors() {
 	build_and_execute(|| {
-		assert_noop!(Staking::unbond(RuntimeOrigin::signed(PROVIDER), 0), Error::<Test>::ZeroAmount);
-		assert_noop!(Staking::unbond(RuntimeOrigin::signed(PROVIDER), 1), Error::<Test>::NotEnoughBonded);
+		assert_noop!(
+			Staking::unbond(RuntimeOrigin::signed(PROVIDER), 0),
+			Error::<Test>::ZeroAmount
+		);
+		assert_noop!(
+			Staking::unbond(RuntimeOrigin::signed(PROVIDER), 1),
+			Error::<Test>::NotEnoughBonded
+		);
 		assert_ok!(Staking::bond(RuntimeOrigin::signed(PROVIDER), 300));
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(PROVIDER), 100));
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(PROVIDER), 100));
-		assert_noop!(Staking::unbond(RuntimeOrigin::signed(PROVIDER), 100), Error::<Test>::TooManyChunks);
+		assert_noop!(
+			Staking::unbond(RuntimeOrigin::signed(PROVIDER), 100),
+			Error::<Test>::TooManyChunks
+		);
 	});
 }
 
@@ -75,7 +92,10 @@ fn unbond_errors() {
 fn the_minimum_stake_is_governance_set_and_switches_eligibility() {
 	build_and_execute(|| {
 		assert!(!<Staking as ProviderStake<u64>>::stake_required());
-		assert_noop!(Staking::set_min_provider_stake(RuntimeOrigin::signed(PROVIDER), 1_000), BadOrigin);
+		assert_noop!(
+			Staking::set_min_provider_stake(RuntimeOrigin::signed(PROVIDER), 1_000),
+			BadOrigin
+		);
 		assert_ok!(Staking::set_min_provider_stake(RuntimeOrigin::root(), 1_000));
 		System::assert_last_event(Event::MinProviderStakeSet { amount: 1_000 }.into());
 		assert!(<Staking as ProviderStake<u64>>::stake_required());
@@ -83,7 +103,10 @@ fn the_minimum_stake_is_governance_set_and_switches_eligibility() {
 		assert_ok!(Staking::bond(RuntimeOrigin::signed(PROVIDER), 1_000));
 		assert!(<Staking as ProviderStake<u64>>::has_min_stake(&PROVIDER));
 		assert_ok!(Staking::unbond(RuntimeOrigin::signed(PROVIDER), 1));
-		assert!(!<Staking as ProviderStake<u64>>::has_min_stake(&PROVIDER), "unbonding stake does not count");
+		assert!(
+			!<Staking as ProviderStake<u64>>::has_min_stake(&PROVIDER),
+			"unbonding stake does not count"
+		);
 	});
 }
 

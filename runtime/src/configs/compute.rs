@@ -24,7 +24,8 @@ impl SortedMembers<AccountId> for SudoKey {
 
 /// Bootstrap governance: root (a sudo call) or the sudo key signing directly. The latter makes
 /// governance calls possible while nobody holds AIT: they are feeless for this origin.
-pub type GovernanceOrigin = EitherOfDiverse<EnsureRoot<AccountId>, EnsureSignedBy<SudoKey, AccountId>>;
+pub type GovernanceOrigin =
+	EitherOfDiverse<EnsureRoot<AccountId>, EnsureSignedBy<SudoKey, AccountId>>;
 
 parameter_types! {
 	/// Shortest time a provider gets to serve a claimed job: 10 s.
@@ -102,10 +103,13 @@ pub struct ReceiptsBenchmarkHelper;
 
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_aitbc_receipts::BenchmarkHelper<AccountId> for ReceiptsBenchmarkHelper {
-	fn assigned_job(provider: &AccountId, worker_key: aitbc_primitives::WorkerKey) -> aitbc_primitives::JobId {
+	fn assigned_job(
+		provider: &AccountId,
+		worker_key: aitbc_primitives::WorkerKey,
+	) -> aitbc_primitives::JobId {
+		use crate::{currency::AIT, Marketplace, RuntimeOrigin};
 		use aitbc_primitives::{JobParams, Scheduler};
 		use frame_support::{traits::fungible::Mutate, BoundedVec};
-		use crate::{currency::AIT, Marketplace, RuntimeOrigin};
 
 		let model = match pallet_aitbc_marketplace::ModelCount::<Runtime>::get() {
 			0 => Marketplace::benchmark_model(),
@@ -115,11 +119,26 @@ impl pallet_aitbc_receipts::BenchmarkHelper<AccountId> for ReceiptsBenchmarkHelp
 		let job_id = pallet_aitbc_jobs::NextJobId::<Runtime>::get();
 		let client: AccountId = frame_benchmarking::account("client", job_id as u32, 0);
 		Balances::set_balance(&client, AIT);
-		let params = JobParams { steps: 50, guidance_milli: 7_500, width: 512, height: 512, seed: 1, scheduler: Scheduler::Ddim };
+		let params = JobParams {
+			steps: 50,
+			guidance_milli: 7_500,
+			width: 512,
+			height: 512,
+			seed: 1,
+			scheduler: Scheduler::Ddim,
+		};
 		// Spread deadlines so thousands of claims in one block stay within the per-block bound.
 		let deadline = MinJobDeadline::get() + (job_id % 256) as BlockNumber;
 		let prompt = BoundedVec::truncate_from(alloc::vec![b'p'; 1024]);
-		let _ = Jobs::submit_job(RuntimeOrigin::signed(client), model, prompt, params, MILLI_AIT, MILLI_AIT, deadline);
+		let _ = Jobs::submit_job(
+			RuntimeOrigin::signed(client),
+			model,
+			prompt,
+			params,
+			MILLI_AIT,
+			MILLI_AIT,
+			deadline,
+		);
 		let _ = Jobs::claim_job(RuntimeOrigin::signed(provider.clone()), job_id);
 		job_id
 	}

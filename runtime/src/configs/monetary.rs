@@ -41,7 +41,8 @@ impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	/// Fees are paid in AIT and burned (no treasury yet), so they leave total issuance; the
 	/// receipts pallet counts them for the issuance ledger.
-	type OnChargeTransaction = FungibleAdapter<Balances, pallet_aitbc_receipts::BurnAndRecord<Runtime>>;
+	type OnChargeTransaction =
+		FungibleAdapter<Balances, pallet_aitbc_receipts::BurnAndRecord<Runtime>>;
 	type WeightToFee = IdentityFee<Balance>;
 	type LengthToFee = IdentityFee<Balance>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;

@@ -15,8 +15,8 @@ use sp_runtime::Perbill;
 use sp_version::RuntimeVersion;
 
 use crate::{
-	time::MILLISECS_PER_BLOCK, AccountId, Balance, Block, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeOrigin, RuntimeTask, VERSION,
+	time::MILLISECS_PER_BLOCK, AccountId, Balance, Block, Hash, Nonce, PalletInfo, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeOrigin, RuntimeTask, VERSION,
 };
 
 /// Share of a block that normal (non-operational) extrinsics may fill.
