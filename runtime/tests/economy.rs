@@ -335,5 +335,13 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		assert!(burned > 0, "the failed replay paid a fee");
 		assert_eq!(Balances::balance(&PROVIDER.to_account_id()), minted - burned);
 		assert_eq!(Balances::total_issuance(), minted - burned, "issuance = minted − burned");
+
+		// Every pallet's try_state invariants hold on the real runtime, the issuance ledger
+		// (genesis 0 + minted − burned − slashed) included.
+		pallet_aitbc_receipts::Pallet::<Runtime>::do_try_state().expect("receipts invariants");
+		pallet_aitbc_jobs::Pallet::<Runtime>::do_try_state().expect("jobs invariants");
+		pallet_aitbc_marketplace::Pallet::<Runtime>::do_try_state()
+			.expect("marketplace invariants");
+		pallet_aitbc_staking::Pallet::<Runtime>::do_try_state().expect("staking invariants");
 	});
 }

@@ -164,6 +164,9 @@ pub mod pallet {
 		/// Price cap per unit until governance sets one.
 		#[pallet::constant]
 		type DefaultMaxPricePerUnit: Get<BalanceOf<Self>>;
+		/// All AIT burned outside this pallet (the staking pallet's slashes), for the issuance
+		/// ledger checked in `try_state`.
+		type BurnedElsewhere: Get<BalanceOf<Self>>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 		/// Creates assigned jobs for the benchmarks.
@@ -215,6 +218,25 @@ pub mod pallet {
 	/// All AIT burned through [`BurnAndRecord`] (transaction fees, dust).
 	#[pallet::storage]
 	pub type TotalBurned<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	/// Total issuance when the chain started (zero on every AITBC chain; test runtimes endow).
+	#[pallet::storage]
+	pub type GenesisIssuance<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			// Balances builds first (lower pallet index), so this is the endowed total.
+			GenesisIssuance::<T>::put(T::Currency::total_issuance());
+		}
+	}
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -468,6 +490,15 @@ pub mod pallet {
 		/// Invariants: every used hash belongs to its stored receipt; every pending receipt is
 		/// scheduled; the sum minted over final receipts equals `TotalMinted`.
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			// The issuance ledger: receipts are the only source of AIT; fees, dust and slashes
+			// the only sinks.
+			ensure!(
+				T::Currency::total_issuance()
+					.saturating_add(TotalBurned::<T>::get())
+					.saturating_add(T::BurnedElsewhere::get())
+					== GenesisIssuance::<T>::get().saturating_add(TotalMinted::<T>::get()),
+				"total issuance differs from genesis + minted - burned - slashed"
+			);
 			let mut minted = BalanceOf::<T>::zero();
 			for (job_id, stored) in Receipts::<T>::iter() {
 				ensure!(

@@ -113,6 +113,7 @@ impl pallet_receipts::Config for Test {
 	type MaxReceiptsPerBlock = ConstU32<2>;
 	type MaxAttesters = ConstU32<2>;
 	type DefaultMaxPricePerUnit = DefaultMaxPricePerUnit;
+	type BurnedElsewhere = pallet_aitbc_staking::Slashed<Test>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchHelper;
@@ -193,6 +194,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
+	// Records the endowment as genesis issuance (the real chains' is zero).
+	pallet_receipts::GenesisConfig::<Test>::default().assimilate_storage(&mut storage).unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		use frame_support::BoundedVec;

@@ -500,3 +500,16 @@ fn money_invariants_hold_over_random_sequences() {
 	assert!(minted > 0 && expired > 0 && cancelled > 0 && slashed > 0 && bonded > 0,
 		"minted {minted}, expired {expired}, cancelled {cancelled}, slashed {slashed}, bonded {bonded}");
 }
+
+#[test]
+fn the_issuance_ledger_catches_aitbc_minted_outside_receipts() {
+	use frame_support::traits::fungible::Mutate;
+	new_test_ext().execute_with(|| {
+		assert_ok!(crate::Pallet::<Test>::do_try_state());
+		assert_ok!(<Balances as Mutate<u64>>::mint_into(&ALICE, 5));
+		assert!(
+			crate::Pallet::<Test>::do_try_state().is_err(),
+			"a mint that is not a receipt breaks the ledger"
+		);
+	});
+}

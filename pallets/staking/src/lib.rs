@@ -334,6 +334,15 @@ pub mod pallet {
 	}
 }
 
+/// [`TotalSlashed`] as a `Get`, for the issuance ledger of the receipts pallet.
+pub struct Slashed<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> Get<BalanceOf<T>> for Slashed<T> {
+	fn get() -> BalanceOf<T> {
+		TotalSlashed::<T>::get()
+	}
+}
+
 impl<T: Config> ProviderStake<T::AccountId> for Pallet<T> {
 	fn stake_required() -> bool {
 		!MinProviderStake::<T>::get().is_zero()
