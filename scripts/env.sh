@@ -3,6 +3,7 @@
 # CARGO_TARGET_DIR lives outside the checkout so fresh clones (CI) reuse the compiled SDK.
 # When rustup has no wasm target, the runtime is built with the `aitbc-wasm` toolchain that
 # scripts/setup.sh prepared (Debian's Rust with a bitcode-enabled core/alloc).
+[ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/aitbc/target}"
 if ! rustup target list --installed 2>/dev/null | grep -qE '^wasm32(v1-none|-unknown-unknown)$' \
   && rustup toolchain list 2>/dev/null | grep -q '^aitbc-wasm'; then

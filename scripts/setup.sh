@@ -31,7 +31,9 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup first (https://rustup.rs)" >&2; exit 1; }
+# Non-interactive shells (CI) may not have rustup's bin dir on PATH yet.
+[ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+command -v rustup >/dev/null || { echo "rustup not found: install Rust with rustup first (https://rustup.rs)" >&2; exit 1; }
 
 apt_install protobuf-compiler
 
