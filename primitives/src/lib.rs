@@ -90,6 +90,15 @@ impl JobParams {
 	}
 }
 
+/// Smallest image side in pixels.
+pub const MIN_IMAGE_SIDE: u32 = 64;
+
+/// Whether `px` is a valid image side: at least [`MIN_IMAGE_SIDE`] and a multiple of 8 (the VAE
+/// works on 8× downsampled latents). The model's own maximum is checked separately.
+pub fn valid_image_side(px: u32) -> bool {
+	px >= MIN_IMAGE_SIDE && px % 8 == 0
+}
+
 /// The cost of a job in milli-units:
 /// `steps × width × height / 512² × unit_weight`, with `unit_weight` in thousandths.
 ///

@@ -324,7 +324,7 @@ pub mod pallet {
 			let model = T::Providers::active_model(model_id).ok_or(Error::<T>::UnknownModel)?;
 			ensure!(!prompt.is_empty(), Error::<T>::EmptyPrompt);
 			ensure!(params.steps >= 1 && params.steps <= model.max_steps, Error::<T>::InvalidSteps);
-			let size_ok = |px: u32, max: u32| px >= 64 && px % 8 == 0 && px <= max;
+			let size_ok = |px: u32, max: u32| aitbc_primitives::valid_image_side(px) && px <= max;
 			ensure!(
 				size_ok(params.width, model.max_width) && size_ok(params.height, model.max_height),
 				Error::<T>::InvalidSize

@@ -529,9 +529,11 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(!files.is_empty(), Error::<T>::NoModelFiles);
-			let size_ok = |px: u32| px >= 64 && px % 8 == 0;
 			ensure!(
-				unit_weight_milli > 0 && max_steps > 0 && size_ok(max_width) && size_ok(max_height),
+				unit_weight_milli > 0
+					&& max_steps > 0
+					&& aitbc_primitives::valid_image_side(max_width)
+					&& aitbc_primitives::valid_image_side(max_height),
 				Error::<T>::InvalidModelLimits
 			);
 			let model_id = ModelCount::<T>::get();

@@ -214,8 +214,7 @@ pub mod pallet {
 			let (unlocked, locked): (alloc::vec::Vec<_>, alloc::vec::Vec<_>) =
 				chunks.into_iter().partition(|chunk| chunk.unlock_at <= now);
 			ensure!(!unlocked.is_empty(), Error::<T>::NothingToWithdraw);
-			let amount =
-				unlocked.iter().fold(BalanceOf::<T>::zero(), |sum, c| sum.saturating_add(c.amount));
+			let amount = Self::total_of(&unlocked);
 
 			T::Currency::release(
 				&HoldReason::ProviderBond.into(),
@@ -252,6 +251,11 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The sum of some unbonding chunks.
+		fn total_of(chunks: &[ChunkOf<T>]) -> BalanceOf<T> {
+			chunks.iter().fold(BalanceOf::<T>::zero(), |sum, c| sum.saturating_add(c.amount))
+		}
+
 		fn set_bonded(provider: &T::AccountId, amount: BalanceOf<T>) {
 			if amount.is_zero() {
 				Bonded::<T>::remove(provider);
@@ -265,7 +269,7 @@ pub mod pallet {
 		pub fn slash(provider: &T::AccountId, fraction: Perbill) -> BalanceOf<T> {
 			let bonded = Bonded::<T>::get(provider);
 			let mut chunks = Unbonding::<T>::get(provider);
-			let at_stake = chunks.iter().fold(bonded, |sum, c| sum.saturating_add(c.amount));
+			let at_stake = bonded.saturating_add(Self::total_of(&chunks));
 			let mut due = fraction * at_stake;
 			if due.is_zero() {
 				return due;
@@ -307,9 +311,7 @@ pub mod pallet {
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			for (provider, bonded) in Bonded::<T>::iter() {
 				ensure!(!bonded.is_zero(), "zero bond stored");
-				let unbonding = Unbonding::<T>::get(&provider)
-					.iter()
-					.fold(BalanceOf::<T>::zero(), |sum, c| sum.saturating_add(c.amount));
+				let unbonding = Self::total_of(&Unbonding::<T>::get(&provider));
 				ensure!(
 					T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &provider)
 						== bonded.saturating_add(unbonding),
@@ -319,9 +321,7 @@ pub mod pallet {
 			for (provider, chunks) in Unbonding::<T>::iter() {
 				ensure!(!chunks.is_empty(), "empty unbonding list stored");
 				if !Bonded::<T>::contains_key(&provider) {
-					let unbonding = chunks
-						.iter()
-						.fold(BalanceOf::<T>::zero(), |sum, c| sum.saturating_add(c.amount));
+					let unbonding = Self::total_of(&chunks);
 					ensure!(
 						T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &provider)
 							== unbonding,
