@@ -4,7 +4,10 @@
 # - apt packages the build needs (protobuf-compiler for the networking crates);
 # - a wasm toolchain for the runtime: nothing when rustup already has a wasm target; otherwise
 #   Debian's Rust (rustc-web) is linked into rustup as `aitbc-wasm` and `core`/`alloc` are built
-#   once for the wasm targets with embedded bitcode (see shared/DESIGN.md, "Build environment notes").
+#   once for the wasm targets with embedded bitcode (see shared/DESIGN.md, "Build environment notes");
+# - ONNX Runtime 1.31.1 for aitbc-worker: the shared library from the PyPI `onnxruntime` wheel (CPU)
+#   is unpacked into .ort/lib, where the worker finds it without any environment variable. Provider
+#   machines use the `onnxruntime-gpu` wheel instead (ORT_WHEEL=onnxruntime-gpu scripts/setup.sh).
 #
 # Safe to run again: every step checks first and does nothing when already done.
 set -euo pipefail
@@ -82,6 +85,34 @@ TOML
     # A runtime wasm built against the previous sysroot would fail with "can't find crate".
     rm -rf "${CARGO_TARGET_DIR:-$HOME/.cache/aitbc/target}"/*/wbuild/aitbc-runtime/target
   done
+fi
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ORT_VERSION=1.31.1
+ORT_WHEEL="${ORT_WHEEL:-onnxruntime}"
+ORT_DIR="$ROOT/.ort/lib"
+if [ -f "$ORT_DIR/libonnxruntime.so.$ORT_VERSION" ] && [ "$(cat "$ORT_DIR/wheel" 2>/dev/null)" = "$ORT_WHEEL==$ORT_VERSION" ]; then
+  log "ONNX Runtime $ORT_VERSION ($ORT_WHEEL) already in .ort/lib"
+else
+  log "installing ONNX Runtime $ORT_VERSION from the PyPI $ORT_WHEEL wheel into .ort/lib"
+  command -v python3 >/dev/null || apt_install python3 python3-pip
+  work="$(mktemp -d)"
+  python3 -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux_2_28_x86_64 \
+    --python-version 3.11 "$ORT_WHEEL==$ORT_VERSION" -d "$work"
+  rm -rf "$ORT_DIR" && mkdir -p "$ORT_DIR"
+  python3 - "$work" "$ORT_DIR" <<'PY'
+import glob, os, sys, zipfile
+wheel = glob.glob(os.path.join(sys.argv[1], "*.whl"))[0]
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        base = os.path.basename(name)
+        if name.startswith("onnxruntime/capi/") and base.startswith("libonnxruntime"):
+            with z.open(name) as src, open(os.path.join(sys.argv[2], base), "wb") as dst:
+                dst.write(src.read())
+PY
+  echo "$ORT_WHEEL==$ORT_VERSION" >"$ORT_DIR/wheel"
+  rm -rf "$work"
+  ls "$ORT_DIR" | sed 's/^/[setup]   /'
 fi
 
 log "done"

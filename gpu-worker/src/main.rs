@@ -1,0 +1,262 @@
+//! `aitbc-worker`: the AITBC GPU worker command line.
+
+use std::{
+	net::SocketAddr,
+	num::NonZeroU32,
+	path::{Path, PathBuf},
+	process::ExitCode,
+	time::Duration,
+};
+
+use aitbc_worker::{
+	model::{Manifest, ModelLimits},
+	onnx::DeviceChoice,
+	pipeline::{default_model_dir, GenerateRequest, Pipeline, PipelineOptions},
+	scheduler::SchedulerKind,
+	server::{self, ServeConfig},
+};
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+
+/// AITBC GPU worker: text-to-image on ONNX Runtime, served over HTTP.
+#[derive(Parser)]
+#[command(name = "aitbc-worker", version)]
+struct Cli {
+	#[command(subcommand)]
+	command: Command,
+	/// Log format: json (one object per line) or text.
+	#[arg(long, global = true, default_value = "json")]
+	log_format: String,
+}
+
+#[derive(Args, Clone)]
+struct ModelArgs {
+	/// Model folder (SD ONNX layout with manifest.json); defaults to the embedded tiny-shapes model.
+	#[arg(long, env = "AITBC_MODEL_DIR")]
+	model: Option<PathBuf>,
+	/// auto (CUDA if it works, else CPU), cpu, cuda or cuda:N.
+	#[arg(long, default_value = "auto")]
+	device: DeviceChoice,
+	/// ONNX Runtime 1.31 library (libonnxruntime.so.1.31.1); found automatically when set up.
+	#[arg(long, env = "AITBC_ORT_LIB")]
+	ort_library: Option<PathBuf>,
+	/// Intra-op threads per ONNX Runtime session (0 = its default, one per core).
+	#[arg(long, default_value_t = 0)]
+	threads: usize,
+}
+
+impl ModelArgs {
+	fn options(&self) -> PipelineOptions {
+		PipelineOptions {
+			model_dir: self.model.clone().unwrap_or_else(default_model_dir),
+			device: self.device,
+			ort_library: self.ort_library.clone(),
+			threads: self.threads,
+		}
+	}
+}
+
+#[derive(Subcommand)]
+enum Command {
+	/// Serve the Stage 1 HTTP API (POST /v1/generate-image, GET /v1/health, /metrics, ...).
+	Serve {
+		#[command(flatten)]
+		model: ModelArgs,
+		/// Address to listen on.
+		#[arg(long, default_value = "127.0.0.1:8080")]
+		listen: SocketAddr,
+		/// API key(s), comma-separated (prefer --api-key-file).
+		#[arg(long, env = "AITBC_WORKER_API_KEY", hide_env_values = true)]
+		api_key: Option<String>,
+		/// File with one API key per line.
+		#[arg(long)]
+		api_key_file: Option<PathBuf>,
+		/// Requests per minute allowed per API key.
+		#[arg(long, default_value_t = NonZeroU32::new(60).expect("non-zero"))]
+		rate_limit: NonZeroU32,
+		/// Jobs that may wait behind the running one before requests get 503.
+		#[arg(long, default_value_t = 8)]
+		queue: usize,
+		/// Largest accepted request body in bytes.
+		#[arg(long, default_value_t = 64 * 1024)]
+		body_limit: usize,
+		/// Seconds before a request is answered 408.
+		#[arg(long, default_value_t = 300)]
+		timeout: u64,
+		/// Where generated images are stored by sha256.
+		#[arg(long, default_value = ".aitbc-data/artifacts")]
+		artifacts: PathBuf,
+	},
+	/// Generate one image and write it as PNG.
+	Generate {
+		#[command(flatten)]
+		model: ModelArgs,
+		#[arg(long)]
+		prompt: String,
+		#[arg(long, default_value_t = 20)]
+		steps: u32,
+		#[arg(long, default_value_t = 7.5)]
+		guidance: f32,
+		#[arg(long, default_value_t = 256)]
+		width: u32,
+		#[arg(long, default_value_t = 256)]
+		height: u32,
+		#[arg(long, default_value_t = 0)]
+		seed: u64,
+		/// ddim or euler.
+		#[arg(long, default_value = "ddim")]
+		scheduler: SchedulerKind,
+		/// Output PNG file.
+		#[arg(long, short)]
+		out: PathBuf,
+	},
+	/// Write manifest.json pinning every file of a model folder by sha256.
+	Manifest {
+		/// The model folder.
+		dir: PathBuf,
+		/// Model name recorded in the manifest.
+		#[arg(long)]
+		name: String,
+		#[arg(long, default_value_t = 1024)]
+		max_width: u32,
+		#[arg(long, default_value_t = 1024)]
+		max_height: u32,
+		#[arg(long, default_value_t = 100)]
+		max_steps: u32,
+		/// Sides must be multiples of this (VAE factor x UNet downsampling; 64 for SD 1.5).
+		#[arg(long, default_value_t = 64)]
+		size_multiple: u32,
+	},
+	/// Load ONNX Runtime and the model, and print what would run where.
+	Info {
+		#[command(flatten)]
+		model: ModelArgs,
+	},
+}
+
+fn init_logging(format: &str) {
+	let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+		.unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,ort=warn"));
+	let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+	if format == "text" {
+		builder.init();
+	} else {
+		builder.json().flatten_event(true).with_current_span(false).init();
+	}
+}
+
+fn read_api_keys(inline: Option<String>, file: Option<&Path>) -> anyhow::Result<Vec<String>> {
+	let mut keys: Vec<String> = inline.iter().flat_map(|k| k.split(',')).map(|k| k.trim().to_string()).collect();
+	if let Some(file) = file {
+		let text = std::fs::read_to_string(file).with_context(|| format!("reading API key file {}", file.display()))?;
+		keys.extend(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string));
+	}
+	keys.retain(|k| !k.is_empty());
+	if keys.is_empty() {
+		bail!("no API key: set AITBC_WORKER_API_KEY, pass --api-key, or --api-key-file FILE (one key per line)");
+	}
+	Ok(keys)
+}
+
+async fn shutdown_signal() {
+	let ctrl_c = tokio::signal::ctrl_c();
+	let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+		Ok(term) => term,
+		Err(_) => {
+			let _ = ctrl_c.await;
+			return;
+		},
+	};
+	tokio::select! {
+		_ = ctrl_c => {},
+		_ = term.recv() => {},
+	}
+	tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+	match cli.command {
+		Command::Serve { model, listen, api_key, api_key_file, rate_limit, queue, body_limit, timeout, artifacts } => {
+			let api_keys = read_api_keys(api_key, api_key_file.as_deref())?;
+			let options = model.options();
+			let pipeline = tokio::task::spawn_blocking(move || Pipeline::load(&options)).await??;
+			let config = ServeConfig {
+				listen,
+				api_keys,
+				rate_limit_per_minute: rate_limit,
+				queue_capacity: queue,
+				body_limit_bytes: body_limit,
+				request_timeout: Duration::from_secs(timeout),
+				artifact_dir: artifacts,
+			};
+			let running = server::serve(config, pipeline, shutdown_signal()).await?;
+			tracing::info!(addr = %running.addr, "listening");
+			// Tests and scripts read this line to learn the port.
+			println!("listening on http://{}", running.addr);
+			running.done.await??;
+			Ok(())
+		},
+		Command::Generate { model, prompt, steps, guidance, width, height, seed, scheduler, out } => {
+			let mut pipeline = Pipeline::load(&model.options())?;
+			let request = GenerateRequest { prompt, steps, guidance, width, height, seed, scheduler };
+			pipeline.check(&request).map_err(|(message, _)| anyhow::anyhow!(message))?;
+			let bar = indicatif::ProgressBar::new(u64::from(steps));
+			bar.set_style(
+				indicatif::ProgressStyle::with_template("{spinner} step {pos}/{len} {wide_bar} {elapsed}")
+					.unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+			);
+			let generated = pipeline.generate(&request, &mut |step, _| bar.set_position(step as u64))?;
+			bar.finish_and_clear();
+			std::fs::write(&out, &generated.png).with_context(|| format!("writing {}", out.display()))?;
+			println!(
+				"{}: {}x{} in {:.0} ms ({:.0} ms inference, {}) sha256 {}",
+				out.display(),
+				generated.width,
+				generated.height,
+				generated.timings.total_ms,
+				generated.timings.inference_ms(),
+				pipeline.provider().name,
+				aitbc_worker::model::sha256_file(&out)?,
+			);
+			Ok(())
+		},
+		Command::Manifest { dir, name, max_width, max_height, max_steps, size_multiple } => {
+			let manifest =
+				Manifest::create(&dir, &name, ModelLimits { max_width, max_height, max_steps, size_multiple })?;
+			let path = dir.join("manifest.json");
+			std::fs::write(&path, serde_json::to_string_pretty(&manifest)? + "\n")?;
+			println!("wrote {} ({} files)", path.display(), manifest.files.len());
+			Ok(())
+		},
+		Command::Info { model } => {
+			let pipeline = Pipeline::load(&model.options())?;
+			let provider = pipeline.provider();
+			println!("onnxruntime {} ({})", pipeline.runtime().version, pipeline.runtime().library.display());
+			println!("provider    {} on {}", provider.name, provider.device);
+			if let Some(reason) = &provider.fallback_reason {
+				println!("cuda        not used: {reason}");
+			}
+			println!("model       {} (manifest sha256 {})", pipeline.manifest().name, pipeline.manifest_sha256());
+			Ok(())
+		},
+	}
+}
+
+fn main() -> ExitCode {
+	let cli = Cli::parse();
+	init_logging(&cli.log_format);
+	let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+		Ok(runtime) => runtime,
+		Err(e) => {
+			eprintln!("Error: starting the async runtime: {e}");
+			return ExitCode::FAILURE;
+		},
+	};
+	match runtime.block_on(run(cli)) {
+		Ok(()) => ExitCode::SUCCESS,
+		Err(e) => {
+			eprintln!("Error: {e:#}");
+			ExitCode::FAILURE
+		},
+	}
+}
