@@ -9,6 +9,7 @@
 //! - [`model`]: model folders and their sha256 manifests;
 //! - [`tokenizer`], [`scheduler`], [`pipeline`]: the diffusion pipeline;
 //! - [`artifacts`]: content-addressed image store;
+//! - [`selftest`]: checks that the embedded model's images show what the prompt asks;
 //! - [`server`]: `aitbc-worker serve`.
 
 pub mod artifacts;
@@ -16,5 +17,6 @@ pub mod model;
 pub mod onnx;
 pub mod pipeline;
 pub mod scheduler;
+pub mod selftest;
 pub mod server;
 pub mod tokenizer;

@@ -13,6 +13,7 @@ use aitbc_worker::{
 	onnx::DeviceChoice,
 	pipeline::{default_model_dir, GenerateRequest, Pipeline, PipelineOptions},
 	scheduler::SchedulerKind,
+	selftest::{DatasetInfo, SELFTEST_CASES},
 	server::{self, ServeConfig},
 };
 use anyhow::{bail, Context};
@@ -127,6 +128,20 @@ enum Command {
 		#[arg(long, default_value_t = 64)]
 		size_multiple: u32,
 	},
+	/// Generate known prompts with the embedded shapes model and check the images' colours.
+	Selftest {
+		#[command(flatten)]
+		model: ModelArgs,
+		/// Check every caption of the training set (90) instead of the six standard ones.
+		#[arg(long)]
+		all: bool,
+		#[arg(long, default_value_t = 20)]
+		steps: u32,
+		#[arg(long, default_value = "ddim")]
+		scheduler: SchedulerKind,
+		#[arg(long, default_value_t = 1)]
+		seed: u64,
+	},
 	/// Load ONNX Runtime and the model, and print what would run where.
 	Info {
 		#[command(flatten)]
@@ -226,6 +241,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let path = dir.join("manifest.json");
 			std::fs::write(&path, serde_json::to_string_pretty(&manifest)? + "\n")?;
 			println!("wrote {} ({} files)", path.display(), manifest.files.len());
+			Ok(())
+		},
+		Command::Selftest { model, all, steps, scheduler, seed } => {
+			let options = model.options();
+			let dataset = DatasetInfo::load(&options.model_dir).map_err(|e| anyhow::anyhow!("{e} (selftest needs the shapes model)"))?;
+			let mut pipeline = Pipeline::load(&options)?;
+			let cases: Vec<(String, String, String)> = if all {
+				let mut cases = Vec::new();
+				for shape in &dataset.shapes {
+					for fg in dataset.colours.keys() {
+						for bg in dataset.colours.keys().filter(|bg| *bg != fg) {
+							cases.push((shape.clone(), fg.clone(), bg.clone()));
+						}
+					}
+				}
+				cases
+			} else {
+				SELFTEST_CASES.iter().map(|(s, f, b)| (s.to_string(), f.to_string(), b.to_string())).collect()
+			};
+			let size = dataset.image_size;
+			let mut passed = 0;
+			for (shape, fg, bg) in &cases {
+				let prompt = DatasetInfo::caption(shape, fg, bg);
+				let request = GenerateRequest { prompt: prompt.clone(), steps, guidance: 7.5, width: size, height: size, seed, scheduler };
+				let image = pipeline.generate(&request, &mut |_, _| {})?;
+				let found = dataset.analyse(&image.rgb, image.width as usize, image.height as usize);
+				let ok = found.matches(fg, bg);
+				passed += usize::from(ok);
+				println!(
+					"{} {prompt:45} -> {} shape ({:.1} %) on {}",
+					if ok { "ok  " } else { "FAIL" },
+					found.shape_colour,
+					found.shape_share * 100.0,
+					found.background
+				);
+			}
+			println!("{passed}/{} images match their prompt ({})", cases.len(), pipeline.provider().name);
+			if passed != cases.len() && !all {
+				bail!("selftest failed: {} of {} images do not match their prompt", cases.len() - passed, cases.len());
+			}
 			Ok(())
 		},
 		Command::Info { model } => {

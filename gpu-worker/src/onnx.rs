@@ -6,6 +6,7 @@ use std::{
 	ffi::CStr,
 	fmt,
 	path::{Path, PathBuf},
+	sync::Arc,
 };
 
 use ort::{
@@ -124,8 +125,32 @@ fn library_version(path: &Path) -> Result<String, String> {
 	}
 }
 
-/// Finds, checks and loads ONNX Runtime 1.31.
-pub fn load(explicit: Option<&Path>) -> Result<OnnxRuntime, OnnxError> {
+/// The process's ONNX Runtime: ONNX Runtime allows one environment per process, so every
+/// pipeline in a process shares the first one loaded.
+static LOADED: std::sync::Mutex<Option<Arc<OnnxRuntime>>> = std::sync::Mutex::new(None);
+
+/// Finds, checks and loads ONNX Runtime 1.31 (once per process; later calls return the same
+/// runtime, or an error if they name a different library).
+pub fn load(explicit: Option<&Path>) -> Result<Arc<OnnxRuntime>, OnnxError> {
+	let mut loaded = LOADED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+	if let Some(runtime) = loaded.as_ref() {
+		if let Some(path) = explicit {
+			if path != runtime.library {
+				return Err(OnnxError::Library(format!(
+					"ONNX Runtime is already loaded from {} in this process; cannot also load {}",
+					runtime.library.display(),
+					path.display()
+				)));
+			}
+		}
+		return Ok(runtime.clone());
+	}
+	let runtime = Arc::new(load_library(explicit)?);
+	*loaded = Some(runtime.clone());
+	Ok(runtime)
+}
+
+fn load_library(explicit: Option<&Path>) -> Result<OnnxRuntime, OnnxError> {
 	let mut tried = Vec::new();
 	for path in library_candidates(explicit) {
 		if !path.is_file() {
@@ -152,7 +177,8 @@ pub fn load(explicit: Option<&Path>) -> Result<OnnxRuntime, OnnxError> {
 			.with_name("aitbc-worker")
 			.build()
 			.map_err(|e| OnnxError::Library(format!("creating the ONNX Runtime environment: {e}")))?;
-		return Ok(OnnxRuntime { environment, library: path, version });
+		let library = path.canonicalize().unwrap_or(path);
+		return Ok(OnnxRuntime { environment, library, version });
 	}
 	Err(OnnxError::Library(format!(
 		"ONNX Runtime 1.31 not found; tried: {}. Run scripts/setup.sh (installs it into {PROJECT_ORT_DIR}), \
@@ -227,7 +253,7 @@ mod tests {
 
 	#[test]
 	fn a_missing_library_names_every_path_tried_and_the_fix() {
-		let err = load(Some(Path::new("/nonexistent/libonnxruntime.so"))).unwrap_err().to_string();
+		let err = load_library(Some(Path::new("/nonexistent/libonnxruntime.so"))).unwrap_err().to_string();
 		assert!(err.contains("/nonexistent/libonnxruntime.so (not found)"), "{err}");
 		assert!(err.contains("scripts/setup.sh"), "{err}");
 	}
@@ -237,7 +263,7 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let fake = dir.path().join("libonnxruntime.so.1.31.1");
 		std::fs::write(&fake, b"not a library").unwrap();
-		let err = load(Some(&fake)).unwrap_err().to_string();
+		let err = load_library(Some(&fake)).unwrap_err().to_string();
 		assert!(err.contains(&fake.display().to_string()), "{err}");
 		assert!(err.contains("not found"), "{err}");
 	}

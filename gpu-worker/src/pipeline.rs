@@ -128,7 +128,7 @@ pub struct PipelineOptions {
 
 /// A loaded model, ready to generate.
 pub struct Pipeline {
-	runtime: OnnxRuntime,
+	runtime: std::sync::Arc<OnnxRuntime>,
 	provider: Provider,
 	manifest: Manifest,
 	manifest_sha256: String,
