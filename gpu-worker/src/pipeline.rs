@@ -365,13 +365,36 @@ impl Pipeline {
 		})
 	}
 
-	/// Generates one image; `progress(step, steps)` is called after every denoising step.
+	/// Generates one image from the request's seed; `progress(step, steps)` is called after every
+	/// denoising step.
 	pub fn generate(
 		&mut self,
 		request: &GenerateRequest,
 		progress: &mut dyn FnMut(usize, usize),
 	) -> Result<Generated, PipelineError> {
+		self.generate_with_noise(request, None, progress)
+	}
+
+	/// Number of initial-noise values for a `width` × `height` image (latent channels × h/8 × w/8).
+	pub fn noise_len(&self, width: u32, height: u32) -> usize {
+		self.latent_channels * (height / self.vae_factor) as usize * (width / self.vae_factor) as usize
+	}
+
+	/// As [`Pipeline::generate`], but starting from the given standard-normal noise instead of the
+	/// seed's (so other implementations can be compared on exactly the same start).
+	pub fn generate_with_noise(
+		&mut self,
+		request: &GenerateRequest,
+		noise: Option<&[f32]>,
+		progress: &mut dyn FnMut(usize, usize),
+	) -> Result<Generated, PipelineError> {
 		self.check(request).map_err(|(message, _)| PipelineError::Request(message))?;
+		if let Some(noise) = noise {
+			let expected = self.noise_len(request.width, request.height);
+			if noise.len() != expected {
+				return Err(PipelineError::Request(format!("noise has {} values, expected {expected}", noise.len())));
+			}
+		}
 		let started = Instant::now();
 		let mut timings = Timings::default();
 		let guided = request.guidance > 1.0;
@@ -384,15 +407,19 @@ impl Pipeline {
 		let scheduler = Scheduler::new(&self.scheduler_config, request.scheduler, request.steps as usize)?;
 		let (lh, lw) = ((request.height / self.vae_factor) as usize, (request.width / self.vae_factor) as usize);
 		let per_image = self.latent_channels * lh * lw;
-		let mut rng = ChaCha8Rng::seed_from_u64(request.seed);
 		let sigma = scheduler.init_noise_sigma();
-		let mut latents: Vec<f32> =
-			(0..per_image)
-			.map(|_| {
-				let noise: f64 = StandardNormal.sample(&mut rng);
-				(noise * sigma) as f32
-			})
-			.collect();
+		let mut latents: Vec<f32> = match noise {
+			Some(noise) => noise.iter().map(|&v| (f64::from(v) * sigma) as f32).collect(),
+			None => {
+				let mut rng = ChaCha8Rng::seed_from_u64(request.seed);
+				(0..per_image)
+					.map(|_| {
+						let value: f64 = StandardNormal.sample(&mut rng);
+						(value * sigma) as f32
+					})
+					.collect()
+			},
+		};
 
 		let batch = prompts.len();
 		let latent_shape = vec![batch as i64, self.latent_channels as i64, lh as i64, lw as i64];

@@ -59,7 +59,7 @@ class Reference:
         betas = np.linspace(b0 ** 0.5, b1 ** 0.5, n, dtype=np.float64) ** 2
         self.alphas_cumprod = np.cumprod(1.0 - betas)
 
-    def generate(self, prompt, steps, guidance, width, height, seed):
+    def generate(self, prompt, steps, guidance, width, height, seed, noise=None, png_out=None):
         timings = {"step_ms": []}
         t_all = time.perf_counter()
         t0 = time.perf_counter()
@@ -70,8 +70,10 @@ class Reference:
         ratio = n // steps
         timesteps = [i * ratio + self.sched.get("steps_offset", 0) for i in reversed(range(steps))]
         final = 1.0 if self.sched.get("set_alpha_to_one") else self.alphas_cumprod[0]
-        rng = np.random.default_rng(seed)
-        latents = rng.standard_normal((1, 4, height // self.factor, width // self.factor)).astype(np.float32)
+        shape = (1, 4, height // self.factor, width // self.factor)
+        if noise is None:
+            noise = np.random.default_rng(seed).standard_normal(shape)
+        latents = np.asarray(noise, dtype=np.float32).reshape(shape)
         for t in timesteps:
             t0 = time.perf_counter()
             sample = np.concatenate([latents, latents]).astype(self.types["sample"])
@@ -88,7 +90,7 @@ class Reference:
         timings["vae_decoder_ms"] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
         rgb = (np.clip(image[0].astype(np.float32) / 2 + 0.5, 0, 1) * 255).round().astype(np.uint8).transpose(1, 2, 0)
-        Image.fromarray(rgb).save("/dev/null", format="PNG")
+        Image.fromarray(rgb).save(png_out or "/dev/null", format="PNG")
         timings["png_ms"] = (time.perf_counter() - t0) * 1000
         timings["total_ms"] = (time.perf_counter() - t_all) * 1000
         return timings

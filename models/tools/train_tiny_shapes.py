@@ -240,11 +240,13 @@ def make_train_scheduler():
     )
 
 
-def train_diffusion(latents, ids, empty_ids, text_encoder, unet, steps, batch, seed):
+def train_diffusion(latents, ids, empty_ids, text_encoder, unet, steps, batch, seed, lr=5e-4):
     torch.manual_seed(seed)
     sched = make_train_scheduler()
     params = list(unet.parameters()) + list(text_encoder.parameters())
-    opt = torch.optim.AdamW(params, lr=5e-4, weight_decay=1e-2)
+    text_encoder.train()
+    unet.train()
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=1e-2)
     warmup = 100
     lr_at = lambda s: min(1.0, s / warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * s / steps)))
     lr_sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
@@ -356,6 +358,7 @@ def main():
     parser.add_argument("--vae-steps", type=int, default=2500)
     parser.add_argument("--vae-extra-steps", type=int, default=0, help="continue training a cached VAE")
     parser.add_argument("--steps", type=int, default=2500)
+    parser.add_argument("--resume", action="store_true", help="continue training the cached text encoder and UNet")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -402,7 +405,14 @@ def main():
         latents = latents * scaling
         ids = tokenize(tokenizer, captions)
         empty_ids = tokenize(tokenizer, [""])[0]
-        text_encoder, unet = train_diffusion(latents, ids, empty_ids, text_encoder, unet, a.steps, a.batch, a.seed)
+        lr = 5e-4
+        if a.resume and os.path.exists(diff_ckpt):
+            state = torch.load(diff_ckpt)
+            text_encoder.load_state_dict(state["text_encoder"])
+            unet.load_state_dict(state["unet"])
+            lr = 3e-4
+            log("diffusion: resuming from the cached checkpoint")
+        text_encoder, unet = train_diffusion(latents, ids, empty_ids, text_encoder, unet, a.steps, a.batch, a.seed + int(a.resume), lr)
         torch.save({"text_encoder": text_encoder.state_dict(), "unet": unet.state_dict(), "scaling_factor": scaling}, diff_ckpt)
     vae.eval()
     text_encoder.eval()
