@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
 
-echo "[test] building aitbc-node (release; the first build on a new machine takes ~20 min)"
-cargo build --release --locked -p aitbc-node
+echo "[test] building aitbc-node, aitbc-worker and aitbc (release; the first build on a new machine takes ~25 min)"
+# --workspace, not -p: the binaries then share one feature resolution (and one set of compiled
+# dependencies) with `cargo test --workspace` below instead of building the SDK twice.
+cargo build --release --locked --workspace --bins
 echo "[test] running the tests"
 # One test at a time: the multi-node tests start up to four nodes and the machine has two cores.
 cargo test --release --locked --workspace -- --test-threads=1

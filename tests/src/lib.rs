@@ -284,3 +284,9 @@ pub fn run_node_command(args: &[&str]) -> (ExitStatus, String, String) {
 		String::from_utf8_lossy(&output.stderr).into_owned(),
 	)
 }
+
+/// The runtime's metadata as the `aitbc` client is generated from it: V16, SCALE-encoded
+/// `RuntimeMetadataPrefixed`, from the native runtime.
+pub fn runtime_metadata() -> Vec<u8> {
+	aitbc_runtime::Runtime::metadata_at_version(16).expect("the runtime offers metadata V16").to_vec()
+}
