@@ -115,15 +115,7 @@ impl Client {
 	/// Signs `payload` with `signer`, submits it and waits until it is in a finalized block and
 	/// succeeded; returns the block and the events it emitted (`Pallet.Event`).
 	pub async fn submit<P: Payload>(&self, payload: &P, signer: &Keypair) -> Result<Included, ClientError> {
-		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
-		let events = at
-			.transactions()
-			.sign_and_submit_then_watch_default(payload, signer)
-			.await
-			.map_err(ClientError::chain)?
-			.wait_for_finalized_success()
-			.await
-			.map_err(ClientError::chain)?;
+		let events = self.submit_and_watch(payload, signer).await?;
 		let names = events
 			.iter()
 			.filter_map(Result::ok)
@@ -138,20 +130,27 @@ impl Client {
 		payload: &P,
 		signer: &Keypair,
 	) -> Result<E, ClientError> {
-		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
-		let events = at
-			.transactions()
-			.sign_and_submit_then_watch_default(payload, signer)
-			.await
-			.map_err(ClientError::chain)?
-			.wait_for_finalized_success()
-			.await
-			.map_err(ClientError::chain)?;
+		let events = self.submit_and_watch(payload, signer).await?;
 		match events.find_first::<E>() {
 			Some(Ok(event)) => Ok(event),
 			Some(Err(e)) => Err(ClientError::chain(e)),
 			None => Err(ClientError::Chain(format!("the transaction emitted no {}", std::any::type_name::<E>()))),
 		}
+	}
+
+	async fn submit_and_watch<P: Payload>(
+		&self,
+		payload: &P,
+		signer: &Keypair,
+	) -> Result<subxt::extrinsics::ExtrinsicEvents<Config>, ClientError> {
+		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
+		at.transactions()
+			.sign_and_submit_then_watch_default(payload, signer)
+			.await
+			.map_err(ClientError::chain)?
+			.wait_for_finalized_success()
+			.await
+			.map_err(ClientError::chain)
 	}
 
 	/// Free balance of `who`.
