@@ -58,9 +58,10 @@ pub enum ClientError {
 impl ClientError {
 	fn chain(e: impl std::fmt::Display) -> Self {
 		let text = e.to_string();
-		if text.contains("Inability to pay some fees") || text.contains("FundsUnavailable") || text.contains("InsufficientBalance") {
+		let lower = text.to_ascii_lowercase();
+		if lower.contains("inability to pay some fees") || text.contains("FundsUnavailable") || text.contains("InsufficientBalance") {
 			Self::InsufficientBalance(text)
-		} else if text.contains("Module error") || text.contains("DispatchError") {
+		} else if lower.contains("dispatch error") || text.contains("DispatchError") {
 			Self::Dispatch(text)
 		} else {
 			Self::Chain(text)

@@ -47,7 +47,10 @@ async fn the_client_registers_a_model_submits_a_free_job_and_names_errors() {
 	assert_eq!(job.params.0, params());
 	// 20 steps x 256 x 256 / 512^2 x weight 1.000 = 5 units = 5_000 milli-units.
 	assert_eq!(job.units, 5_000);
-	client.cancel_job(&charlie, job_id).await.unwrap();
+	// Cancelling is not feeless, and no AIT exists yet (no premint): a named error, nothing changes.
+	let err = client.cancel_job(&charlie, job_id).await.unwrap_err();
+	assert!(matches!(err, ClientError::InsufficientBalance(_)), "{err}");
+	assert_eq!(client.job(job_id).await.unwrap().units, 5_000);
 	assert_eq!(client.total_issuance().await.unwrap(), 0);
 }
 
