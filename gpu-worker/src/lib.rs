@@ -20,3 +20,18 @@ pub mod scheduler;
 pub mod selftest;
 pub mod server;
 pub mod tokenizer;
+
+/// A path inside the AITBC repository: found from the current directory upwards first (a shared
+/// `CARGO_TARGET_DIR` means the binary may have been built from another checkout), else in the
+/// checkout this binary was built from.
+pub fn repo_path(relative: &str) -> std::path::PathBuf {
+	if let Ok(cwd) = std::env::current_dir() {
+		for dir in cwd.ancestors() {
+			let candidate = dir.join(relative);
+			if candidate.exists() && dir.join("gpu-worker").is_dir() {
+				return candidate;
+			}
+		}
+	}
+	std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(relative)
+}

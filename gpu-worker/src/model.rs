@@ -163,7 +163,7 @@ impl Manifest {
 
 /// Default location of the embedded model in the repository.
 pub fn embedded_model_dir() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("models").join("tiny-shapes")
+	crate::repo_path("models/tiny-shapes")
 }
 
 #[cfg(test)]

@@ -88,7 +88,8 @@ impl fmt::Debug for OnnxRuntime {
 }
 
 /// The places the library is looked for, in order: an explicit path, `$AITBC_ORT_LIB`, next to
-/// the executable (and in its `lib/`), then the repository's `.ort/lib` that the set-up script fills.
+/// the executable (and in its `lib/`), then the repository's `.ort/lib` that the set-up script fills
+/// (see [`crate::repo_path`]).
 pub fn library_candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
 	if let Some(path) = explicit {
 		return vec![path.to_path_buf()];
@@ -101,7 +102,7 @@ pub fn library_candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
 		candidates.push(dir.join(ORT_LIBRARY_FILE));
 		candidates.push(dir.join("lib").join(ORT_LIBRARY_FILE));
 	}
-	candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(PROJECT_ORT_DIR).join(ORT_LIBRARY_FILE));
+	candidates.push(crate::repo_path(&format!("{PROJECT_ORT_DIR}/{ORT_LIBRARY_FILE}")));
 	candidates
 }
 
