@@ -13,12 +13,29 @@ use aitbc_worker::{
 	scheduler::SchedulerKind,
 };
 
-fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
-	args.iter()
-		.position(|a| a == name)
-		.and_then(|i| args.get(i + 1))
-		.and_then(|v| v.parse().ok())
-		.unwrap_or(default)
+/// Benchmark options (the Python reference takes the same names).
+#[derive(clap::Parser)]
+struct Args {
+	#[arg(long, default_value_os_t = default_model_dir())]
+	model: PathBuf,
+	#[arg(long, default_value = "auto")]
+	device: DeviceChoice,
+	#[arg(long, default_value_t = 20)]
+	steps: u32,
+	#[arg(long, default_value_t = 256)]
+	width: u32,
+	#[arg(long, default_value_t = 256)]
+	height: u32,
+	#[arg(long, default_value_t = 5)]
+	runs: usize,
+	#[arg(long, default_value_t = 1)]
+	warmup: usize,
+	#[arg(long, default_value_t = 0)]
+	threads: usize,
+	#[arg(long, default_value_t = 7.5)]
+	guidance: f32,
+	#[arg(long, default_value = "a red circle on a blue background")]
+	prompt: String,
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -45,17 +62,8 @@ fn peak_rss_mb() -> f64 {
 }
 
 fn main() -> anyhow::Result<()> {
-	let args: Vec<String> = std::env::args().collect();
-	let model: PathBuf = arg(&args, "--model", default_model_dir());
-	let device: DeviceChoice = arg(&args, "--device", DeviceChoice::Auto);
-	let steps: u32 = arg(&args, "--steps", 20);
-	let width: u32 = arg(&args, "--width", 256);
-	let height: u32 = arg(&args, "--height", 256);
-	let runs: usize = arg(&args, "--runs", 5);
-	let warmup: usize = arg(&args, "--warmup", 1);
-	let threads: usize = arg(&args, "--threads", 0);
-	let guidance: f32 = arg(&args, "--guidance", 7.5);
-	let prompt: String = arg(&args, "--prompt", "a red circle on a blue background".to_string());
+	let Args { model, device, steps, width, height, runs, warmup, threads, guidance, prompt } =
+		<Args as clap::Parser>::parse();
 
 	let mut pipeline = Pipeline::load(&PipelineOptions { model_dir: model, device, ort_library: None, threads })?;
 	let request = |seed| GenerateRequest {

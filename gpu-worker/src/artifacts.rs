@@ -44,11 +44,6 @@ impl ArtifactStore {
 		let path = self.dir.join(sha256);
 		path.is_file().then_some(path)
 	}
-
-	/// The store's directory.
-	pub fn dir(&self) -> &Path {
-		&self.dir
-	}
 }
 
 #[cfg(test)]

@@ -218,7 +218,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 		Command::Generate { model, prompt, steps, guidance, width, height, seed, scheduler, out } => {
 			let mut pipeline = Pipeline::load(&model.options())?;
 			let request = GenerateRequest { prompt, steps, guidance, width, height, seed, scheduler };
-			pipeline.check(&request).map_err(|(message, _)| anyhow::anyhow!(message))?;
 			let bar = indicatif::ProgressBar::new(u64::from(steps));
 			bar.set_style(
 				indicatif::ProgressStyle::with_template("{spinner} step {pos}/{len} {wide_bar} {elapsed}")
@@ -252,15 +251,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let dataset = DatasetInfo::load(&options.model_dir).map_err(|e| anyhow::anyhow!("{e} (selftest needs the shapes model)"))?;
 			let mut pipeline = Pipeline::load(&options)?;
 			let cases: Vec<(String, String, String)> = if all {
-				let mut cases = Vec::new();
-				for shape in &dataset.shapes {
-					for fg in dataset.colours.keys() {
-						for bg in dataset.colours.keys().filter(|bg| *bg != fg) {
-							cases.push((shape.clone(), fg.clone(), bg.clone()));
-						}
-					}
-				}
-				cases
+				dataset.all_cases()
 			} else {
 				SELFTEST_CASES.iter().map(|(s, f, b)| (s.to_string(), f.to_string(), b.to_string())).collect()
 			};

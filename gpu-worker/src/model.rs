@@ -49,6 +49,24 @@ impl Default for ModelLimits {
 	}
 }
 
+impl ModelLimits {
+	/// Checks steps and image size against the model; the error names the offending field.
+	pub fn check(&self, steps: u32, width: u32, height: u32) -> Result<(), (String, &'static str)> {
+		if steps == 0 || steps > self.max_steps {
+			return Err((format!("steps must be between 1 and {} for this model", self.max_steps), "steps"));
+		}
+		for (value, max, field) in [(width, self.max_width, "width"), (height, self.max_height, "height")] {
+			if value > max {
+				return Err((format!("{field} must be at most {max} for this model"), field));
+			}
+			if value == 0 || value % self.size_multiple != 0 {
+				return Err((format!("{field} must be a multiple of {} for this model", self.size_multiple), field));
+			}
+		}
+		Ok(())
+	}
+}
+
 /// `manifest.json` of a model folder.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {

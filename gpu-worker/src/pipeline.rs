@@ -4,7 +4,7 @@
 //! from each model, so an SD 1.5 ONNX export runs unchanged.
 
 use std::{
-	path::{Path, PathBuf},
+	path::PathBuf,
 	time::Instant,
 };
 
@@ -293,21 +293,11 @@ impl Pipeline {
 
 	/// Checks a request against the model's limits; the message names the field.
 	pub fn check(&self, request: &GenerateRequest) -> Result<(), (String, &'static str)> {
-		let limits = self.limits();
-		if request.steps == 0 || request.steps > limits.max_steps {
-			return Err((format!("steps must be between 1 and {}", limits.max_steps), "steps"));
-		}
-		for (value, max, field) in
-			[(request.width, limits.max_width, "width"), (request.height, limits.max_height, "height")]
-		{
-			if value > max {
-				return Err((format!("{field} must be at most {max} for model {}", self.manifest.name), field));
-			}
-			if value == 0 || value % limits.size_multiple != 0 || value % self.vae_factor != 0 {
-				return Err((
-					format!("{field} must be a multiple of {} for model {}", limits.size_multiple.max(self.vae_factor), self.manifest.name),
-					field,
-				));
+		self.limits().check(request.steps, request.width, request.height)?;
+		// The latent size must be whole too (a manifest's size_multiple normally covers this).
+		for (value, field) in [(request.width, "width"), (request.height, "height")] {
+			if value % self.vae_factor != 0 {
+				return Err((format!("{field} must be a multiple of {}", self.vae_factor), field));
 			}
 		}
 		Ok(())
@@ -406,7 +396,7 @@ impl Pipeline {
 
 		let scheduler = Scheduler::new(&self.scheduler_config, request.scheduler, request.steps as usize)?;
 		let (lh, lw) = ((request.height / self.vae_factor) as usize, (request.width / self.vae_factor) as usize);
-		let per_image = self.latent_channels * lh * lw;
+		let per_image = self.noise_len(request.width, request.height);
 		let sigma = scheduler.init_noise_sigma();
 		let mut latents: Vec<f32> = match noise {
 			Some(noise) => noise.iter().map(|&v| (f64::from(v) * sigma) as f32).collect(),
@@ -510,9 +500,4 @@ pub fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, Pipeli
 /// Default model folder: `$AITBC_MODEL_DIR` or the embedded model.
 pub fn default_model_dir() -> PathBuf {
 	std::env::var_os("AITBC_MODEL_DIR").map(PathBuf::from).unwrap_or_else(crate::model::embedded_model_dir)
-}
-
-/// Convenience for tools: the path as given, or the embedded model.
-pub fn model_dir_or_default(dir: Option<&Path>) -> PathBuf {
-	dir.map(Path::to_path_buf).unwrap_or_else(default_model_dir)
 }

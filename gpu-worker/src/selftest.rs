@@ -29,6 +29,19 @@ impl DatasetInfo {
 		format!("a {fg} {shape} on a {bg} background")
 	}
 
+	/// Every training caption as (shape, shape colour, background): 3 × 6 × 5 = 90.
+	pub fn all_cases(&self) -> Vec<(String, String, String)> {
+		let mut cases = Vec::new();
+		for shape in &self.shapes {
+			for fg in self.colours.keys() {
+				for bg in self.colours.keys().filter(|bg| *bg != fg) {
+					cases.push((shape.clone(), fg.clone(), bg.clone()));
+				}
+			}
+		}
+		cases
+	}
+
 	fn nearest(&self, pixel: &[u8]) -> usize {
 		let mut best = (u32::MAX, 0);
 		for (i, rgb) in self.colours.values().enumerate() {

@@ -480,23 +480,18 @@ fn validate(body: &GenerateImageBody, limits: &ModelLimits) -> Result<GenerateRe
 	if body.prompt.chars().count() > MAX_PROMPT_CHARS {
 		return Err(invalid("prompt", format!("prompt must be at most {MAX_PROMPT_CHARS} characters")));
 	}
-	let max_steps = MAX_STEPS.min(limits.max_steps);
-	if !(MIN_STEPS..=max_steps).contains(&body.steps) {
-		return Err(invalid("steps", format!("steps must be between {MIN_STEPS} and {max_steps}")));
+	if !(MIN_STEPS..=MAX_STEPS).contains(&body.steps) {
+		return Err(invalid("steps", format!("steps must be between {MIN_STEPS} and {MAX_STEPS}")));
 	}
 	if !body.guidance.is_finite() || !(0.0..=MAX_GUIDANCE).contains(&body.guidance) {
 		return Err(invalid("guidance", format!("guidance must be between 0 and {MAX_GUIDANCE}")));
 	}
-	for (value, model_max, field) in [(body.width, limits.max_width, "width"), (body.height, limits.max_height, "height")] {
-		let max = MAX_SIDE.min(model_max);
-		if !(MIN_SIDE..=max).contains(&value) {
-			return Err(invalid(field, format!("{field} must be between {MIN_SIDE} and {max}")));
-		}
-		let multiple = limits.size_multiple.max(8);
-		if value % multiple != 0 {
-			return Err(invalid(field, format!("{field} must be a multiple of {multiple}")));
+	for (value, field) in [(body.width, "width"), (body.height, "height")] {
+		if !(MIN_SIDE..=MAX_SIDE).contains(&value) || value % 8 != 0 {
+			return Err(invalid(field, format!("{field} must be between {MIN_SIDE} and {MAX_SIDE}, a multiple of 8")));
 		}
 	}
+	limits.check(body.steps, body.width, body.height).map_err(|(message, field)| invalid(field, message))?;
 	Ok(GenerateRequest {
 		prompt: body.prompt.clone(),
 		steps: body.steps,
