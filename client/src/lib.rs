@@ -18,11 +18,24 @@ use subxt::{
 };
 use subxt_signer::sr25519::Keypair;
 
+pub mod amount;
+pub mod jobs;
+pub mod keys;
+pub mod market;
+pub mod receipts;
+
+pub use amount::{format_ait, parse_ait};
+pub use jobs::{is_final, state_name, JobInfo, JobStateInfo};
+pub use keys::{account_of, dev_account, keypair_from};
+pub use market::{OfferSpec, ProviderInfo};
+pub use receipts::{fetch_artifact, sign_receipt, ReceiptInfo};
+
 /// The generated runtime interface (pallets, calls, storage, events, errors).
 #[subxt::subxt(
 	runtime_metadata_path = "metadata/aitbc.scale",
 	substitute_type(path = "aitbc_primitives::JobParams", with = "::subxt::utils::Static<::aitbc_primitives::JobParams>"),
 	substitute_type(path = "aitbc_primitives::WorkerKey", with = "::subxt::utils::Static<::aitbc_primitives::WorkerKey>"),
+	derive_for_type(path = "pallet_aitbc_jobs::JobState", derive = "Clone, PartialEq, Eq"),
 	substitute_type(
 		path = "aitbc_primitives::Receipt<A>",
 		with = "::subxt::utils::Static<::aitbc_primitives::Receipt<::subxt::utils::AccountId32>>"
@@ -51,6 +64,12 @@ pub enum ClientError {
 	Dispatch(String),
 	#[error("insufficient balance: {0}")]
 	InsufficientBalance(String),
+	#[error("job {0} has no receipt yet")]
+	NoReceipt(JobId),
+	#[error("artifact: {0}")]
+	Artifact(String),
+	#[error("artifact from {url} does not match the receipt: sha256 {got}, the receipt says {expected}; nothing was written")]
+	ArtifactMismatch { url: String, expected: String, got: String },
 	#[error("{0}")]
 	Chain(String),
 }
@@ -178,7 +197,7 @@ impl Client {
 	}
 
 	/// A job by id.
-	pub async fn job(&self, job_id: JobId) -> Result<runtime::runtime_types::pallet_aitbc_jobs::Job, ClientError> {
+	pub async fn job(&self, job_id: JobId) -> Result<JobInfo, ClientError> {
 		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
 		let entry = at.storage().entry(runtime::storage().jobs().jobs()).map_err(ClientError::chain)?;
 		let value = entry.try_fetch((job_id,)).await.map_err(ClientError::chain)?;
@@ -268,23 +287,4 @@ impl Client {
 	pub async fn cancel_job(&self, signer: &Keypair, job_id: JobId) -> Result<Included, ClientError> {
 		self.submit(&runtime::transactions().jobs().cancel_job(job_id), signer).await
 	}
-}
-
-/// A development account (`alice`, `bob`, `charlie`, `dave`, `eve`, `ferdie`).
-pub fn dev_account(name: &str) -> Option<Keypair> {
-	use subxt_signer::sr25519::dev;
-	Some(match name.to_ascii_lowercase().as_str() {
-		"alice" => dev::alice(),
-		"bob" => dev::bob(),
-		"charlie" => dev::charlie(),
-		"dave" => dev::dave(),
-		"eve" => dev::eve(),
-		"ferdie" => dev::ferdie(),
-		_ => return None,
-	})
-}
-
-/// The account id of a key pair.
-pub fn account_of(keypair: &Keypair) -> AccountId32 {
-	keypair.public_key().into()
 }

@@ -1,10 +1,18 @@
 //! `aitbc`: the AITBC command line for clients.
 
-use std::{process::ExitCode, time::Duration};
+use std::{
+	path::{Path, PathBuf},
+	process::ExitCode,
+	time::Duration,
+};
 
-use aitbc_client::{account_of, dev_account, Client, AIT};
+use aitbc_client::{
+	account_of, format_ait, jobs::JobInfo, keypair_from, keys, parse_ait, state_name, Client, JobStateInfo,
+	ReceiptInfo,
+};
 use aitbc_primitives::{JobParams, Scheduler};
-use clap::{Parser, Subcommand};
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
 
@@ -15,9 +23,13 @@ struct Cli {
 	/// Node WebSocket RPC URL.
 	#[arg(long, global = true, env = "AITBC_NODE", default_value = "ws://127.0.0.1:9944")]
 	node: String,
-	/// Signing account: a dev name (alice, bob, …) or a secret URI / mnemonic.
+	/// Signing account: a key name from the keystore, a dev name (alice, bob, …), or a secret URI /
+	/// mnemonic.
 	#[arg(long, global = true, env = "AITBC_ACCOUNT", default_value = "alice", hide_env_values = true)]
 	account: String,
+	/// Folder of named key files (`aitbc keys generate NAME`).
+	#[arg(long, global = true, env = "AITBC_KEYSTORE")]
+	keystore: Option<PathBuf>,
 	/// Machine-readable JSON output.
 	#[arg(long, global = true)]
 	json: bool,
@@ -25,12 +37,27 @@ struct Cli {
 	command: Command,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum SchedulerArg {
+	Ddim,
+	Euler,
+}
+
 #[derive(Subcommand)]
 enum Command {
-	/// Free balance of an account (SS58 address or dev name; default: --account).
+	/// Key management: list, generate, import (sr25519).
+	Keys {
+		#[command(subcommand)]
+		action: Option<KeysAction>,
+	},
+	/// Free balance of an account (SS58 address, key name or dev name; default: --account).
 	Balance { who: Option<String> },
 	/// Send AIT (decimal amount, e.g. 1.5).
 	Transfer { to: String, amount: String },
+	/// Registered models.
+	Models,
+	/// Providers with an offer: price, endpoint, capacity, approval, reputation.
+	Providers,
 	/// Submit a text-to-image job; prints its id and cost.
 	Submit {
 		#[arg(long, default_value_t = 0)]
@@ -47,81 +74,221 @@ enum Command {
 		height: u32,
 		#[arg(long, default_value_t = 0)]
 		seed: u64,
+		#[arg(long, value_enum, default_value = "ddim")]
+		scheduler: SchedulerArg,
 		/// Payment in AIT (0: a free job).
 		#[arg(long, default_value = "0")]
 		payment: String,
-		/// Highest provider price per unit accepted, in the smallest unit.
-		#[arg(long, default_value_t = 0)]
-		max_price: u128,
+		/// Highest provider price per unit accepted, in AIT.
+		#[arg(long, default_value = "0")]
+		max_price: String,
 		/// Blocks the provider has from claiming to receipt.
 		#[arg(long, default_value_t = 30)]
 		deadline: u32,
 	},
-	/// A job's state.
-	Status { job_id: u64 },
+	/// A job's state; with --follow, watch it live until it is final.
+	Status {
+		job_id: u64,
+		#[arg(long)]
+		follow: bool,
+	},
 	/// Cancel a pending job (full refund).
 	Cancel { job_id: u64 },
-	/// Registered models.
-	Models,
-	/// Development accounts and their addresses (for --dev chains).
-	Keys,
+	/// Receipts of a job or of a provider.
+	Receipts {
+		/// The receipt of this job.
+		#[arg(long, conflicts_with = "provider")]
+		job: Option<u64>,
+		/// Every receipt of this provider (address, key name or dev name).
+		#[arg(long)]
+		provider: Option<String>,
+	},
+	/// Download a job's image from its provider and verify its sha256 against the receipt.
+	Fetch {
+		job_id: u64,
+		/// Where to write the PNG (default: job-<id>.png).
+		#[arg(long, short)]
+		out: Option<PathBuf>,
+	},
 }
 
-fn signer(account: &str) -> anyhow::Result<Keypair> {
-	if let Some(pair) = dev_account(account) {
-		return Ok(pair);
+#[derive(Subcommand)]
+enum KeysAction {
+	/// Keys in the keystore and the dev accounts.
+	List,
+	/// Generate a new key NAME in the keystore.
+	Generate { name: String },
+	/// Import a secret URI or mnemonic, read from standard input, as NAME.
+	Import { name: String },
+}
+
+/// Where named keys live: --keystore, else ~/.config/aitbc/keys.
+fn keystore(cli: &Cli) -> PathBuf {
+	cli.keystore.clone().unwrap_or_else(|| {
+		let base = std::env::var_os("XDG_CONFIG_HOME")
+			.map(PathBuf::from)
+			.or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+			.unwrap_or_else(|| PathBuf::from("."));
+		base.join("aitbc").join("keys")
+	})
+}
+
+fn key_path(store: &Path, name: &str) -> anyhow::Result<PathBuf> {
+	anyhow::ensure!(
+		!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+		"key name '{name}': use letters, digits, '-' and '_'"
+	);
+	Ok(store.join(format!("{name}.key")))
+}
+
+/// A signer from a keystore name, a dev name, or a secret.
+fn signer(cli: &Cli, account: &str) -> anyhow::Result<Keypair> {
+	if let Ok(path) = key_path(&keystore(cli), account) {
+		if path.is_file() {
+			return keys::read_key_file(&path).map_err(anyhow::Error::msg);
+		}
 	}
-	let uri: subxt_signer::SecretUri = account
-		.parse()
-		.map_err(|e| anyhow::anyhow!("--account: not a dev name, secret URI or mnemonic: {e:?}"))?;
-	Keypair::from_uri(&uri).map_err(|e| anyhow::anyhow!("--account: {e}"))
+	keypair_from(account).map_err(|e| anyhow::anyhow!("--account: {e}"))
 }
 
-fn account_id(who: &str) -> anyhow::Result<AccountId32> {
-	if let Some(pair) = dev_account(who) {
-		return Ok(account_of(&pair));
+fn account_id(cli: &Cli, who: &str) -> anyhow::Result<AccountId32> {
+	if let Ok(id) = who.parse::<AccountId32>() {
+		return Ok(id);
 	}
-	who.parse::<AccountId32>().map_err(|e| anyhow::anyhow!("'{who}' is neither a dev name nor an SS58 address: {e}"))
+	signer(cli, who)
+		.map(|pair| account_of(&pair))
+		.map_err(|_| anyhow::anyhow!("'{who}' is not an SS58 address, a key in {} or a dev name", keystore(cli).display()))
 }
 
-/// Parses a decimal AIT amount ("1.5") into the smallest unit.
-fn parse_ait(text: &str) -> anyhow::Result<u128> {
-	let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-	anyhow::ensure!(fraction.len() <= 12, "amount '{text}': at most 12 decimals");
-	let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| anyhow::anyhow!("amount '{text}' is not a number"))? };
-	let fraction: u128 = if fraction.is_empty() {
-		0
-	} else {
-		format!("{fraction:0<12}").parse().map_err(|_| anyhow::anyhow!("amount '{text}' is not a number"))?
-	};
-	whole
-		.checked_mul(AIT)
-		.and_then(|w| w.checked_add(fraction))
-		.ok_or_else(|| anyhow::anyhow!("amount '{text}' is too large"))
+fn describe_state(state: &JobStateInfo) -> String {
+	use aitbc_client::runtime::runtime_types::pallet_aitbc_jobs::JobState;
+	match state {
+		JobState::Assigned { provider, price_per_unit, deadline } => {
+			format!("Assigned to {provider} at {} per unit, receipt due by block {deadline}", format_ait(*price_per_unit))
+		},
+		JobState::Receipted { provider, receipt_hash, .. } => {
+			format!("Receipted by {provider} (receipt 0x{})", hex::encode(receipt_hash))
+		},
+		JobState::Finalized { provider, receipt_hash } => {
+			format!("Finalized: served by {provider} (receipt 0x{})", hex::encode(receipt_hash))
+		},
+		JobState::Expired { provider } => format!("Expired: {provider} missed the deadline, payment refunded"),
+		JobState::Cancelled => "Cancelled: payment refunded".into(),
+		JobState::Pending => "Pending: waiting for a provider".into(),
+	}
 }
 
-fn format_ait(amount: u128) -> String {
-	let fraction = format!("{:012}", amount % AIT);
-	let fraction = fraction.trim_end_matches('0');
-	if fraction.is_empty() {
-		format!("{} AIT", amount / AIT)
+fn job_json(job_id: u64, job: &JobInfo) -> serde_json::Value {
+	serde_json::json!({
+		"job_id": job_id,
+		"state": state_name(&job.state),
+		"client": job.client.to_string(),
+		"model_id": job.model_id,
+		"prompt": String::from_utf8_lossy(&job.prompt.0),
+		"units_milli": job.units,
+		"payment": job.payment.to_string(),
+		"submitted_at": job.submitted_at,
+	})
+}
+
+fn receipt_json(stored: &ReceiptInfo) -> serde_json::Value {
+	let r = &stored.receipt.0;
+	serde_json::json!({
+		"job_id": r.job_id,
+		"hash": format!("0x{}", hex::encode(stored.hash)),
+		"provider": r.provider.to_string(),
+		"client": r.client.to_string(),
+		"model_id": r.model_id,
+		"units_milli": r.units,
+		"gpu_ms": r.gpu_ms,
+		"artifact_sha256": hex::encode(r.artifact_sha256),
+		"execution_provider": String::from_utf8_lossy(&r.execution.execution_provider),
+		"device": String::from_utf8_lossy(&r.execution.device),
+		"accepted_at": stored.accepted_at,
+		"final_at": stored.final_at,
+		"minted": stored.minted.map(|m| m.to_string()),
+	})
+}
+
+fn print_receipt(stored: &ReceiptInfo) {
+	let r = &stored.receipt.0;
+	println!("receipt 0x{} for job {}", hex::encode(stored.hash), r.job_id);
+	println!("  provider  {}", r.provider);
+	println!("  units     {:.3} (gpu {} ms on {} / {})", r.units as f64 / 1000.0, r.gpu_ms,
+		String::from_utf8_lossy(&r.execution.execution_provider), String::from_utf8_lossy(&r.execution.device));
+	println!("  image     sha256 {}", hex::encode(r.artifact_sha256));
+	match stored.minted {
+		Some(minted) => println!("  final at block {}: minted {}", stored.final_at, format_ait(minted)),
+		None => println!("  accepted at block {}, final at block {}", stored.accepted_at, stored.final_at),
+	}
+}
+
+async fn keys_command(cli: &Cli, action: &Option<KeysAction>) -> anyhow::Result<()> {
+	let store = keystore(cli);
+	match action.as_ref().unwrap_or(&KeysAction::List) {
+		KeysAction::List => {
+			let mut named = Vec::new();
+			if let Ok(entries) = std::fs::read_dir(&store) {
+				for entry in entries.flatten() {
+					let path = entry.path();
+					if path.extension().is_some_and(|e| e == "key") {
+						let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+						match keys::read_key_file(&path) {
+							Ok(pair) => named.push((name, account_of(&pair).to_string(), false)),
+							Err(e) => eprintln!("warning: {e}"),
+						}
+					}
+				}
+			}
+			named.sort();
+			for name in keys::DEV_ACCOUNTS {
+				named.push((name.to_string(), account_of(&keys::dev_account(name).expect("dev name")).to_string(), true));
+			}
+			if cli.json {
+				let list: Vec<_> =
+					named.iter().map(|(n, a, dev)| serde_json::json!({"name": n, "address": a, "dev": dev})).collect();
+				println!("{}", serde_json::Value::Array(list));
+			} else {
+				for (name, address, dev) in named {
+					println!("{name:10} {address}{}", if dev { "  (dev chains only)" } else { "" });
+				}
+			}
+		},
+		KeysAction::Generate { name } => {
+			let path = key_path(&store, name)?;
+			let pair = keys::generate_key_file(&path).map_err(anyhow::Error::msg)?;
+			print_new_key(cli, name, &pair, &path);
+		},
+		KeysAction::Import { name } => {
+			let path = key_path(&store, name)?;
+			let mut secret = String::new();
+			std::io::stdin().read_line(&mut secret).context("reading the secret from standard input")?;
+			let pair = keypair_from(secret.trim()).map_err(|e| anyhow::anyhow!("the imported secret is {e}"))?;
+			keys::write_key_file(&path, secret.trim()).map_err(anyhow::Error::msg)?;
+			print_new_key(cli, name, &pair, &path);
+		},
+	}
+	Ok(())
+}
+
+fn print_new_key(cli: &Cli, name: &str, pair: &Keypair, path: &Path) {
+	let address = account_of(pair).to_string();
+	if cli.json {
+		println!("{}", serde_json::json!({"name": name, "address": address, "file": path.display().to_string()}));
 	} else {
-		format!("{}.{fraction} AIT", amount / AIT)
+		println!("{name}: {address} (secret in {})", path.display());
 	}
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-	if let Command::Keys = cli.command {
-		for name in ["alice", "bob", "charlie", "dave", "eve", "ferdie"] {
-			let id = account_of(&dev_account(name).expect("a dev name"));
-			println!("{name:8} {id}  (--account {name}, dev chains only)");
-		}
-		return Ok(());
+	if let Command::Keys { action } = &cli.command {
+		return keys_command(&cli, action).await;
 	}
 	let client = Client::connect(&cli.node, Duration::from_secs(3)).await?;
-	match cli.command {
+	match &cli.command {
+		Command::Keys { .. } => unreachable!("handled before connecting"),
 		Command::Balance { who } => {
-			let who = account_id(who.as_deref().unwrap_or(&cli.account))?;
+			let who = account_id(&cli, who.as_deref().unwrap_or(&cli.account))?;
 			let balance = client.balance(&who).await?;
 			if cli.json {
 				println!("{}", serde_json::json!({"account": who.to_string(), "free": balance.to_string()}));
@@ -130,37 +297,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			}
 		},
 		Command::Transfer { to, amount } => {
-			let amount = parse_ait(&amount)?;
-			let included = client.transfer(&signer(&cli.account)?, &account_id(&to)?, amount).await?;
+			let amount = parse_ait(amount).map_err(anyhow::Error::msg)?;
+			let included = client.transfer(&signer(&cli, &cli.account)?, &account_id(&cli, to)?, amount).await?;
 			println!("sent {} (extrinsic {})", format_ait(amount), included.extrinsic_hash);
-		},
-		Command::Submit { model, prompt, steps, guidance, width, height, seed, payment, max_price, deadline } => {
-			anyhow::ensure!((0.0..=1_000.0).contains(&guidance), "--guidance must be between 0 and 1000");
-			let params = JobParams {
-				steps,
-				guidance_milli: (guidance * 1000.0).round() as u32,
-				width,
-				height,
-				seed,
-				scheduler: Scheduler::Ddim,
-			};
-			let payment = parse_ait(&payment)?;
-			let job_id = client.submit_job(&signer(&cli.account)?, model, &prompt, params, max_price, payment, deadline).await?;
-			let job = client.job(job_id).await?;
-			if cli.json {
-				println!("{}", serde_json::json!({"job_id": job_id, "units_milli": job.units, "payment": payment.to_string()}));
-			} else {
-				println!("job {job_id}: {:.3} units, payment {}", job.units as f64 / 1000.0, format_ait(payment));
-			}
-		},
-		Command::Status { job_id } => {
-			let job = client.job(job_id).await?;
-			let state = format!("{:?}", job.state);
-			if cli.json {
-				println!("{}", serde_json::json!({"job_id": job_id, "state": state, "units_milli": job.units}));
-			} else {
-				println!("job {job_id}: {state}");
-			}
 		},
 		Command::Models => {
 			let models = client.models().await?;
@@ -192,10 +331,148 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				}
 			}
 		},
-		Command::Keys => unreachable!("handled before connecting"),
+		Command::Providers => {
+			let providers = client.providers().await?;
+			if cli.json {
+				let list: Vec<_> = providers
+					.iter()
+					.map(|p| {
+						let offer = p.offer.as_ref();
+						serde_json::json!({
+							"account": p.account.to_string(), "approved": p.approved, "paused": p.paused,
+							"in_flight": p.in_flight, "models": offer.map(|o| o.models.clone()),
+							"price_per_unit": offer.map(|o| o.price_per_unit.to_string()),
+							"gpu": offer.map(|o| o.gpu_name.clone()), "endpoint": offer.map(|o| o.endpoint.clone()),
+							"capacity": offer.map(|o| o.capacity), "completed": p.completed, "expired": p.expired,
+							"cancelled_after_assign": p.cancelled_after_assign, "failed_checks": p.failed_checks,
+							"median_gpu_ms": p.median_gpu_ms,
+						})
+					})
+					.collect();
+				println!("{}", serde_json::Value::Array(list));
+			} else if providers.is_empty() {
+				println!("no providers registered");
+			} else {
+				for p in providers {
+					let Some(o) = &p.offer else { continue };
+					println!(
+						"{}{}{}\n  models {:?}, {} per unit, {} ({} MiB), capacity {} ({} in flight), {}\n  completed {}, expired {}, cancelled after assign {}, failed checks {}, median gpu {}",
+						p.account,
+						if p.approved { "" } else { "  (not approved)" },
+						if p.paused { "  (paused)" } else { "" },
+						o.models,
+						format_ait(o.price_per_unit),
+						o.gpu_name,
+						o.gpu_memory_mib,
+						o.capacity,
+						p.in_flight,
+						o.endpoint,
+						p.completed,
+						p.expired,
+						p.cancelled_after_assign,
+						p.failed_checks,
+						p.median_gpu_ms.map_or("-".into(), |ms| format!("{ms} ms")),
+					);
+				}
+			}
+		},
+		Command::Submit { model, prompt, steps, guidance, width, height, seed, scheduler, payment, max_price, deadline } => {
+			anyhow::ensure!((0.0..=1_000.0).contains(guidance), "--guidance must be between 0 and 1000");
+			let params = JobParams {
+				steps: *steps,
+				guidance_milli: (guidance * 1000.0).round() as u32,
+				width: *width,
+				height: *height,
+				seed: *seed,
+				scheduler: match scheduler {
+					SchedulerArg::Ddim => Scheduler::Ddim,
+					SchedulerArg::Euler => Scheduler::Euler,
+				},
+			};
+			let payment = parse_ait(payment).map_err(|e| anyhow::anyhow!("--payment: {e}"))?;
+			let max_price = parse_ait(max_price).map_err(|e| anyhow::anyhow!("--max-price: {e}"))?;
+			let signer = signer(&cli, &cli.account)?;
+			let job_id = client.submit_job(&signer, *model, prompt, params, max_price, payment, *deadline).await?;
+			let job = client.job(job_id).await?;
+			// What a provider at the highest accepted price would be minted.
+			let max_mint = u128::from(job.units).saturating_mul(max_price) / 1000;
+			if cli.json {
+				let mut out = job_json(job_id, &job);
+				out["max_mint"] = max_mint.to_string().into();
+				println!("{out}");
+			} else {
+				println!(
+					"job {job_id}: {:.3} units, payment {}, provider price at most {} per unit (at most {} minted)",
+					job.units as f64 / 1000.0,
+					format_ait(payment),
+					format_ait(max_price),
+					format_ait(max_mint),
+				);
+			}
+		},
+		Command::Status { job_id, follow } => {
+			if !*follow {
+				let job = client.job(*job_id).await?;
+				if cli.json {
+					println!("{}", job_json(*job_id, &job));
+				} else {
+					println!("job {job_id}: {}", describe_state(&job.state));
+				}
+				return Ok(());
+			}
+			let progress = (!cli.json).then(|| {
+				let bar = indicatif::ProgressBar::new_spinner();
+				bar.set_style(indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] job {prefix}: {msg}").expect("template"));
+				bar.set_prefix(job_id.to_string());
+				bar.enable_steady_tick(Duration::from_millis(120));
+				bar
+			});
+			let job = client
+				.follow_job(*job_id, |block, job| match &progress {
+					Some(bar) => bar.println(format!("block {block:>6}: {}", describe_state(&job.state))),
+					None => {
+						let mut line = job_json(*job_id, job);
+						line["block"] = block.into();
+						println!("{line}");
+					},
+				})
+				.await?;
+			if let Some(bar) = progress {
+				bar.finish_with_message(state_name(&job.state).to_string());
+			}
+		},
 		Command::Cancel { job_id } => {
-			let included = client.cancel_job(&signer(&cli.account)?, job_id).await?;
+			let included = client.cancel_job(&signer(&cli, &cli.account)?, *job_id).await?;
 			println!("job {job_id} cancelled (extrinsic {})", included.extrinsic_hash);
+		},
+		Command::Receipts { job, provider } => {
+			let mut receipts = Vec::new();
+			if let Some(job_id) = job {
+				client.job(*job_id).await?;
+				receipts.extend(client.receipt(*job_id).await?);
+			} else {
+				let provider = account_id(&cli, provider.as_deref().unwrap_or(&cli.account))?;
+				for job_id in client.receipted_jobs(&provider).await? {
+					receipts.extend(client.receipt(job_id).await?);
+				}
+			}
+			if cli.json {
+				println!("{}", serde_json::Value::Array(receipts.iter().map(receipt_json).collect()));
+			} else if receipts.is_empty() {
+				println!("no receipts");
+			} else {
+				receipts.iter().for_each(print_receipt);
+			}
+		},
+		Command::Fetch { job_id, out } => {
+			let bytes = client.fetch_image(*job_id).await?;
+			let out = out.clone().unwrap_or_else(|| PathBuf::from(format!("job-{job_id}.png")));
+			std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+			if cli.json {
+				println!("{}", serde_json::json!({"job_id": job_id, "file": out.display().to_string(), "bytes": bytes.len()}));
+			} else {
+				println!("job {job_id}: {} bytes, sha256 verified against the receipt, written to {}", bytes.len(), out.display());
+			}
 		},
 	}
 	Ok(())
@@ -216,21 +493,5 @@ fn main() -> ExitCode {
 			eprintln!("Error: {e:#}");
 			ExitCode::FAILURE
 		},
-	}
-}
-
-#[cfg(test)]
-mod tests {
-	use super::*;
-
-	#[test]
-	fn amounts_parse_and_format_exactly() {
-		assert_eq!(parse_ait("1.5").unwrap(), 1_500_000_000_000);
-		assert_eq!(parse_ait("0.000000000001").unwrap(), 1);
-		assert_eq!(parse_ait("2").unwrap(), 2 * AIT);
-		assert!(parse_ait("0.0000000000001").is_err());
-		assert!(parse_ait("abc").is_err());
-		assert_eq!(format_ait(1_500_000_000_000), "1.5 AIT");
-		assert_eq!(format_ait(0), "0 AIT");
 	}
 }

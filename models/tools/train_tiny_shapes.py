@@ -157,7 +157,7 @@ def shape_crops(images, idx, crop):
     return torch.stack(out)
 
 
-def train_vae(images, steps, batch, crop, seed, vae=None, lr=2e-3):
+def train_vae(images, steps, batch, crop, seed, kl_weight, vae=None, lr=2e-3):
     torch.manual_seed(seed)
     vae = vae or make_vae()
     vae.train()
@@ -173,7 +173,7 @@ def train_vae(images, steps, batch, crop, seed, vae=None, lr=2e-3):
         z = posterior.sample()
         recon = vae.decode(z).sample
         kl = posterior.kl().mean() / (crop * crop)
-        loss = F.mse_loss(recon, x0) + 0.5 * F.l1_loss(recon, x0) + 1e-4 * kl
+        loss = F.mse_loss(recon, x0) + 0.5 * F.l1_loss(recon, x0) + kl_weight * kl
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -357,6 +357,13 @@ def main():
     parser.add_argument("--images", type=int, default=3000)
     parser.add_argument("--vae-steps", type=int, default=2500)
     parser.add_argument("--vae-extra-steps", type=int, default=0, help="continue training a cached VAE")
+    parser.add_argument(
+        "--kl-weight",
+        type=float,
+        default=1e-2,
+        help="VAE KL weight: at 1e-4 flat green and black encode to nearly the same latent and the UNet "
+        "cannot tell those backgrounds apart; 1e-2 spreads the palette at the same reconstruction error",
+    )
     parser.add_argument("--steps", type=int, default=2500)
     parser.add_argument("--resume", action="store_true", help="continue training the cached text encoder and UNet")
     parser.add_argument("--batch", type=int, default=32)
@@ -393,10 +400,10 @@ def main():
             vae.load_state_dict(torch.load(vae_ckpt))
             log("vae: cached checkpoint")
             if a.vae_extra_steps:
-                vae = train_vae(images, a.vae_extra_steps, 16, 64, a.seed + 1, vae=vae, lr=7e-4)
+                vae = train_vae(images, a.vae_extra_steps, 16, 64, a.seed + 1, a.kl_weight, vae=vae, lr=7e-4)
                 torch.save(vae.state_dict(), vae_ckpt)
         else:
-            vae = train_vae(images, a.vae_steps, 16, 64, a.seed)
+            vae = train_vae(images, a.vae_steps, 16, 64, a.seed, a.kl_weight)
             torch.save(vae.state_dict(), vae_ckpt)
         vae.eval()
         latents = encode_latents(vae, images)

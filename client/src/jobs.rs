@@ -1,0 +1,80 @@
+//! Jobs from the provider's side (pending queue, claims) and following a job until it ends.
+
+use aitbc_primitives::JobId;
+
+use crate::{
+	runtime::{self, runtime_types::pallet_aitbc_jobs::{Job, JobState}},
+	Client, ClientError, Included,
+};
+
+/// A stored job, as the generated interface decodes it.
+pub type JobInfo = Job;
+/// A job's state, as the generated interface decodes it.
+pub type JobStateInfo = JobState<subxt::utils::AccountId32, crate::Balance, u32>;
+
+/// The state's name: `Pending`, `Assigned`, `Receipted`, `Finalized`, `Cancelled` or `Expired`.
+pub fn state_name(state: &JobStateInfo) -> &'static str {
+	match state {
+		JobState::Pending => "Pending",
+		JobState::Assigned { .. } => "Assigned",
+		JobState::Receipted { .. } => "Receipted",
+		JobState::Finalized { .. } => "Finalized",
+		JobState::Cancelled => "Cancelled",
+		JobState::Expired { .. } => "Expired",
+	}
+}
+
+/// Whether a job in this state can change no more.
+pub fn is_final(state: &JobStateInfo) -> bool {
+	matches!(state, JobState::Finalized { .. } | JobState::Cancelled | JobState::Expired { .. })
+}
+
+impl Client {
+	/// Jobs waiting for a provider, oldest first.
+	pub async fn pending_jobs(&self) -> Result<Vec<JobId>, ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		let entry = at.storage().entry(runtime::storage().jobs().pending_jobs()).map_err(ClientError::chain)?;
+		Ok(entry.fetch(()).await.map_err(ClientError::chain)?.decode().map_err(ClientError::chain)?.0)
+	}
+
+	/// Claims a pending job for the signer's offer (feeless when the claim is valid).
+	pub async fn claim_job(&self, provider: &subxt_signer::sr25519::Keypair, job_id: JobId) -> Result<Included, ClientError> {
+		self.submit(&runtime::transactions().jobs().claim_job(job_id), provider).await
+	}
+
+	/// Follows `job_id` block by block (finalized) and calls `on_change(block, job)` whenever its
+	/// state changes, until it is final; returns the final job.
+	pub async fn follow_job(
+		&self,
+		job_id: JobId,
+		mut on_change: impl FnMut(u64, &JobInfo),
+	) -> Result<JobInfo, ClientError> {
+		let mut blocks = self.api().stream_blocks().await.map_err(ClientError::chain)?;
+		let mut last: Option<JobStateInfo> = None;
+		let mut check = |number: u64, job: JobInfo| -> Option<JobInfo> {
+			if last.as_ref() != Some(&job.state) {
+				on_change(number, &job);
+				last = Some(job.state.clone());
+			}
+			is_final(&job.state).then_some(job)
+		};
+		// The state now, then every new finalized block.
+		let job = self.job(job_id).await?;
+		if let Some(done) = check(0, job) {
+			return Ok(done);
+		}
+		while let Some(block) = blocks.next().await {
+			let block = block.map_err(ClientError::chain)?;
+			let at = block.at().await.map_err(ClientError::chain)?;
+			let entry = at.storage().entry(runtime::storage().jobs().jobs()).map_err(ClientError::chain)?;
+			let job = match entry.try_fetch((job_id,)).await.map_err(ClientError::chain)? {
+				Some(value) => value.decode().map_err(ClientError::chain)?,
+				None => return Err(ClientError::JobNotFound(job_id)),
+			};
+			if let Some(done) = check(block.number(), job) {
+				return Ok(done);
+			}
+		}
+		Err(ClientError::Chain("the node closed the block subscription".into()))
+	}
+}

@@ -1,0 +1,160 @@
+//! Models, providers and their offers.
+
+use subxt::utils::AccountId32;
+
+use crate::{
+	runtime::{
+		self,
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			pallet_aitbc_marketplace::{Offer, OfferTerms},
+		},
+	},
+	Balance, Client, ClientError, Included,
+};
+use aitbc_primitives::{ModelId, WorkerKey};
+
+/// What a provider offers (the on-chain `OfferTerms`, in plain Rust types).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfferSpec {
+	/// Models served.
+	pub models: Vec<ModelId>,
+	/// Price per compute unit, in the smallest AIT unit.
+	pub price_per_unit: Balance,
+	/// GPU model name.
+	pub gpu_name: String,
+	/// GPU memory in MiB.
+	pub gpu_memory_mib: u32,
+	/// Base URL artifacts are served from (`http://host:port`).
+	pub endpoint: String,
+	/// Jobs run at once.
+	pub capacity: u32,
+	/// Keys receipts are signed with.
+	pub worker_keys: Vec<WorkerKey>,
+}
+
+impl OfferSpec {
+	fn terms(&self) -> OfferTerms<Balance> {
+		OfferTerms {
+			models: BoundedVec(self.models.clone()),
+			price_per_unit: self.price_per_unit,
+			gpu_name: BoundedVec(self.gpu_name.as_bytes().to_vec()),
+			gpu_memory_mib: self.gpu_memory_mib,
+			endpoint: BoundedVec(self.endpoint.as_bytes().to_vec()),
+			capacity: self.capacity,
+			worker_keys: BoundedVec(self.worker_keys.iter().copied().map(subxt::utils::Static).collect()),
+		}
+	}
+
+	fn from_terms(terms: &OfferTerms<Balance>) -> Self {
+		Self {
+			models: terms.models.0.clone(),
+			price_per_unit: terms.price_per_unit,
+			gpu_name: String::from_utf8_lossy(&terms.gpu_name.0).into_owned(),
+			gpu_memory_mib: terms.gpu_memory_mib,
+			endpoint: String::from_utf8_lossy(&terms.endpoint.0).into_owned(),
+			capacity: terms.capacity,
+			worker_keys: terms.worker_keys.0.iter().map(|k| k.0).collect(),
+		}
+	}
+}
+
+/// A provider as the chain sees it.
+#[derive(Clone, Debug)]
+pub struct ProviderInfo {
+	pub account: AccountId32,
+	/// Its offer, if it registered one.
+	pub offer: Option<OfferSpec>,
+	/// Paused offers take no new jobs.
+	pub paused: bool,
+	/// Jobs assigned and not yet ended.
+	pub in_flight: u32,
+	/// Approved by governance (needed while the minimum stake is 0).
+	pub approved: bool,
+	/// Jobs completed, expired, cancelled after assignment, failed checks.
+	pub completed: u32,
+	pub expired: u32,
+	pub cancelled_after_assign: u32,
+	pub failed_checks: u32,
+	/// Median GPU time of recent completed jobs.
+	pub median_gpu_ms: Option<u64>,
+}
+
+impl Client {
+	/// Approves `provider` to take jobs (governance: the sudo key; feeless).
+	pub async fn approve_provider(&self, governance: &subxt_signer::sr25519::Keypair, provider: &AccountId32) -> Result<Included, ClientError> {
+		self.submit(&runtime::transactions().marketplace().approve_provider(provider.clone()), governance).await
+	}
+
+	/// Registers the signer's offer (feeless for an approved provider).
+	pub async fn register_offer(&self, provider: &subxt_signer::sr25519::Keypair, offer: &OfferSpec) -> Result<Included, ClientError> {
+		self.submit(&runtime::transactions().marketplace().register_offer(offer.terms()), provider).await
+	}
+
+	/// Replaces the signer's offer terms.
+	pub async fn update_offer(&self, provider: &subxt_signer::sr25519::Keypair, offer: &OfferSpec) -> Result<Included, ClientError> {
+		self.submit(&runtime::transactions().marketplace().update_offer(offer.terms()), provider).await
+	}
+
+	/// Bonds `amount` of the signer's AIT as provider stake.
+	pub async fn bond(&self, provider: &subxt_signer::sr25519::Keypair, amount: Balance) -> Result<Included, ClientError> {
+		self.submit(&runtime::transactions().provider_staking().bond(amount), provider).await
+	}
+
+	/// The stake a provider must bond to take jobs without approval (0: approval needed).
+	pub async fn min_provider_stake(&self) -> Result<Balance, ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		let entry = at.storage().entry(runtime::storage().provider_staking().min_provider_stake()).map_err(ClientError::chain)?;
+		entry.fetch(()).await.map_err(ClientError::chain)?.decode().map_err(ClientError::chain)
+	}
+
+	/// One provider's offer, approval and reputation.
+	pub async fn provider(&self, account: &AccountId32) -> Result<ProviderInfo, ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		let storage = runtime::storage().marketplace();
+		let offer = at.storage().entry(storage.offers()).map_err(ClientError::chain)?;
+		let offer: Option<Offer<Balance>> = match offer.try_fetch((account.clone(),)).await.map_err(ClientError::chain)? {
+			Some(value) => Some(value.decode().map_err(ClientError::chain)?),
+			None => None,
+		};
+		let approved = at.storage().entry(storage.approved()).map_err(ClientError::chain)?;
+		let approved = approved.try_fetch((account.clone(),)).await.map_err(ClientError::chain)?.is_some();
+		// The runtime API derives the summary (median included) with the runtime's own rule.
+		let reputation = at
+			.runtime_apis()
+			.call(runtime::runtime_apis().compute_api().reputation(account.clone()))
+			.await
+			.map_err(ClientError::chain)?;
+		Ok(ProviderInfo {
+			account: account.clone(),
+			paused: offer.as_ref().is_some_and(|o| o.paused),
+			in_flight: offer.as_ref().map_or(0, |o| o.in_flight),
+			offer: offer.as_ref().map(|o| OfferSpec::from_terms(&o.terms)),
+			approved,
+			completed: reputation.completed,
+			expired: reputation.expired,
+			cancelled_after_assign: reputation.cancelled_after_assign,
+			failed_checks: reputation.failed_checks,
+			median_gpu_ms: reputation.median_gpu_ms,
+		})
+	}
+
+	/// Every provider with an offer, by account.
+	pub async fn providers(&self) -> Result<Vec<ProviderInfo>, ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		let entry = at.storage().entry(runtime::storage().marketplace().offers()).map_err(ClientError::chain)?;
+		let mut all = entry.iter(()).await.map_err(ClientError::chain)?;
+		let mut accounts = Vec::new();
+		while let Some(item) = all.next().await {
+			let item = item.map_err(ClientError::chain)?;
+			let (account,) = item.key().map_err(ClientError::chain)?.decode().map_err(ClientError::chain)?;
+			accounts.push(account);
+		}
+		let mut providers = Vec::with_capacity(accounts.len());
+		for account in accounts {
+			providers.push(self.provider(&account).await?);
+		}
+		providers.sort_by(|a, b| a.account.0.cmp(&b.account.0));
+		Ok(providers)
+	}
+}

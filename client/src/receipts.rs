@@ -1,0 +1,107 @@
+//! Receipts: signing and submitting them (workers), reading them and fetching the image they
+//! vouch for (clients).
+
+use aitbc_primitives::{JobId, Receipt};
+use sha2::{Digest, Sha256};
+use subxt::utils::{AccountId32, Static};
+use subxt_signer::sr25519::Keypair;
+
+use crate::{
+	runtime::{
+		self,
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			pallet_aitbc_receipts::{KeySignature, StoredReceipt},
+		},
+	},
+	Balance, Client, ClientError, Included,
+};
+
+/// A receipt as the chain stores it.
+pub type ReceiptInfo = StoredReceipt<AccountId32, Balance, u32>;
+
+/// The sr25519 signature of `worker_key` over the receipt's domain-separated signing message.
+pub fn sign_receipt(worker_key: &Keypair, receipt: &Receipt<AccountId32>) -> [u8; 64] {
+	worker_key.sign(&receipt.signing_message()).0
+}
+
+/// Largest artifact `fetch_artifact` accepts (a 1024×1024 RGB PNG is at most about 3 MiB).
+pub const MAX_ARTIFACT_BYTES: u64 = 16 * 1024 * 1024;
+
+impl Client {
+	/// Submits a signed receipt (feeless for the assigned provider's valid receipt).
+	pub async fn submit_receipt(
+		&self,
+		provider: &Keypair,
+		receipt: Receipt<AccountId32>,
+		signature: [u8; 64],
+	) -> Result<Included, ClientError> {
+		let call = runtime::transactions().receipts().submit_receipt(
+			Static(receipt),
+			KeySignature(signature),
+			BoundedVec(Vec::new()),
+		);
+		self.submit(&call, provider).await
+	}
+
+	/// The receipt of `job_id`, if one was accepted.
+	pub async fn receipt(&self, job_id: JobId) -> Result<Option<ReceiptInfo>, ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		let entry = at.storage().entry(runtime::storage().receipts().receipts()).map_err(ClientError::chain)?;
+		match entry.try_fetch((job_id,)).await.map_err(ClientError::chain)? {
+			Some(value) => Ok(Some(value.decode().map_err(ClientError::chain)?)),
+			None => Ok(None),
+		}
+	}
+
+	/// The jobs `provider` submitted receipts for, in job order (runtime API).
+	pub async fn receipted_jobs(&self, provider: &AccountId32) -> Result<Vec<JobId>, ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		at.runtime_apis()
+			.call(runtime::runtime_apis().compute_api().receipted_jobs(provider.clone()))
+			.await
+			.map_err(ClientError::chain)
+	}
+
+	/// Downloads the image of `job_id` from its provider's endpoint and checks it against the
+	/// receipt's `artifact_sha256`; returns the verified bytes.
+	pub async fn fetch_image(&self, job_id: JobId) -> Result<Vec<u8>, ClientError> {
+		let stored = self.receipt(job_id).await?.ok_or(ClientError::NoReceipt(job_id))?;
+		let receipt = stored.receipt.0;
+		let provider = self.provider(&receipt.provider).await?;
+		let endpoint = provider
+			.offer
+			.map(|o| o.endpoint)
+			.ok_or_else(|| ClientError::Artifact(format!("provider {} has no offer (and so no endpoint)", receipt.provider)))?;
+		fetch_artifact(&endpoint, receipt.artifact_sha256).await
+	}
+}
+
+/// Downloads `{endpoint}/v1/artifacts/{sha256}` and returns it only if its SHA-256 is `sha256`.
+pub async fn fetch_artifact(endpoint: &str, sha256: [u8; 32]) -> Result<Vec<u8>, ClientError> {
+	let url = format!("{}/v1/artifacts/{}", endpoint.trim_end_matches('/'), hex::encode(sha256));
+	let fetched = url.clone();
+	let bytes = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
+		let agent: ureq::Agent = ureq::Agent::config_builder()
+			.timeout_global(Some(std::time::Duration::from_secs(30)))
+			.http_status_as_error(false)
+			.build()
+			.into();
+		let mut response = agent.get(&fetched).call().map_err(|e| format!("GET {fetched}: {e}"))?;
+		let status = response.status();
+		let body = response.body_mut().with_config().limit(MAX_ARTIFACT_BYTES);
+		if !status.is_success() {
+			let text = body.read_to_string().unwrap_or_default();
+			return Err(format!("GET {fetched}: HTTP {status}: {}", text.trim()));
+		}
+		body.read_to_vec().map_err(|e| format!("GET {fetched}: {e}"))
+	})
+	.await
+	.map_err(|e| ClientError::Artifact(e.to_string()))?
+	.map_err(ClientError::Artifact)?;
+	let got: [u8; 32] = Sha256::digest(&bytes).into();
+	if got != sha256 {
+		return Err(ClientError::ArtifactMismatch { url, expected: hex::encode(sha256), got: hex::encode(got) });
+	}
+	Ok(bytes)
+}
