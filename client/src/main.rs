@@ -103,6 +103,12 @@ enum Command {
 		#[arg(long)]
 		provider: Option<String>,
 	},
+	/// Governance: approve a provider to take jobs (signed by the sudo key, e.g. --account alice on
+	/// a dev chain).
+	ApproveProvider {
+		/// Address, key name or dev name.
+		provider: String,
+	},
 	/// Download a job's image from its provider and verify its sha256 against the receipt.
 	Fetch {
 		job_id: u64,
@@ -420,7 +426,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				}
 				return Ok(());
 			}
-			let progress = (!cli.json).then(|| {
+			// A live spinner on a terminal; one line per state change otherwise (or JSON lines).
+			use std::io::IsTerminal;
+			let progress = (!cli.json && std::io::stderr().is_terminal()).then(|| {
 				let bar = indicatif::ProgressBar::new_spinner();
 				bar.set_style(indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] job {prefix}: {msg}").expect("template"));
 				bar.set_prefix(job_id.to_string());
@@ -428,13 +436,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				bar
 			});
 			let job = client
-				.follow_job(*job_id, |block, job| match &progress {
-					Some(bar) => bar.println(format!("block {block:>6}: {}", describe_state(&job.state))),
-					None => {
-						let mut line = job_json(*job_id, job);
-						line["block"] = block.into();
-						println!("{line}");
-					},
+				.follow_job(*job_id, |block, job| {
+					let line = format!("block {block:>6}: {}", describe_state(&job.state));
+					match &progress {
+						Some(bar) => {
+							bar.set_message(state_name(&job.state).to_string());
+							bar.println(line);
+						},
+						None if cli.json => {
+							let mut out = job_json(*job_id, job);
+							out["block"] = block.into();
+							println!("{out}");
+						},
+						None => println!("{line}"),
+					}
 				})
 				.await?;
 			if let Some(bar) = progress {
@@ -463,6 +478,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			} else {
 				receipts.iter().for_each(print_receipt);
 			}
+		},
+		Command::ApproveProvider { provider } => {
+			let provider = account_id(&cli, provider)?;
+			let included = client.approve_provider(&signer(&cli, &cli.account)?, &provider).await?;
+			println!("provider {provider} approved (extrinsic {})", included.extrinsic_hash);
 		},
 		Command::Fetch { job_id, out } => {
 			let bytes = client.fetch_image(*job_id).await?;

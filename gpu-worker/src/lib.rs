@@ -10,9 +10,11 @@
 //! - [`tokenizer`], [`scheduler`], [`pipeline`]: the diffusion pipeline;
 //! - [`artifacts`]: content-addressed image store;
 //! - [`selftest`]: checks that the embedded model's images show what the prompt asks;
-//! - [`server`]: `aitbc-worker serve`.
+//! - [`server`]: `aitbc-worker serve`;
+//! - [`chain`]: chain mode (`init`, `register`, `start`).
 
 pub mod artifacts;
+pub mod chain;
 pub mod model;
 pub mod onnx;
 pub mod pipeline;

@@ -147,6 +147,75 @@ enum Command {
 		#[command(flatten)]
 		model: ModelArgs,
 	},
+	/// Chain mode: write a worker folder (worker.toml, a new worker key, the provider key).
+	Init {
+		/// The worker folder.
+		#[arg(long, default_value = "aitbc-worker")]
+		dir: PathBuf,
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		node: String,
+		/// Model folders to serve (repeatable; default: the embedded tiny-shapes model).
+		#[arg(long = "model")]
+		models: Vec<PathBuf>,
+		/// Price per compute unit in AIT.
+		#[arg(long, default_value = "0.001")]
+		price: String,
+		/// Jobs taken at once.
+		#[arg(long, default_value_t = 1)]
+		capacity: u32,
+		/// auto, cpu, cuda or cuda:N.
+		#[arg(long, default_value = "auto")]
+		device: String,
+		/// GPU name for the offer (default: the device setting).
+		#[arg(long, default_value = "")]
+		gpu_name: String,
+		#[arg(long, default_value_t = 0)]
+		gpu_memory_mib: u32,
+		/// Address of the artifact server.
+		#[arg(long, default_value = "127.0.0.1:8090")]
+		http_listen: SocketAddr,
+		/// Public URL of the artifact server (default: http://<http-listen>).
+		#[arg(long)]
+		endpoint: Option<String>,
+		/// Use this provider account (secret URI, mnemonic, or a dev name on dev chains) instead of
+		/// generating one.
+		#[arg(long, hide_env_values = true)]
+		provider: Option<String>,
+	},
+	/// Chain mode: publish (or update) the offer and the worker key.
+	Register {
+		/// The worker folder or its worker.toml.
+		#[arg(long, default_value = "aitbc-worker")]
+		config: PathBuf,
+		/// Bond this much AIT first (when the chain requires provider stake).
+		#[arg(long)]
+		bond: Option<String>,
+	},
+	/// Chain mode: claim jobs, run them, store the images, submit signed receipts.
+	Start {
+		/// The worker folder or its worker.toml.
+		#[arg(long, default_value = "aitbc-worker")]
+		config: PathBuf,
+		/// ONNX Runtime 1.31 library; found automatically when set up.
+		#[arg(long, env = "AITBC_ORT_LIB")]
+		ort_library: Option<PathBuf>,
+		/// Intra-op threads per ONNX Runtime session (0 = one per core).
+		#[arg(long, default_value_t = 0)]
+		threads: usize,
+	},
+	/// Governance: register a model folder's hashes and limits on-chain (signed by the sudo key).
+	AddModel {
+		/// The model folder (with manifest.json).
+		dir: PathBuf,
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		node: String,
+		/// The governance (sudo) key: secret URI, mnemonic, or a dev name on dev chains.
+		#[arg(long, hide_env_values = true)]
+		governance: String,
+		/// Cost weight of one step at 512x512 relative to the reference model.
+		#[arg(long, default_value_t = 1.0)]
+		unit_weight: f64,
+	},
 }
 
 fn init_logging(format: &str) {
@@ -195,6 +264,9 @@ async fn shutdown_signal() {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
 	match cli.command {
+		command @ (Command::Init { .. } | Command::Register { .. } | Command::Start { .. } | Command::AddModel { .. }) => {
+			chain_command(command).await
+		},
 		Command::Serve { model, listen, api_key, api_key_file, rate_limit, queue, body_limit, timeout, artifacts } => {
 			let api_keys = read_api_keys(api_key, api_key_file.as_deref())?;
 			let options = model.options();
@@ -289,6 +361,104 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			println!("model       {} (manifest sha256 {})", pipeline.manifest().name, pipeline.manifest_sha256());
 			Ok(())
 		},
+	}
+}
+
+async fn chain_command(command: Command) -> anyhow::Result<()> {
+	use aitbc_worker::chain::{self, config::WorkerConfig};
+	match command {
+		Command::Init {
+			dir,
+			node,
+			models,
+			price,
+			capacity,
+			device,
+			gpu_name,
+			gpu_memory_mib,
+			http_listen,
+			endpoint,
+			provider,
+		} => {
+			let models = if models.is_empty() { vec![default_model_dir()] } else { models };
+			let models = models
+				.into_iter()
+				.map(|m| std::path::absolute(&m).with_context(|| format!("model folder {}", m.display())))
+				.collect::<anyhow::Result<Vec<_>>>()?;
+			let config = WorkerConfig {
+				node,
+				provider_key: "provider.key".into(),
+				worker_key: "worker.key".into(),
+				models,
+				price_per_unit: price,
+				capacity,
+				device,
+				gpu_name,
+				gpu_memory_mib,
+				artifact_dir: "artifacts".into(),
+				state_dir: "state".into(),
+				http_listen,
+				endpoint: endpoint.unwrap_or_else(|| format!("http://{http_listen}")),
+			};
+			let (provider, worker_key) = chain::init(&dir, config, provider.as_deref())?;
+			let (aitbc_primitives::WorkerKey::Sr25519(public) | aitbc_primitives::WorkerKey::Ed25519(public)) = worker_key;
+			println!("wrote {}", dir.join(chain::config::CONFIG_FILE).display());
+			println!("provider account {provider}");
+			println!("worker key       0x{} (sr25519)", hex::encode(public));
+			println!("next: governance approves the provider, then `aitbc-worker register --config {}`", dir.display());
+			Ok(())
+		},
+		Command::Register { config, bond } => {
+			let (config, _) = WorkerConfig::load(&config).map_err(|e| anyhow::anyhow!(e))?;
+			let bond = bond.map(|b| aitbc_client::parse_ait(&b).map_err(|e| anyhow::anyhow!("--bond: {e}"))).transpose()?;
+			let (provider, offer) = chain::register(&config, bond).await?;
+			println!(
+				"offer of {provider}: models {:?}, {} per unit, capacity {}, artifacts at {}",
+				offer.models,
+				aitbc_client::format_ait(offer.price_per_unit),
+				offer.capacity,
+				offer.endpoint
+			);
+			Ok(())
+		},
+		Command::Start { config, ort_library, threads } => {
+			let (config, _) = WorkerConfig::load(&config).map_err(|e| anyhow::anyhow!(e))?;
+			let started = chain::start(config, threads, ort_library, shutdown_signal()).await?;
+			// Tests and scripts read this line to learn the port.
+			println!("listening on http://{}", started.http);
+			started.done.await?
+		},
+		Command::AddModel { dir, node, governance, unit_weight } => {
+			anyhow::ensure!(unit_weight > 0.0 && unit_weight <= 1_000.0, "--unit-weight must be in (0, 1000]");
+			let (manifest, sha) = Manifest::load_verified(&dir)?;
+			let key = aitbc_client::keypair_from(&governance).map_err(|e| anyhow::anyhow!("--governance: {e}"))?;
+			// The registry pins the ONNX files; the manifest hash pins everything else.
+			let mut files = Vec::new();
+			for file in manifest.files.iter().filter(|f| f.path.ends_with(".onnx")) {
+				let mut sha256 = [0u8; 32];
+				hex::decode_to_slice(&file.sha256, &mut sha256)?;
+				files.push((file.path.clone(), sha256));
+			}
+			let mut manifest_sha256 = [0u8; 32];
+			hex::decode_to_slice(&sha, &mut manifest_sha256)?;
+			let client = aitbc_client::Client::connect(&node, Duration::from_secs(10)).await?;
+			let limits = &manifest.limits;
+			let id = client
+				.add_model(
+					&key,
+					&manifest.name,
+					&files,
+					manifest_sha256,
+					(unit_weight * 1000.0).round() as u32,
+					limits.max_width,
+					limits.max_height,
+					limits.max_steps,
+				)
+				.await?;
+			println!("model {id}: {} (manifest sha256 {sha})", manifest.name);
+			Ok(())
+		},
+		_ => unreachable!("not a chain command"),
 	}
 }
 

@@ -116,6 +116,28 @@ fn default_latent_channels() -> usize {
 	4
 }
 
+/// What a request must satisfy for one loaded model: its manifest's limits and whole latents.
+#[derive(Clone, Debug)]
+pub struct RequestLimits {
+	pub limits: ModelLimits,
+	/// Pixels per latent cell (8 for SD's VAE).
+	pub vae_factor: u32,
+}
+
+impl RequestLimits {
+	/// Checks a request; the message names the field.
+	pub fn check(&self, request: &GenerateRequest) -> Result<(), (String, &'static str)> {
+		self.limits.check(request.steps, request.width, request.height)?;
+		// The latent size must be whole too (a manifest's size_multiple normally covers this).
+		for (value, field) in [(request.width, "width"), (request.height, "height")] {
+			if value % self.vae_factor != 0 {
+				return Err((format!("{field} must be a multiple of {}", self.vae_factor), field));
+			}
+		}
+		Ok(())
+	}
+}
+
 /// Options for loading a pipeline.
 #[derive(Clone, Debug)]
 pub struct PipelineOptions {
@@ -293,14 +315,13 @@ impl Pipeline {
 
 	/// Checks a request against the model's limits; the message names the field.
 	pub fn check(&self, request: &GenerateRequest) -> Result<(), (String, &'static str)> {
-		self.limits().check(request.steps, request.width, request.height)?;
-		// The latent size must be whole too (a manifest's size_multiple normally covers this).
-		for (value, field) in [(request.width, "width"), (request.height, "height")] {
-			if value % self.vae_factor != 0 {
-				return Err((format!("{field} must be a multiple of {}", self.vae_factor), field));
-			}
-		}
-		Ok(())
+		self.request_limits().check(request)
+	}
+
+	/// The rules [`Pipeline::check`] applies, detached from the pipeline (checking then needs no
+	/// access to a pipeline that may be busy generating).
+	pub fn request_limits(&self) -> RequestLimits {
+		RequestLimits { limits: self.limits().clone(), vae_factor: self.vae_factor }
 	}
 
 	fn encode_text(&mut self, prompts: &[&str]) -> Result<(Vec<i64>, Vec<f32>), PipelineError> {

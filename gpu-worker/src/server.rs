@@ -523,10 +523,15 @@ async fn health(State(state): State<Shared>) -> Json<Health> {
 	)
 )]
 async fn artifact(State(state): State<Shared>, UrlPath(sha256): UrlPath<String>) -> Response {
-	if !is_sha256_hex(&sha256) {
+	artifact_response(&state.artifacts, &sha256).await
+}
+
+/// `GET /v1/artifacts/{sha256}` from `store`: 400 for a malformed name, 404 when absent.
+pub async fn artifact_response(store: &ArtifactStore, sha256: &str) -> Response {
+	if !is_sha256_hex(sha256) {
 		return error(StatusCode::BAD_REQUEST, "artifact names are 64 lower-case hex digits (sha256)");
 	}
-	let Some(path) = state.artifacts.path(&sha256) else {
+	let Some(path) = store.path(sha256) else {
 		return error(StatusCode::NOT_FOUND, format!("no artifact {sha256}"));
 	};
 	match tokio::fs::read(&path).await {

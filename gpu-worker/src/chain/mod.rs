@@ -1,0 +1,669 @@
+//! Chain mode: `aitbc-worker init | register | start`.
+//!
+//! `start` follows finalized blocks, claims pending jobs its offer can serve (the same checks the
+//! runtime's matching rule makes, plus what the local model allows), runs them on the
+//! [`Pipeline`], stores the image in the content-addressed [`ArtifactStore`] served over HTTP,
+//! signs the receipt with the worker key and submits it. Every step the chain will see is
+//! journalled first ([`journal`]), so after a crash or a restart a job is resumed (the same signed
+//! receipt is resubmitted, never a second one) or abandoned once the chain says it is not ours.
+//! A lost node connection is retried with backoff; jobs in flight keep their journal entries and
+//! are resumed on the new connection.
+
+pub mod config;
+pub mod journal;
+
+use std::{
+	collections::{HashMap, HashSet},
+	path::Path,
+	sync::{Arc, Mutex},
+	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+use aitbc_client::{
+	account_of,
+	keys::read_key_file,
+	runtime::runtime_types::pallet_aitbc_jobs::JobState,
+	Client, ClientError, JobInfo, OfferSpec,
+};
+use aitbc_primitives::{prompt_hash, ExecutionInfo, JobId, ModelId, Receipt, Scheduler, WorkerKey};
+use anyhow::{anyhow, bail, Context};
+use codec::{Decode, Encode};
+use rand::RngCore;
+use sp_core::bounded::BoundedVec;
+use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+
+use crate::{
+	artifacts::ArtifactStore,
+	model::Manifest,
+	onnx::DeviceChoice,
+	pipeline::{GenerateRequest, Pipeline, PipelineOptions, RequestLimits},
+	scheduler::SchedulerKind,
+};
+use config::WorkerConfig;
+use journal::{JobRecord, Journal, Stage};
+
+/// The manifest sha256 (hex) of every model folder in the config, verified against its files.
+pub fn local_manifests(config: &WorkerConfig) -> anyhow::Result<Vec<(std::path::PathBuf, Manifest, String)>> {
+	config
+		.models
+		.iter()
+		.map(|dir| {
+			let (manifest, sha) = Manifest::load_verified(dir)?;
+			Ok((dir.clone(), manifest, sha))
+		})
+		.collect()
+}
+
+/// The on-chain ids of the registered (not retired) models whose manifest hash is `sha256_hex`.
+pub async fn model_ids_for(client: &Client, sha256_hex: &str) -> Result<Vec<ModelId>, ClientError> {
+	let models = client.models().await?;
+	Ok(models
+		.into_iter()
+		.filter(|(_, m)| !m.retired && hex::encode(m.manifest_sha256) == sha256_hex)
+		.map(|(id, _)| id)
+		.collect())
+}
+
+/// The keys of a worker folder.
+pub struct WorkerKeys {
+	pub provider: Keypair,
+	pub worker: Keypair,
+}
+
+impl WorkerKeys {
+	pub fn load(config: &WorkerConfig) -> anyhow::Result<Self> {
+		Ok(Self {
+			provider: read_key_file(&config.provider_key).map_err(|e| anyhow!(e))?,
+			worker: read_key_file(&config.worker_key).map_err(|e| anyhow!(e))?,
+		})
+	}
+
+	/// The worker key as the chain knows it.
+	pub fn worker_key(&self) -> WorkerKey {
+		WorkerKey::Sr25519(self.worker.public_key().0)
+	}
+}
+
+/// `aitbc-worker register`: publishes (or updates) the offer with the worker key; bonds `bond`
+/// first when the chain asks for stake.
+pub async fn register(config: &WorkerConfig, bond: Option<u128>) -> anyhow::Result<(AccountId32, OfferSpec)> {
+	let keys = WorkerKeys::load(config)?;
+	let me = account_of(&keys.provider);
+	let client = Client::connect(&config.node, Duration::from_secs(10)).await?;
+	let mut models = Vec::new();
+	for (dir, manifest, sha) in local_manifests(config)? {
+		let ids = model_ids_for(&client, &sha).await?;
+		if ids.is_empty() {
+			bail!(
+				"model {} ({}) is not registered on-chain with manifest sha256 {sha}; governance adds it with \
+				 `aitbc-worker add-model {} --governance <sudo key>`",
+				manifest.name,
+				dir.display(),
+				dir.display()
+			);
+		}
+		models.extend(ids);
+	}
+	let min_stake = client.min_provider_stake().await?;
+	if let Some(amount) = bond {
+		client.bond(&keys.provider, amount).await?;
+	}
+	let info = client.provider(&me).await?;
+	if !info.approved && min_stake == 0 {
+		bail!(
+			"provider {me} is not approved: while the minimum provider stake is 0, governance approves providers \
+			 (`aitbc approve-provider {me}` signed by the sudo key; on a dev chain add --account alice)"
+		);
+	}
+	let offer = OfferSpec {
+		models,
+		price_per_unit: config.price(),
+		gpu_name: if config.gpu_name.is_empty() { config.device.clone() } else { config.gpu_name.clone() },
+		gpu_memory_mib: config.gpu_memory_mib,
+		endpoint: config.endpoint.clone(),
+		capacity: config.capacity,
+		worker_keys: vec![keys.worker_key()],
+	};
+	if info.offer.is_some() {
+		client.update_offer(&keys.provider, &offer).await?;
+	} else {
+		client.register_offer(&keys.provider, &offer).await?;
+	}
+	Ok((me, offer))
+}
+
+/// A model the worker serves.
+struct Served {
+	pipeline: Arc<Mutex<Pipeline>>,
+	limits: RequestLimits,
+	name: String,
+}
+
+/// A loaded model folder.
+struct Loaded {
+	manifest_sha256: String,
+	name: String,
+	pipeline: Arc<Mutex<Pipeline>>,
+	limits: RequestLimits,
+}
+
+/// Shared state of a running worker.
+struct Worker {
+	config: WorkerConfig,
+	keys: WorkerKeys,
+	me: AccountId32,
+	/// Manifest sha256 (hex) of each loaded model folder.
+	manifests: Vec<Loaded>,
+	/// Served models by on-chain id (resolved on every connection).
+	served: Mutex<HashMap<ModelId, Arc<Served>>>,
+	journal: Journal,
+	artifacts: ArtifactStore,
+	/// Jobs a task is working on right now.
+	in_flight: Mutex<HashSet<JobId>>,
+	/// Jobs not to look at again: ones this worker cannot serve, or whose claim just failed (until
+	/// the given block).
+	skip: Mutex<HashMap<JobId, u64>>,
+}
+
+fn now_ms() -> u64 {
+	SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+fn request_of(job: &JobInfo) -> Result<GenerateRequest, String> {
+	let prompt = String::from_utf8(job.prompt.0.clone()).map_err(|_| "the prompt is not UTF-8".to_string())?;
+	let params = job.params.0;
+	Ok(GenerateRequest {
+		prompt,
+		steps: params.steps,
+		guidance: params.guidance_milli as f32 / 1000.0,
+		width: params.width,
+		height: params.height,
+		seed: params.seed,
+		scheduler: match params.scheduler {
+			Scheduler::Ddim => SchedulerKind::Ddim,
+			Scheduler::Euler => SchedulerKind::Euler,
+		},
+	})
+}
+
+/// Handle on a running `start`.
+pub struct Started {
+	/// Address of the artifact server.
+	pub http: std::net::SocketAddr,
+	pub done: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+/// `aitbc-worker start`: loads the models, serves artifacts, and works the chain until
+/// `shutdown` resolves; then takes no new jobs and finishes the ones in flight.
+pub async fn start(
+	config: WorkerConfig,
+	threads: usize,
+	ort_library: Option<std::path::PathBuf>,
+	shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<Started> {
+	let keys = WorkerKeys::load(&config)?;
+	let me = account_of(&keys.provider);
+	let device: DeviceChoice = config.device.parse().map_err(|e: String| anyhow!(e))?;
+	let mut manifests = Vec::new();
+	for dir in &config.models {
+		let options = PipelineOptions { model_dir: dir.clone(), device, ort_library: ort_library.clone(), threads };
+		let pipeline = tokio::task::spawn_blocking(move || Pipeline::load(&options)).await??;
+		let loaded = Loaded {
+			manifest_sha256: pipeline.manifest_sha256().to_string(),
+			name: pipeline.manifest().name.clone(),
+			limits: pipeline.request_limits(),
+			pipeline: Arc::new(Mutex::new(pipeline)),
+		};
+		tracing::info!(model = %loaded.name, manifest_sha256 = %loaded.manifest_sha256, "model loaded");
+		manifests.push(loaded);
+	}
+	let artifacts = ArtifactStore::open(&config.artifact_dir)
+		.with_context(|| format!("artifact dir {}", config.artifact_dir.display()))?;
+	let journal =
+		Journal::open(&config.state_dir).with_context(|| format!("state dir {}", config.state_dir.display()))?;
+	let listener = tokio::net::TcpListener::bind(config.http_listen)
+		.await
+		.with_context(|| format!("listening on {}", config.http_listen))?;
+	let http = listener.local_addr()?;
+	let worker = Arc::new(Worker {
+		config,
+		keys,
+		me,
+		manifests,
+		served: Mutex::new(HashMap::new()),
+		journal,
+		artifacts: artifacts.clone(),
+		in_flight: Mutex::new(HashSet::new()),
+		skip: Mutex::new(HashMap::new()),
+	});
+	let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+	let http_stop = {
+		let mut rx = stop_rx.clone();
+		async move {
+			let _ = rx.wait_for(|stop| *stop).await;
+		}
+	};
+	let health = serde_json::json!({
+		"status": "ok",
+		"mode": "chain",
+		"provider_account": worker.me.to_string(),
+		"models": worker.manifests.iter().map(|m| serde_json::json!({"name": m.name, "manifest_sha256": m.manifest_sha256})).collect::<Vec<_>>(),
+	});
+	let app = axum::Router::new()
+		.route(
+			"/v1/artifacts/{sha256}",
+			axum::routing::get(move |axum::extract::Path(sha): axum::extract::Path<String>| {
+				let artifacts = artifacts.clone();
+				async move { crate::server::artifact_response(&artifacts, &sha).await }
+			}),
+		)
+		.route("/v1/health", axum::routing::get(move || async move { axum::Json(health) }));
+	let server = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(http_stop).await });
+	tokio::spawn(async move {
+		shutdown.await;
+		let _ = stop_tx.send(true);
+	});
+	let done = tokio::spawn(async move {
+		let result = worker.clone().work(stop_rx).await;
+		worker.drain().await;
+		let _ = server.await;
+		tracing::info!("worker stopped");
+		result
+	});
+	Ok(Started { http, done })
+}
+
+impl Worker {
+	/// Connects (with backoff), resumes journalled jobs, then claims and runs jobs block by block;
+	/// reconnects when the node goes away; returns when `stop` turns true.
+	async fn work(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) -> anyhow::Result<()> {
+		let mut backoff = Duration::from_millis(500);
+		loop {
+			if *stop.borrow() {
+				return Ok(());
+			}
+			let client = tokio::select! {
+				connected = Client::connect(&self.config.node, Duration::from_secs(2)) => connected,
+				_ = stop.wait_for(|s| *s) => return Ok(()),
+			};
+			let client = match client {
+				Ok(client) => client,
+				Err(e) => {
+					tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "node unreachable");
+					tokio::select! {
+						_ = tokio::time::sleep(backoff) => {},
+						_ = stop.wait_for(|s| *s) => return Ok(()),
+					}
+					backoff = (backoff * 2).min(Duration::from_secs(15));
+					continue;
+				},
+			};
+			backoff = Duration::from_millis(500);
+			tracing::info!(node = %self.config.node, provider = %self.me, "connected");
+			match self.clone().follow(&client, &mut stop).await {
+				Ok(()) => return Ok(()),
+				Err(FollowError::Fatal(e)) => return Err(e),
+				Err(FollowError::Connection(e)) => {
+					tracing::warn!(error = %e, "lost the node; reconnecting");
+				},
+			}
+		}
+	}
+
+	/// Waits for the jobs in flight to finish (at most 10 minutes).
+	async fn drain(&self) {
+		let deadline = Instant::now() + Duration::from_secs(600);
+		loop {
+			let left = self.in_flight.lock().map(|s| s.len()).unwrap_or(0);
+			if left == 0 || Instant::now() > deadline {
+				return;
+			}
+			tokio::time::sleep(Duration::from_millis(100)).await;
+		}
+	}
+
+	async fn follow(self: Arc<Self>, client: &Client, stop: &mut tokio::sync::watch::Receiver<bool>) -> Result<(), FollowError> {
+		self.resolve_models(client).await?;
+		let offer = client.provider(&self.me).await.map_err(FollowError::from)?;
+		if offer.offer.is_none() {
+			return Err(FollowError::Fatal(anyhow!(
+				"provider {} has no offer on {}: run `aitbc-worker register` first",
+				self.me,
+				self.config.node
+			)));
+		}
+		if !offer.approved {
+			tracing::warn!(provider = %self.me, "not approved by governance yet: claims will be refused until it is");
+		}
+		if !offer.offer.as_ref().is_some_and(|o| o.worker_keys.contains(&self.keys.worker_key())) {
+			return Err(FollowError::Fatal(anyhow!(
+				"the offer of {} does not list this worker key: run `aitbc-worker register` again",
+				self.me
+			)));
+		}
+		for record in self.journal.all().map_err(|e| FollowError::Fatal(e.into()))? {
+			if self.begin(record.job_id) {
+				let worker = self.clone();
+				let client = client.clone();
+				tokio::spawn(async move { worker.resume(client, record).await });
+			}
+		}
+		let mut blocks = client.api().stream_blocks().await.map_err(|e| FollowError::Connection(e.to_string()))?;
+		loop {
+			let block = tokio::select! {
+				block = blocks.next() => block,
+				_ = stop.wait_for(|s| *s) => return Ok(()),
+			};
+			let Some(block) = block else {
+				return Err(FollowError::Connection("the block subscription ended".into()));
+			};
+			let block = block.map_err(|e| FollowError::Connection(e.to_string()))?;
+			self.clone().claim_pending(client, block.number()).await?;
+		}
+	}
+
+	/// Maps the loaded models to their on-chain ids.
+	async fn resolve_models(&self, client: &Client) -> Result<(), FollowError> {
+		let mut served = HashMap::new();
+		for loaded in &self.manifests {
+			let ids = model_ids_for(client, &loaded.manifest_sha256).await?;
+			if ids.is_empty() {
+				tracing::warn!(model = %loaded.name, manifest_sha256 = %loaded.manifest_sha256, "model not registered on-chain; its jobs cannot be taken");
+			}
+			for id in ids {
+				let served_model =
+					Served { pipeline: loaded.pipeline.clone(), limits: loaded.limits.clone(), name: loaded.name.clone() };
+				served.insert(id, Arc::new(served_model));
+			}
+		}
+		*self.served.lock().map_err(|_| FollowError::Fatal(anyhow!("poisoned lock")))? = served;
+		Ok(())
+	}
+
+	/// Marks `job_id` as being worked on; false if a task already is.
+	fn begin(&self, job_id: JobId) -> bool {
+		self.in_flight.lock().map(|mut s| s.insert(job_id)).unwrap_or(false)
+	}
+
+	fn end(&self, job_id: JobId) {
+		if let Ok(mut s) = self.in_flight.lock() {
+			s.remove(&job_id);
+		}
+	}
+
+	/// Why this worker cannot take `job`, if it cannot (the runtime makes the binding check).
+	fn cannot_serve(&self, job: &JobInfo) -> Option<String> {
+		let served = self.served.lock().ok()?.get(&job.model_id).cloned();
+		let Some(served) = served else { return Some(format!("model {} not served", job.model_id)) };
+		if job.max_price_per_unit < self.config.price() {
+			return Some("the job's price limit is below this offer's price".into());
+		}
+		let request = match request_of(job) {
+			Ok(request) => request,
+			Err(e) => return Some(e),
+		};
+		served.limits.check(&request).err().map(|(message, _)| message)
+	}
+
+	async fn claim_pending(self: Arc<Self>, client: &Client, block: u64) -> Result<(), FollowError> {
+		let free = (self.config.capacity as usize).saturating_sub(self.in_flight.lock().map(|s| s.len()).unwrap_or(0));
+		if free == 0 {
+			return Ok(());
+		}
+		let pending = client.pending_jobs().await?;
+		let mut started = 0;
+		for job_id in pending {
+			if started == free {
+				break;
+			}
+			if self.skip.lock().map(|s| s.get(&job_id).is_some_and(|until| *until > block)).unwrap_or(false) {
+				continue;
+			}
+			let job = match client.job(job_id).await {
+				Ok(job) => job,
+				Err(ClientError::JobNotFound(_)) => continue,
+				Err(e) => return Err(e.into()),
+			};
+			if let Some(reason) = self.cannot_serve(&job) {
+				tracing::info!(job_id, reason = %reason, "not taking job");
+				if let Ok(mut skip) = self.skip.lock() {
+					skip.insert(job_id, u64::MAX);
+				}
+				continue;
+			}
+			if !self.begin(job_id) {
+				continue;
+			}
+			started += 1;
+			let worker = self.clone();
+			let client = client.clone();
+			tokio::spawn(async move {
+				if !worker.claim_and_run(&client, job_id, job, block).await {
+					// Lost the race or refused: look again in a few blocks.
+					if let Ok(mut skip) = worker.skip.lock() {
+						skip.insert(job_id, block + 3);
+					}
+				}
+				worker.end(job_id);
+			});
+		}
+		Ok(())
+	}
+
+	/// Claims, runs and receipts one job; false if the claim failed.
+	async fn claim_and_run(&self, client: &Client, job_id: JobId, job: JobInfo, block: u64) -> bool {
+		if let Err(e) = self.journal.put(&JobRecord { job_id, stage: Stage::Claiming }) {
+			tracing::error!(job_id, error = %e, "cannot journal the claim; not claiming");
+			return false;
+		}
+		let claimed_at = Instant::now();
+		match client.claim_job(&self.keys.provider, job_id).await {
+			Ok(_) => {
+				tracing::info!(job_id, block, claim_ms = claimed_at.elapsed().as_millis() as u64, "claimed");
+			},
+			Err(e) => {
+				tracing::info!(job_id, error = %e, "claim failed");
+				// Only forget the job if the chain confirms it is not ours.
+				if matches!(e, ClientError::Dispatch(_) | ClientError::InsufficientBalance(_)) {
+					let _ = self.journal.remove(job_id);
+				}
+				return false;
+			},
+		}
+		self.run_and_submit(client, job_id, job).await;
+		true
+	}
+
+	/// Runs the job, signs the receipt (journalled) and submits it.
+	async fn run_and_submit(&self, client: &Client, job_id: JobId, job: JobInfo) {
+		match self.execute(client, job_id, &job).await {
+			Ok((receipt, signature)) => self.submit(client, job_id, receipt, signature).await,
+			Err(e) => tracing::error!(job_id, error = %format!("{e:#}"), "job failed; it will expire and be refunded"),
+		}
+	}
+
+	/// Generates the image, stores it, and returns the signed receipt (journalled before return).
+	async fn execute(&self, client: &Client, job_id: JobId, job: &JobInfo) -> anyhow::Result<(Receipt<AccountId32>, [u8; 64])> {
+		let served = self
+			.served
+			.lock()
+			.map_err(|_| anyhow!("poisoned lock"))?
+			.get(&job.model_id)
+			.cloned()
+			.ok_or_else(|| anyhow!("model {} is not served", job.model_id))?;
+		let request = request_of(job).map_err(|e| anyhow!(e))?;
+		let pipeline = served.pipeline.clone();
+		let model = served.name.clone();
+		let started_at = now_ms();
+		let (generated, provider, runtime) = tokio::task::spawn_blocking(move || {
+			let mut pipeline = pipeline.lock().map_err(|_| anyhow!("poisoned pipeline lock"))?;
+			let mut last_log = Instant::now();
+			let generated = pipeline.generate(&request, &mut |step, steps| {
+				// Long jobs show their progress in the log every few seconds.
+				if last_log.elapsed() > Duration::from_secs(3) {
+					tracing::info!(job_id, step, steps, "progress");
+					last_log = Instant::now();
+				}
+			})?;
+			anyhow::Ok((generated, pipeline.provider().clone(), pipeline.runtime().version.clone()))
+		})
+		.await??;
+		let finished_at = now_ms();
+		let sha = self.artifacts.put(&generated.png).context("storing the image")?;
+		let mut artifact_sha256 = [0u8; 32];
+		hex::decode_to_slice(&sha, &mut artifact_sha256)?;
+		let mut nonce = [0u8; 8];
+		rand::rngs::OsRng.fill_bytes(&mut nonce);
+		let gpu_ms = generated.timings.inference_ms().round() as u64;
+		let receipt = Receipt {
+			job_id,
+			provider: self.me.clone(),
+			worker_key: self.keys.worker_key(),
+			client: job.client.clone(),
+			model_id: job.model_id,
+			units: job.units,
+			gpu_ms,
+			prompt_hash: prompt_hash(&job.prompt.0),
+			params_hash: job.params.0.hash(),
+			artifact_sha256,
+			started_at,
+			finished_at,
+			nonce: u64::from_le_bytes(nonce),
+			genesis_hash: client.genesis_hash(),
+			execution: ExecutionInfo {
+				execution_provider: BoundedVec::truncate_from(provider.name.into_bytes()),
+				device: BoundedVec::truncate_from(provider.device.into_bytes()),
+				runtime_version: BoundedVec::truncate_from(format!("onnxruntime {runtime}").into_bytes()),
+			},
+		};
+		let signature = aitbc_client::sign_receipt(&self.keys.worker, &receipt);
+		self.journal
+			.put(&JobRecord {
+				job_id,
+				stage: Stage::Signed { receipt: hex::encode(receipt.encode()), signature: hex::encode(signature) },
+			})
+			.context("journalling the signed receipt")?;
+		tracing::info!(
+			job_id,
+			model = %model,
+			gpu_ms,
+			duration_ms = finished_at.saturating_sub(started_at),
+			artifact_sha256 = %sha,
+			ep = %String::from_utf8_lossy(&receipt.execution.execution_provider),
+			"image ready"
+		);
+		Ok((receipt, signature))
+	}
+
+	async fn submit(&self, client: &Client, job_id: JobId, receipt: Receipt<AccountId32>, signature: [u8; 64]) {
+		let hash = hex::encode(receipt.hash());
+		match client.submit_receipt(&self.keys.provider, receipt, signature).await {
+			Ok(_) => {
+				tracing::info!(job_id, receipt_hash = %hash, "receipt accepted");
+				let _ = self.journal.remove(job_id);
+			},
+			Err(e @ (ClientError::Dispatch(_) | ClientError::InsufficientBalance(_))) => {
+				// The chain refused it: check whether it holds a receipt from us anyway.
+				tracing::error!(job_id, error = %e, "receipt refused");
+				if let Ok(job) = client.job(job_id).await {
+					self.settle(job_id, &job);
+				}
+			},
+			Err(e) => tracing::warn!(job_id, error = %e, "receipt not confirmed; will retry after reconnecting"),
+		}
+	}
+
+	/// Drops the journal entry of a job the chain says is no longer ours to work on.
+	fn settle(&self, job_id: JobId, job: &JobInfo) {
+		let outcome = match &job.state {
+			JobState::Receipted { provider, .. } | JobState::Finalized { provider, .. } if *provider == self.me => "receipted",
+			JobState::Assigned { provider, .. } if *provider == self.me => return,
+			_ => "not ours",
+		};
+		tracing::info!(job_id, outcome, state = aitbc_client::state_name(&job.state), "job settled");
+		let _ = self.journal.remove(job_id);
+	}
+
+	/// Picks a journalled job up again after a restart or reconnection.
+	async fn resume(self: Arc<Self>, client: Client, record: JobRecord) {
+		let job_id = record.job_id;
+		let job = match client.job(job_id).await {
+			Ok(job) => job,
+			Err(ClientError::JobNotFound(_)) => {
+				let _ = self.journal.remove(job_id);
+				self.end(job_id);
+				return;
+			},
+			Err(e) => {
+				tracing::warn!(job_id, error = %e, "cannot read the job; will retry");
+				self.end(job_id);
+				return;
+			},
+		};
+		let ours = matches!(&job.state, JobState::Assigned { provider, .. } if *provider == self.me);
+		if !ours {
+			self.settle(job_id, &job);
+			self.end(job_id);
+			return;
+		}
+		match record.stage {
+			Stage::Signed { receipt, signature } => {
+				let decoded = hex::decode(&receipt)
+					.ok()
+					.and_then(|b| Receipt::<AccountId32>::decode(&mut &b[..]).ok())
+					.zip(hex::decode(&signature).ok().and_then(|s| <[u8; 64]>::try_from(s).ok()));
+				match decoded {
+					Some((receipt, signature)) => {
+						tracing::info!(job_id, "resubmitting the journalled receipt");
+						self.submit(&client, job_id, receipt, signature).await;
+					},
+					None => tracing::error!(job_id, "journalled receipt unreadable; the job will expire"),
+				}
+			},
+			Stage::Claiming => {
+				tracing::info!(job_id, "resuming an assigned job");
+				self.run_and_submit(&client, job_id, job).await;
+			},
+		}
+		self.end(job_id);
+	}
+}
+
+enum FollowError {
+	/// Worth reconnecting.
+	Connection(String),
+	/// Needs the operator.
+	Fatal(anyhow::Error),
+}
+
+impl From<ClientError> for FollowError {
+	fn from(e: ClientError) -> Self {
+		match e {
+			ClientError::NodeUnreachable { .. } | ClientError::Chain(_) => Self::Connection(e.to_string()),
+			other => Self::Fatal(other.into()),
+		}
+	}
+}
+
+/// `aitbc-worker init`: writes `worker.toml` and the keys into `dir`.
+pub fn init(dir: &Path, config: WorkerConfig, provider_secret: Option<&str>) -> anyhow::Result<(AccountId32, WorkerKey)> {
+	let file = dir.join(config::CONFIG_FILE);
+	if file.exists() {
+		bail!("{} already exists; edit it, or init another folder", file.display());
+	}
+	config.validate().map_err(|e| anyhow!(e))?;
+	std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+	let resolve = |p: &Path| if p.is_relative() { dir.join(p) } else { p.to_path_buf() };
+	let provider = match provider_secret {
+		Some(secret) => {
+			let pair = aitbc_client::keypair_from(secret).map_err(|e| anyhow!("--provider: {e}"))?;
+			aitbc_client::keys::write_key_file(&resolve(&config.provider_key), secret).map_err(|e| anyhow!(e))?;
+			pair
+		},
+		None => aitbc_client::keys::generate_key_file(&resolve(&config.provider_key)).map_err(|e| anyhow!(e))?,
+	};
+	let worker = aitbc_client::keys::generate_key_file(&resolve(&config.worker_key)).map_err(|e| anyhow!(e))?;
+	config.write(&file).map_err(|e| anyhow!(e))?;
+	Ok((account_of(&provider), WorkerKey::Sr25519(worker.public_key().0)))
+}
