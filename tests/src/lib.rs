@@ -30,16 +30,128 @@ pub fn node_binary() -> PathBuf {
 	if let Some(path) = std::env::var_os("AITBC_NODE") {
 		return PathBuf::from(path);
 	}
-	// Test binaries live in <target>/<profile>/deps/; the node in <target>/<profile>/.
+	binary("aitbc-node")
+}
+
+/// Path of a workspace binary (`aitbc-node`, `aitbc-worker`, `aitbc`) built next to the tests.
+pub fn binary(name: &str) -> PathBuf {
+	// Test binaries live in <target>/<profile>/deps/; the workspace's binaries in <target>/<profile>/.
 	let exe = std::env::current_exe().expect("current_exe");
 	let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
-	let node = profile_dir.join("aitbc-node");
+	let path = profile_dir.join(name);
 	assert!(
-		node.is_file(),
-		"{} not found: build it first (`cargo build --release -p aitbc-node`) or set AITBC_NODE",
-		node.display()
+		path.is_file(),
+		"{} not found: build the workspace's binaries first (`cargo build --release --workspace --bins`)",
+		path.display()
 	);
-	node
+	path
+}
+
+/// Runs a workspace binary to completion; returns (success, stdout, stderr).
+pub fn run_binary(name: &str, args: &[&str]) -> (bool, String, String) {
+	let output = Command::new(binary(name))
+		.args(args)
+		.current_dir(repo_root())
+		.stdin(Stdio::null())
+		.output()
+		.unwrap_or_else(|e| panic!("run {name}: {e}"));
+	(
+		output.status.success(),
+		String::from_utf8_lossy(&output.stdout).into_owned(),
+		String::from_utf8_lossy(&output.stderr).into_owned(),
+	)
+}
+
+/// Runs a workspace binary and returns its stdout, panicking with its output if it fails.
+pub fn run_ok(name: &str, args: &[&str]) -> String {
+	let (ok, stdout, stderr) = run_binary(name, args);
+	assert!(ok, "{name} {args:?} failed\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}");
+	stdout
+}
+
+/// A long-running workspace process (e.g. `aitbc-worker start`) logging to a file; killed when
+/// dropped.
+pub struct Process {
+	pub name: String,
+	program: PathBuf,
+	args: Vec<String>,
+	child: Option<Child>,
+	pub log_path: PathBuf,
+	_log_dir: tempfile::TempDir,
+}
+
+impl Process {
+	/// Starts `binary(program)` with `args` in the repository root.
+	pub fn start(name: &str, program: &str, args: &[&str]) -> Process {
+		let log_dir = tempfile::tempdir().expect("tempdir");
+		let mut process = Process {
+			name: name.to_string(),
+			program: binary(program),
+			args: args.iter().map(|s| s.to_string()).collect(),
+			child: None,
+			log_path: log_dir.path().join(format!("{name}.log")),
+			_log_dir: log_dir,
+		};
+		process.spawn();
+		process
+	}
+
+	fn spawn(&mut self) {
+		let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log_path).expect("open log");
+		let child = Command::new(&self.program)
+			.args(&self.args)
+			.current_dir(repo_root())
+			.stdin(Stdio::null())
+			.stdout(log.try_clone().expect("dup log"))
+			.stderr(log)
+			.spawn()
+			.unwrap_or_else(|e| panic!("spawn {}: {e}", self.program.display()));
+		self.child = Some(child);
+	}
+
+	/// The output so far.
+	pub fn log(&self) -> String {
+		std::fs::read_to_string(&self.log_path).unwrap_or_default()
+	}
+
+	/// Kills the process with SIGKILL (no chance to clean up) and reaps it.
+	pub fn kill(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+
+	/// Sends SIGINT and waits up to `timeout` for the exit status.
+	pub fn interrupt(&mut self, timeout: Duration) -> Option<ExitStatus> {
+		let mut child = self.child.take()?;
+		// SAFETY: plain kill(2) on a child we spawned and have not reaped.
+		unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+		let deadline = Instant::now() + timeout;
+		loop {
+			if let Some(status) = child.try_wait().expect("try_wait") {
+				return Some(status);
+			}
+			if Instant::now() > deadline {
+				let _ = child.kill();
+				let _ = child.wait();
+				return None;
+			}
+			std::thread::sleep(Duration::from_millis(50));
+		}
+	}
+
+	/// Starts the process again with the same arguments (appending to the same log).
+	pub fn restart(&mut self) {
+		assert!(self.child.is_none(), "{} is still running", self.name);
+		self.spawn();
+	}
+}
+
+impl Drop for Process {
+	fn drop(&mut self) {
+		self.kill();
+	}
 }
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
