@@ -124,21 +124,7 @@ impl Process {
 
 	/// Sends SIGINT and waits up to `timeout` for the exit status.
 	pub fn interrupt(&mut self, timeout: Duration) -> Option<ExitStatus> {
-		let mut child = self.child.take()?;
-		// SAFETY: plain kill(2) on a child we spawned and have not reaped.
-		unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-		let deadline = Instant::now() + timeout;
-		loop {
-			if let Some(status) = child.try_wait().expect("try_wait") {
-				return Some(status);
-			}
-			if Instant::now() > deadline {
-				let _ = child.kill();
-				let _ = child.wait();
-				return None;
-			}
-			std::thread::sleep(Duration::from_millis(50));
-		}
+		interrupt_child(self.child.take()?, timeout)
 	}
 
 	/// Starts the process again with the same arguments (appending to the same log).
@@ -151,6 +137,24 @@ impl Process {
 impl Drop for Process {
 	fn drop(&mut self) {
 		self.kill();
+	}
+}
+
+/// Sends SIGINT to `child` and waits up to `timeout` for its exit status (killing it after that).
+fn interrupt_child(mut child: Child, timeout: Duration) -> Option<ExitStatus> {
+	// SAFETY: plain kill(2) on a child we spawned and have not reaped.
+	unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+	let deadline = Instant::now() + timeout;
+	loop {
+		if let Some(status) = child.try_wait().expect("try_wait") {
+			return Some(status);
+		}
+		if Instant::now() > deadline {
+			let _ = child.kill();
+			let _ = child.wait();
+			return None;
+		}
+		std::thread::sleep(Duration::from_millis(50));
 	}
 }
 
@@ -238,21 +242,7 @@ impl Node {
 
 	/// Sends SIGINT (Ctrl-C) and waits up to `timeout` for the process to exit.
 	pub fn interrupt(&mut self, timeout: Duration) -> Option<ExitStatus> {
-		let mut child = self.child.take()?;
-		// SAFETY: plain kill(2) on a child we spawned and have not reaped.
-		unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-		let deadline = Instant::now() + timeout;
-		loop {
-			if let Some(status) = child.try_wait().expect("try_wait") {
-				return Some(status);
-			}
-			if Instant::now() > deadline {
-				let _ = child.kill();
-				let _ = child.wait();
-				return None;
-			}
-			std::thread::sleep(Duration::from_millis(50));
-		}
+		interrupt_child(self.child.take()?, timeout)
 	}
 
 	/// Starts the process again with the same arguments and ports.
