@@ -190,6 +190,18 @@ impl Client {
 		value.decode().map_err(ClientError::chain)
 	}
 
+	/// The issuance ledger: AIT ever minted for receipts, and ever burned (fees, slashes);
+	/// total issuance is their difference.
+	pub async fn issuance_ledger(&self) -> Result<(Balance, Balance), ClientError> {
+		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
+		let storage = runtime::storage().receipts();
+		let minted = at.storage().entry(storage.total_minted()).map_err(ClientError::chain)?;
+		let minted = minted.fetch(()).await.map_err(ClientError::chain)?.decode().map_err(ClientError::chain)?;
+		let burned = at.storage().entry(storage.total_burned()).map_err(ClientError::chain)?;
+		let burned = burned.fetch(()).await.map_err(ClientError::chain)?.decode().map_err(ClientError::chain)?;
+		Ok((minted, burned))
+	}
+
 	/// Transfers `amount` to `dest`.
 	pub async fn transfer(&self, signer: &Keypair, dest: &AccountId32, amount: Balance) -> Result<Included, ClientError> {
 		let call = runtime::transactions().balances().transfer_keep_alive(MultiAddress::Id(dest.clone()), amount);

@@ -20,6 +20,8 @@ use serde_json::Value;
 
 pub use jsonrpsee::rpc_params;
 
+pub mod market;
+
 /// The repository root (chain-specs/ lives there).
 pub fn repo_root() -> PathBuf {
 	Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()

@@ -1,68 +1,13 @@
 //! The product end to end, with real processes on loopback: an `aitbc-node --dev`, an
 //! `aitbc-worker` in chain mode with the embedded model on CPU, and the `aitbc` CLI as the client.
 
-use std::{path::Path, time::Duration};
+use std::time::Duration;
 
-use aitbc_client::{account_of, keys::read_key_file, sign_receipt, Client, ClientError};
+use aitbc_integration_tests::market::*;
+
+use aitbc_client::{account_of, keys::read_key_file, sign_receipt, ClientError};
 use aitbc_integration_tests::*;
 use serde_json::Value;
-
-/// Price per unit the test workers ask: 0.001 AIT = 10^9 of the smallest unit.
-const PRICE: u128 = 1_000_000_000;
-
-/// A dev chain with the embedded model registered.
-async fn market() -> (Node, String, Client) {
-	let node = Node::start("alice", &["--dev", "--tmp"]);
-	let _ = node.client().await;
-	let url = format!("ws://127.0.0.1:{}", node.rpc_port);
-	let client = Client::connect(&url, Duration::from_secs(30)).await.unwrap();
-	let out = run_ok("aitbc-worker", &["add-model", "models/tiny-shapes", "--node", &url, "--governance", "alice"]);
-	assert!(out.starts_with("model 0: tiny-shapes"), "{out}");
-	(node, url, client)
-}
-
-/// `init` + governance approval + `register` of a worker folder with a generated provider key;
-/// returns the provider's address.
-fn provision_worker(url: &str, dir: &Path) -> String {
-	let port = free_port().to_string();
-	let dir_arg = dir.to_str().unwrap();
-	let out = run_ok(
-		"aitbc-worker",
-		&["init", "--dir", dir_arg, "--node", url, "--device", "cpu", "--price", "0.001", "--http-listen", &format!("127.0.0.1:{port}")],
-	);
-	let provider = out
-		.lines()
-		.find_map(|l| l.strip_prefix("provider account "))
-		.unwrap_or_else(|| panic!("no provider address in {out}"))
-		.trim()
-		.to_string();
-	// Not approved yet: registering is refused with what to do.
-	let (ok, _, stderr) = run_binary("aitbc-worker", &["register", "--config", dir_arg]);
-	assert!(!ok && stderr.contains("not approved") && stderr.contains("approve-provider"), "{stderr}");
-	run_ok("aitbc", &["--node", url, "--account", "alice", "approve-provider", &provider]);
-	let out = run_ok("aitbc-worker", &["register", "--config", dir_arg]);
-	assert!(out.contains("models [0]"), "{out}");
-	provider
-}
-
-fn start_worker(name: &str, dir: &Path) -> Process {
-	Process::start(name, "aitbc-worker", &["--log-format", "json", "start", "--config", dir.to_str().unwrap(), "--threads", "1"])
-}
-
-fn submit(url: &str, account: &str, prompt: &str, seed: u64) -> (u64, u64) {
-	let seed = seed.to_string();
-	let out = run_ok(
-		"aitbc",
-		&["--node", url, "--account", account, "--json", "submit", "--prompt", prompt, "--seed", &seed, "--max-price", "0.001"],
-	);
-	let json: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
-	(json["job_id"].as_u64().unwrap(), json["units_milli"].as_u64().unwrap())
-}
-
-fn sha256(bytes: &[u8]) -> [u8; 32] {
-	use sha2::Digest;
-	sha2::Sha256::digest(bytes).into()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_refused() {
@@ -147,4 +92,59 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 	assert_eq!(client.receipt(job2).await.unwrap().map(|r| r.hash), None);
 	assert_eq!(aitbc_client::state_name(&client.job(job2).await.unwrap().state), "Assigned");
 	drop(node);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_workers_serve_ten_jobs_each_exactly_once() {
+	let (_node, url, client) = market().await;
+	let home = tempfile::tempdir().unwrap();
+	let dirs = [home.path().join("w1"), home.path().join("w2")];
+	let providers: Vec<subxt::utils::AccountId32> =
+		dirs.iter().map(|d| provision_worker(&url, d).parse().unwrap()).collect();
+	let workers = [start_worker("w1", &dirs[0]), start_worker("w2", &dirs[1])];
+	for worker in &workers {
+		wait_log(worker, "connected", Duration::from_secs(60)).await;
+	}
+
+	// Ten free jobs from five clients, two each, submitted concurrently.
+	let mut tasks = Vec::new();
+	for (i, account) in ["charlie", "dave", "eve", "ferdie", "bob"].into_iter().enumerate() {
+		let url = url.clone();
+		tasks.push(tokio::task::spawn_blocking(move || {
+			(0..2).map(|j| submit(&url, account, "a green circle on a red background", (i * 2 + j) as u64).0).collect::<Vec<_>>()
+		}));
+	}
+	let mut jobs = Vec::new();
+	for task in tasks {
+		jobs.extend(task.await.unwrap());
+	}
+	jobs.sort();
+	assert_eq!(jobs, (0..10).collect::<Vec<u64>>());
+	for &job in &jobs {
+		assert_eq!(wait_final(&client, job, Duration::from_secs(300), &[&workers[0], &workers[1]]).await, "Finalized");
+	}
+
+	// Every job has one receipt from one of the two providers; the mints add up. A provider that
+	// loses a claim race after it has earned AIT pays that transaction's fee (the claim is feeless
+	// only while valid), and fees are burned: so the balances are the mints minus burned fees.
+	let mint = 5_000 * PRICE / 1_000;
+	let mut served = Vec::new();
+	let mut balances = 0;
+	for (provider, worker) in providers.iter().zip(&workers) {
+		let theirs = client.receipted_jobs(provider).await.unwrap();
+		assert!(!theirs.is_empty(), "{} served nothing:\n{}", worker.name, tail(&worker.log(), 30));
+		for job in &theirs {
+			assert_eq!(client.receipt(*job).await.unwrap().unwrap().minted, Some(mint));
+		}
+		let balance = client.balance(provider).await.unwrap();
+		assert!(balance <= theirs.len() as u128 * mint);
+		balances += balance;
+		served.extend(theirs);
+	}
+	served.sort();
+	assert_eq!(served, jobs, "each job receipted exactly once");
+	let (minted, burned) = client.issuance_ledger().await.unwrap();
+	assert_eq!(minted, 10 * mint);
+	assert_eq!(client.total_issuance().await.unwrap(), minted - burned);
+	assert_eq!(balances, minted - burned, "no AIT anywhere but with the providers");
 }

@@ -411,7 +411,13 @@ impl Worker {
 		if free == 0 {
 			return Ok(());
 		}
-		let pending = client.pending_jobs().await?;
+		let mut pending = client.pending_jobs().await?;
+		// Workers of different providers start at different places in the queue, so that they do
+		// not all race for the oldest job (the losers' claims would only fail).
+		if !pending.is_empty() {
+			let offset = usize::from(self.me.0[0]) % pending.len();
+			pending.rotate_left(offset);
+		}
 		let mut started = 0;
 		for job_id in pending {
 			if started == free {

@@ -1,0 +1,113 @@
+//! A market on a dev chain for process tests and benchmarks: the node, the embedded model registered, and
+//! provisioned workers.
+
+use std::{path::Path, time::Duration};
+
+use aitbc_client::Client;
+use crate::*;
+use serde_json::Value;
+
+/// Price per unit the test workers ask: 0.001 AIT = 10^9 of the smallest unit.
+pub const PRICE: u128 = 1_000_000_000;
+
+/// A dev chain with the embedded model registered.
+pub async fn market() -> (Node, String, Client) {
+	market_with(&["--dev", "--tmp"]).await
+}
+
+/// As [`market`], with the node started with `args`.
+pub async fn market_with(args: &[&str]) -> (Node, String, Client) {
+	let node = Node::start("alice", args);
+	let _ = node.client().await;
+	let url = format!("ws://127.0.0.1:{}", node.rpc_port);
+	let client = Client::connect(&url, Duration::from_secs(30)).await.unwrap();
+	let out = run_ok("aitbc-worker", &["add-model", "models/tiny-shapes", "--node", &url, "--governance", "alice"]);
+	assert!(out.starts_with("model 0: tiny-shapes"), "{out}");
+	(node, url, client)
+}
+
+/// `init` + governance approval + `register` of a worker folder with a generated provider key;
+/// returns the provider's address.
+pub fn provision_worker(url: &str, dir: &Path) -> String {
+	let port = free_port().to_string();
+	let dir_arg = dir.to_str().unwrap();
+	let out = run_ok(
+		"aitbc-worker",
+		&["init", "--dir", dir_arg, "--node", url, "--device", "cpu", "--price", "0.001", "--http-listen", &format!("127.0.0.1:{port}")],
+	);
+	let provider = out
+		.lines()
+		.find_map(|l| l.strip_prefix("provider account "))
+		.unwrap_or_else(|| panic!("no provider address in {out}"))
+		.trim()
+		.to_string();
+	// Not approved yet: registering is refused with what to do.
+	let (ok, _, stderr) = run_binary("aitbc-worker", &["register", "--config", dir_arg]);
+	assert!(!ok && stderr.contains("not approved") && stderr.contains("approve-provider"), "{stderr}");
+	run_ok("aitbc", &["--node", url, "--account", "alice", "approve-provider", &provider]);
+	let out = run_ok("aitbc-worker", &["register", "--config", dir_arg]);
+	assert!(out.contains("models [0]"), "{out}");
+	provider
+}
+
+pub fn start_worker(name: &str, dir: &Path) -> Process {
+	Process::start(name, "aitbc-worker", &["--log-format", "json", "start", "--config", dir.to_str().unwrap(), "--threads", "1"])
+}
+
+pub fn submit(url: &str, account: &str, prompt: &str, seed: u64) -> (u64, u64) {
+	let seed = seed.to_string();
+	let out = run_ok(
+		"aitbc",
+		&["--node", url, "--account", account, "--json", "submit", "--prompt", prompt, "--seed", &seed, "--max-price", "0.001"],
+	);
+	let json: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+	(json["job_id"].as_u64().unwrap(), json["units_milli"].as_u64().unwrap())
+}
+
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+	use sha2::Digest;
+	sha2::Sha256::digest(bytes).into()
+}
+
+
+/// Submits a job through the CLI with extra `submit` arguments; returns (job id, units).
+pub fn submit_with(url: &str, account: &str, prompt: &str, extra: &[&str]) -> (u64, u64) {
+	let mut args = vec!["--node", url, "--account", account, "--json", "submit", "--prompt", prompt, "--max-price", "0.001"];
+	args.extend_from_slice(extra);
+	let out = run_ok("aitbc", &args);
+	let json: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+	(json["job_id"].as_u64().unwrap(), json["units_milli"].as_u64().unwrap())
+}
+
+/// Polls until `job_id` is final; returns the state's name. Panics with the processes' logs after
+/// `timeout`.
+pub async fn wait_final(client: &Client, job_id: u64, timeout: Duration, logs: &[&Process]) -> String {
+	let deadline = std::time::Instant::now() + timeout;
+	loop {
+		if let Ok(job) = client.job(job_id).await {
+			if aitbc_client::is_final(&job.state) {
+				return aitbc_client::state_name(&job.state).to_string();
+			}
+		}
+		if std::time::Instant::now() > deadline {
+			let logs: Vec<String> = logs.iter().map(|p| format!("--- {} ---\n{}", p.name, tail(&p.log(), 40))).collect();
+			panic!("job {job_id} not final after {timeout:?}\n{}", logs.join("\n"));
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
+/// The last `n` lines of `text`.
+pub fn tail(text: &str, n: usize) -> String {
+	let lines: Vec<&str> = text.lines().collect();
+	lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// Waits until `process`'s log contains `needle`.
+pub async fn wait_log(process: &Process, needle: &str, timeout: Duration) {
+	let deadline = std::time::Instant::now() + timeout;
+	while !process.log().contains(needle) {
+		assert!(std::time::Instant::now() < deadline, "{} never logged {needle:?}\n{}", process.name, tail(&process.log(), 40));
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+}
