@@ -8,6 +8,8 @@
 # - ONNX Runtime 1.31.1 for aitbc-worker: the shared library from the PyPI `onnxruntime` wheel (CPU)
 #   is unpacked into .ort/lib, where the worker finds it without any environment variable. Provider
 #   machines use the `onnxruntime-gpu` wheel instead (ORT_WHEEL=onnxruntime-gpu scripts/setup.sh).
+# - Node.js (18 or later) and the npm packages of the polkadot.js compatibility test
+#   (tests/polkadotjs, `npm ci` from its package-lock.json).
 #
 # Safe to run again: every step checks first and does nothing when already done.
 set -euo pipefail
@@ -113,6 +115,23 @@ PY
   echo "$ORT_WHEEL==$ORT_VERSION" >"$ORT_DIR/wheel"
   rm -rf "$work"
   ls "$ORT_DIR" | sed 's/^/[setup]   /'
+fi
+
+# The polkadot.js compatibility test: Node.js and @polkadot/api from npm, exactly as locked.
+node_major() { node -e 'console.log(process.versions.node.split(".")[0])' 2>/dev/null || echo 0; }
+if [ "$(node_major)" -lt 18 ]; then
+  apt_install nodejs npm
+fi
+[ "$(node_major)" -ge 18 ] || { echo "Node.js 18 or later is needed for tests/polkadotjs (found $(node --version 2>/dev/null || echo none))" >&2; exit 1; }
+JS_DIR="$ROOT/tests/polkadotjs"
+JS_STAMP="$JS_DIR/node_modules/.aitbc-lock-sha256"
+JS_LOCK_SHA="$(sha256sum "$JS_DIR/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$JS_STAMP" 2>/dev/null)" = "$JS_LOCK_SHA" ]; then
+  log "polkadot.js test packages already installed"
+else
+  log "installing the polkadot.js test packages (npm ci in tests/polkadotjs)"
+  (cd "$JS_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$JS_LOCK_SHA" >"$JS_STAMP"
 fi
 
 log "done"

@@ -4,7 +4,7 @@ Diffusion 1.5 ONNX layout (CLIP BPE tokenizer, CLIP text encoder, conditional UN
 scheduler config), trained on procedurally generated coloured shapes (`shapes_dataset.py`).
 
 Nothing here is needed by the build or the tests: the exported files are committed. Needs PyTorch,
-diffusers, transformers and onnx from PyPI (`scripts/train-model.sh` makes the virtual environment).
+diffusers, transformers and onnx from PyPI (`scripts/train-model.sh` makes the virtual environment and runs this).
 
 Stages (each cached under --work so a later stage can be rerun alone):
   1. tokenizer: a CLIP byte-level BPE vocabulary built by CLIP's own rule (bytes, bytes + "</w>",
