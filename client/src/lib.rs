@@ -88,11 +88,25 @@ impl ClientError {
 	}
 }
 
+/// When a submitted transaction counts as done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inclusion {
+	/// In a finalized block: it can no longer be reverted (the default).
+	Finalized,
+	/// In a best block: seconds sooner, but a re-organisation could still drop it (workers use
+	/// this; their journal and the chain's checks make a dropped claim or receipt harmless).
+	BestBlock,
+}
+
 /// A connection to an AITBC node.
 #[derive(Clone)]
 pub struct Client {
 	api: OnlineClient<Config>,
 	url: String,
+	inclusion: Inclusion,
+	/// The next nonce this client will use per signer: the chain's nonce (read at the finalized
+	/// block) lags behind transactions still in best blocks or in the pool.
+	next_nonce: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<[u8; 32], u64>>>,
 }
 
 /// The outcome of a submitted transaction, once in a finalized block.
@@ -108,13 +122,21 @@ impl Client {
 		let deadline = tokio::time::Instant::now() + wait;
 		loop {
 			match OnlineClient::<Config>::from_insecure_url(url).await {
-				Ok(api) => return Ok(Self { api, url: url.to_string() }),
+				Ok(api) => {
+					return Ok(Self { api, url: url.to_string(), inclusion: Inclusion::Finalized, next_nonce: Default::default() })
+				},
 				Err(e) if tokio::time::Instant::now() >= deadline => {
 					return Err(ClientError::NodeUnreachable { url: url.to_string(), reason: e.to_string() })
 				},
 				Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
 			}
 		}
+	}
+
+	/// This client, with submissions counting as done at `inclusion`.
+	pub fn with_inclusion(mut self, inclusion: Inclusion) -> Self {
+		self.inclusion = inclusion;
+		self
 	}
 
 	/// The node URL.
@@ -164,13 +186,48 @@ impl Client {
 		signer: &Keypair,
 	) -> Result<subxt::extrinsics::ExtrinsicEvents<Config>, ClientError> {
 		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
-		at.transactions()
-			.sign_and_submit_then_watch_default(payload, signer)
-			.await
-			.map_err(ClientError::chain)?
-			.wait_for_finalized_success()
-			.await
-			.map_err(ClientError::chain)
+		let who = account_of(signer);
+		let mut transactions = at.transactions();
+		let chain_nonce = transactions.account_nonce(&who).await.map_err(ClientError::chain)?;
+		let nonce = {
+			let mut next = self.next_nonce.lock().map_err(|_| ClientError::Chain("poisoned nonce lock".into()))?;
+			let nonce = next.get(&who.0).copied().unwrap_or(0).max(chain_nonce);
+			next.insert(who.0, nonce + 1);
+			nonce
+		};
+		let params = subxt::config::DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
+		let result = Self::watch(
+			transactions.sign_and_submit_then_watch(payload, signer, params).await.map_err(ClientError::chain),
+			self.inclusion,
+		)
+		.await;
+		if result.is_err() {
+			// The nonce may not have been used: ask the chain again next time.
+			if let Ok(mut next) = self.next_nonce.lock() {
+				next.remove(&who.0);
+			}
+		}
+		result
+	}
+
+	async fn watch(
+		progress: Result<subxt::transactions::TransactionProgress<Config, impl subxt::client::OnlineClientAtBlockT<Config>>, ClientError>,
+		inclusion: Inclusion,
+	) -> Result<subxt::extrinsics::ExtrinsicEvents<Config>, ClientError> {
+		use subxt::transactions::TransactionStatus;
+		let mut progress = progress?;
+		while let Some(status) = progress.next().await {
+			let in_block = match status.map_err(ClientError::chain)? {
+				TransactionStatus::InFinalizedBlock(in_block) => in_block,
+				TransactionStatus::InBestBlock(in_block) if inclusion == Inclusion::BestBlock => in_block,
+				TransactionStatus::Error { message } | TransactionStatus::Invalid { message } | TransactionStatus::Dropped { message } => {
+					return Err(ClientError::chain(format!("the transaction was not included: {message}")))
+				},
+				_ => continue,
+			};
+			return in_block.wait_for_success().await.map_err(ClientError::chain);
+		}
+		Err(ClientError::Chain("the node stopped reporting on the transaction".into()))
 	}
 
 	/// Free balance of `who`.

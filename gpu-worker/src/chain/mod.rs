@@ -284,7 +284,11 @@ impl Worker {
 				return Ok(());
 			}
 			let client = tokio::select! {
-				connected = Client::connect(&self.config.node, Duration::from_secs(2)) => connected,
+				// Claims and receipts count once in a best block: seconds sooner, and a dropped one
+				// is harmless (the journal keeps the job; the chain refuses what is not ours).
+				connected = Client::connect(&self.config.node, Duration::from_secs(2)) => {
+					connected.map(|c| c.with_inclusion(aitbc_client::Inclusion::BestBlock))
+				},
 				_ = stop.wait_for(|s| *s) => return Ok(()),
 			};
 			let client = match client {
@@ -412,6 +416,11 @@ impl Worker {
 			return Ok(());
 		}
 		let mut pending = client.pending_jobs().await?;
+		// Forget skipped jobs that left the queue, so the map stays as small as the queue.
+		let queued: HashSet<JobId> = pending.iter().copied().collect();
+		if let Ok(mut skip) = self.skip.lock() {
+			skip.retain(|job_id, _| queued.contains(job_id));
+		}
 		// Workers of different providers start at different places in the queue, so that they do
 		// not all race for the oldest job (the losers' claims would only fail).
 		if !pending.is_empty() {
@@ -445,11 +454,11 @@ impl Worker {
 			let worker = self.clone();
 			let client = client.clone();
 			tokio::spawn(async move {
-				if !worker.claim_and_run(&client, job_id, job, block).await {
-					// Lost the race or refused: look again in a few blocks.
-					if let Ok(mut skip) = worker.skip.lock() {
-						skip.insert(job_id, block + 3);
-					}
+				// Claimed: never again (the finalized view may list it as pending for a few more
+				// blocks). Lost the race or refused: look again in a few blocks.
+				let claimed = worker.claim_and_run(&client, job_id, job, block).await;
+				if let Ok(mut skip) = worker.skip.lock() {
+					skip.insert(job_id, if claimed { u64::MAX } else { block + 3 });
 				}
 				worker.end(job_id);
 			});
