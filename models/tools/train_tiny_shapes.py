@@ -240,7 +240,7 @@ def make_train_scheduler():
     )
 
 
-def train_diffusion(latents, ids, empty_ids, text_encoder, unet, steps, batch, seed, lr=5e-4):
+def train_diffusion(latents, ids, empty_ids, text_encoder, unet, steps, batch, seed, lr=5e-4, offset_noise=0.0):
     torch.manual_seed(seed)
     sched = make_train_scheduler()
     params = list(unet.parameters()) + list(text_encoder.parameters())
@@ -259,7 +259,11 @@ def train_diffusion(latents, ids, empty_ids, text_encoder, unet, steps, batch, s
         cond = ids[idx].clone()
         drop = torch.rand(batch) < 0.1
         cond[drop] = empty_ids
-        noise = torch.randn_like(x0)
+        # Offset noise: a per-image, per-channel constant added to the noise. Without it the
+        # schedule's last step still leaves the latents' channel means visible (terminal SNR > 0),
+        # the UNet learns to keep the background colour from its noisy input instead of from the
+        # caption, and sampling from pure noise gives every prompt the same average background.
+        noise = torch.randn_like(x0) + offset_noise * torch.randn(x0.shape[0], x0.shape[1], 1, 1)
         t = torch.randint(0, TRAIN_TIMESTEPS, (batch,))
         xt = sched.add_noise(x0, noise, t)
         hidden = text_encoder(cond).last_hidden_state
@@ -364,6 +368,12 @@ def main():
         help="VAE KL weight: at 1e-4 flat green and black encode to nearly the same latent and the UNet "
         "cannot tell those backgrounds apart; 1e-2 spreads the palette at the same reconstruction error",
     )
+    parser.add_argument(
+        "--offset-noise",
+        type=float,
+        default=0.3,
+        help="std of the per-channel constant added to the training noise, so backgrounds follow the caption",
+    )
     parser.add_argument("--steps", type=int, default=2500)
     parser.add_argument("--resume", action="store_true", help="continue training the cached text encoder and UNet")
     parser.add_argument("--batch", type=int, default=32)
@@ -419,7 +429,9 @@ def main():
             unet.load_state_dict(state["unet"])
             lr = 3e-4
             log("diffusion: resuming from the cached checkpoint")
-        text_encoder, unet = train_diffusion(latents, ids, empty_ids, text_encoder, unet, a.steps, a.batch, a.seed + int(a.resume), lr)
+        text_encoder, unet = train_diffusion(
+            latents, ids, empty_ids, text_encoder, unet, a.steps, a.batch, a.seed + int(a.resume), lr, a.offset_noise
+        )
         torch.save({"text_encoder": text_encoder.state_dict(), "unet": unet.state_dict(), "scaling_factor": scaling}, diff_ckpt)
     vae.eval()
     text_encoder.eval()
