@@ -24,6 +24,13 @@ async fn a_worker_killed_mid_job_resumes_it_after_restart_and_is_paid_once() {
 	assert!(!log.contains("image ready"), "the kill should land before the image is ready:\n{log}");
 	let journal = std::fs::read_to_string(dir.join(format!("state/jobs/{job}.json"))).expect("the claim is journalled");
 	assert!(journal.contains("claiming"), "{journal}");
+	// The claim counted in a best block; the finalized state catches up within seconds.
+	for _ in 0..60 {
+		if aitbc_client::state_name(&client.job(job).await.unwrap().state) != "Pending" {
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
 	assert_eq!(aitbc_client::state_name(&client.job(job).await.unwrap().state), "Assigned");
 
 	worker.restart();

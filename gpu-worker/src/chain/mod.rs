@@ -43,6 +43,9 @@ use crate::{
 use config::WorkerConfig;
 use journal::{JobRecord, Journal, Stage};
 
+/// How long a job read at finalized blocks may lag behind what this worker did in best blocks.
+const SETTLE_WAIT: Duration = Duration::from_secs(30);
+
 /// The manifest sha256 (hex) of every model folder in the config, verified against its files.
 pub fn local_manifests(config: &WorkerConfig) -> anyhow::Result<Vec<(std::path::PathBuf, Manifest, String)>> {
 	config
@@ -585,7 +588,25 @@ impl Worker {
 					self.settle(job_id, &job);
 				}
 			},
-			Err(e) => tracing::warn!(job_id, error = %e, "receipt not confirmed; will retry after reconnecting"),
+			Err(e) => {
+				tracing::warn!(job_id, error = %e, "receipt not confirmed");
+				// The pool refuses a receipt the best block already holds (a resubmission after a
+				// restart): once the finalized state shows it, the job is settled; otherwise the
+				// journal keeps it for the next connection.
+				let deadline = Instant::now() + SETTLE_WAIT;
+				while Instant::now() < deadline {
+					tokio::time::sleep(Duration::from_secs(1)).await;
+					match client.job(job_id).await {
+						Ok(job) if !matches!(&job.state, JobState::Assigned { provider, .. } if *provider == self.me) => {
+							self.settle(job_id, &job);
+							return;
+						},
+						Ok(_) => {},
+						Err(_) => return,
+					}
+				}
+				tracing::warn!(job_id, "receipt still not on-chain; will retry after reconnecting");
+			},
 		}
 	}
 
@@ -603,18 +624,29 @@ impl Worker {
 	/// Picks a journalled job up again after a restart or reconnection.
 	async fn resume(self: Arc<Self>, client: Client, record: JobRecord) {
 		let job_id = record.job_id;
-		let job = match client.job(job_id).await {
-			Ok(job) => job,
-			Err(ClientError::JobNotFound(_)) => {
-				let _ = self.journal.remove(job_id);
-				self.end(job_id);
-				return;
-			},
-			Err(e) => {
-				tracing::warn!(job_id, error = %e, "cannot read the job; will retry");
-				self.end(job_id);
-				return;
-			},
+		// Claims and receipts count in best blocks, but jobs are read at finalized ones: a claim
+		// made just before a restart may still show the job as pending for a few blocks. Give it
+		// time before deciding the claim never landed.
+		let deadline = Instant::now() + SETTLE_WAIT;
+		let job = loop {
+			let job = match client.job(job_id).await {
+				Ok(job) => job,
+				Err(ClientError::JobNotFound(_)) => {
+					let _ = self.journal.remove(job_id);
+					self.end(job_id);
+					return;
+				},
+				Err(e) => {
+					tracing::warn!(job_id, error = %e, "cannot read the job; will retry");
+					self.end(job_id);
+					return;
+				},
+			};
+			let claim_in_flight = record.stage == Stage::Claiming && matches!(job.state, JobState::Pending);
+			if !claim_in_flight || Instant::now() > deadline {
+				break job;
+			}
+			tokio::time::sleep(Duration::from_secs(1)).await;
 		};
 		let ours = matches!(&job.state, JobState::Assigned { provider, .. } if *provider == self.me);
 		if !ours {
