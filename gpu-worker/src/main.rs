@@ -132,7 +132,7 @@ enum Command {
 	Selftest {
 		#[command(flatten)]
 		model: ModelArgs,
-		/// Check every caption of the training set (90) instead of the six standard ones.
+		/// Check every caption of the training set (90) instead of the twelve standard ones.
 		#[arg(long)]
 		all: bool,
 		#[arg(long, default_value_t = 20)]

@@ -62,7 +62,7 @@ fn each_colour_word_drives_its_colour_and_a_seed_reproduces_the_image() {
 	// Changing one colour word changes that colour in the image, and only that one.
 	for (prompt, fg, bg) in [
 		("a red circle on a blue background", "red", "blue"),
-		("a white circle on a blue background", "white", "blue"),
+		("a green circle on a blue background", "green", "blue"),
 		("a yellow circle on a blue background", "yellow", "blue"),
 		("a yellow square on a blue background", "yellow", "blue"),
 		("a yellow square on a red background", "yellow", "red"),
