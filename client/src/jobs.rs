@@ -60,22 +60,16 @@ impl Client {
 		};
 		// The state now, then every new finalized block.
 		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
-		let entry = at.storage().entry(runtime::storage().jobs().jobs()).map_err(ClientError::chain)?;
-		let job = match entry.try_fetch((job_id,)).await.map_err(ClientError::chain)? {
-			Some(value) => value.decode().map_err(ClientError::chain)?,
-			None => return Err(ClientError::JobNotFound(job_id)),
-		};
+		let job = Self::job_at(&at, job_id).await?.ok_or(ClientError::JobNotFound(job_id))?;
 		if let Some(done) = check(at.block_number(), job) {
 			return Ok(done);
 		}
 		while let Some(block) = blocks.next().await {
 			let block = block.map_err(ClientError::chain)?;
 			let at = block.at().await.map_err(ClientError::chain)?;
-			let entry = at.storage().entry(runtime::storage().jobs().jobs()).map_err(ClientError::chain)?;
 			// The subscription may start with finalized blocks older than the one the job was
 			// found in; jobs are never removed, so a block without it is one of those.
-			let Some(value) = entry.try_fetch((job_id,)).await.map_err(ClientError::chain)? else { continue };
-			let job = value.decode().map_err(ClientError::chain)?;
+			let Some(job) = Self::job_at(&at, job_id).await? else { continue };
 			if let Some(done) = check(block.number(), job) {
 				return Ok(done);
 			}

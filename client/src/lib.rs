@@ -268,11 +268,18 @@ impl Client {
 	/// A job by id.
 	pub async fn job(&self, job_id: JobId) -> Result<JobInfo, ClientError> {
 		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
+		Self::job_at(&at, job_id).await?.ok_or(ClientError::JobNotFound(job_id))
+	}
+
+	/// A job by id as of the block `at`, if it existed then.
+	pub(crate) async fn job_at(
+		at: &subxt::client::ClientAtBlock<Config, impl subxt::client::OnlineClientAtBlockT<Config>>,
+		job_id: JobId,
+	) -> Result<Option<JobInfo>, ClientError> {
 		let entry = at.storage().entry(runtime::storage().jobs().jobs()).map_err(ClientError::chain)?;
-		let value = entry.try_fetch((job_id,)).await.map_err(ClientError::chain)?;
-		match value {
-			Some(value) => value.decode().map_err(ClientError::chain),
-			None => Err(ClientError::JobNotFound(job_id)),
+		match entry.try_fetch((job_id,)).await.map_err(ClientError::chain)? {
+			Some(value) => value.decode().map(Some).map_err(ClientError::chain),
+			None => Ok(None),
 		}
 	}
 

@@ -136,13 +136,6 @@ pub async fn register(config: &WorkerConfig, bond: Option<u128>) -> anyhow::Resu
 	Ok((me, offer))
 }
 
-/// A model the worker serves.
-struct Served {
-	pipeline: Arc<Mutex<Pipeline>>,
-	limits: RequestLimits,
-	name: String,
-}
-
 /// A loaded model folder.
 struct Loaded {
 	manifest_sha256: String,
@@ -157,9 +150,9 @@ struct Worker {
 	keys: WorkerKeys,
 	me: AccountId32,
 	/// Manifest sha256 (hex) of each loaded model folder.
-	manifests: Vec<Loaded>,
-	/// Served models by on-chain id (resolved on every connection).
-	served: Mutex<HashMap<ModelId, Arc<Served>>>,
+	models: Vec<Arc<Loaded>>,
+	/// The loaded models by on-chain id (resolved on every connection).
+	served: Mutex<HashMap<ModelId, Arc<Loaded>>>,
 	journal: Journal,
 	artifacts: ArtifactStore,
 	/// Jobs a task is working on right now.
@@ -208,7 +201,7 @@ pub async fn start(
 	let keys = WorkerKeys::load(&config)?;
 	let me = account_of(&keys.provider);
 	let device: DeviceChoice = config.device.parse().map_err(|e: String| anyhow!(e))?;
-	let mut manifests = Vec::new();
+	let mut models = Vec::new();
 	for dir in &config.models {
 		let options = PipelineOptions { model_dir: dir.clone(), device, ort_library: ort_library.clone(), threads };
 		let pipeline = tokio::task::spawn_blocking(move || Pipeline::load(&options)).await??;
@@ -219,7 +212,7 @@ pub async fn start(
 			pipeline: Arc::new(Mutex::new(pipeline)),
 		};
 		tracing::info!(model = %loaded.name, manifest_sha256 = %loaded.manifest_sha256, "model loaded");
-		manifests.push(loaded);
+		models.push(Arc::new(loaded));
 	}
 	let artifacts = ArtifactStore::open(&config.artifact_dir)
 		.with_context(|| format!("artifact dir {}", config.artifact_dir.display()))?;
@@ -233,7 +226,7 @@ pub async fn start(
 		config,
 		keys,
 		me,
-		manifests,
+		models,
 		served: Mutex::new(HashMap::new()),
 		journal,
 		artifacts: artifacts.clone(),
@@ -251,7 +244,7 @@ pub async fn start(
 		"status": "ok",
 		"mode": "chain",
 		"provider_account": worker.me.to_string(),
-		"models": worker.manifests.iter().map(|m| serde_json::json!({"name": m.name, "manifest_sha256": m.manifest_sha256})).collect::<Vec<_>>(),
+		"models": worker.models.iter().map(|m| serde_json::json!({"name": m.name, "manifest_sha256": m.manifest_sha256})).collect::<Vec<_>>(),
 	});
 	let app = axum::Router::new()
 		.route(
@@ -373,15 +366,13 @@ impl Worker {
 	/// Maps the loaded models to their on-chain ids.
 	async fn resolve_models(&self, client: &Client) -> Result<(), FollowError> {
 		let mut served = HashMap::new();
-		for loaded in &self.manifests {
+		for loaded in &self.models {
 			let ids = model_ids_for(client, &loaded.manifest_sha256).await?;
 			if ids.is_empty() {
 				tracing::warn!(model = %loaded.name, manifest_sha256 = %loaded.manifest_sha256, "model not registered on-chain; its jobs cannot be taken");
 			}
 			for id in ids {
-				let served_model =
-					Served { pipeline: loaded.pipeline.clone(), limits: loaded.limits.clone(), name: loaded.name.clone() };
-				served.insert(id, Arc::new(served_model));
+				served.insert(id, loaded.clone());
 			}
 		}
 		*self.served.lock().map_err(|_| FollowError::Fatal(anyhow!("poisoned lock")))? = served;
