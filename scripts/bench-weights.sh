@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Runs the economy pallets' benchmarks on the runtime wasm and writes each pallet's weights.rs.
 # Builds aitbc-node with the `runtime-benchmarks` feature (a separate, slower build; not needed
-# to run a node). Usage: scripts/bench-weights.sh [steps] [repeat]   (defaults: 20 10)
+# to run a node). Usage: scripts/bench-weights.sh [steps] [repeat] [pallet...]
+# (defaults: 20 10, all four pallets: marketplace jobs receipts staking)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
 steps=${1:-20}
 repeat=${2:-10}
+shift $(( $# < 2 ? $# : 2 ))
+pallets=("$@")
+[ ${#pallets[@]} -gt 0 ] || pallets=(marketplace jobs receipts staking)
 
 # Without the workspace hint: the benchmark CLI brings a test runtime of its own whose wasm
 # build cannot find itself in this workspace's (default-feature) metadata.
 env -u WASM_BUILD_WORKSPACE_HINT cargo build --release --locked -p aitbc-node --features runtime-benchmarks
 node="$CARGO_TARGET_DIR/release/aitbc-node"
 wasm="$CARGO_TARGET_DIR/release/wbuild/aitbc-runtime/aitbc_runtime.compact.compressed.wasm"
-for pallet in marketplace jobs receipts staking; do
+for pallet in "${pallets[@]}"; do
   echo "[bench] pallet_aitbc_$pallet"
   "$node" benchmark pallet \
     --runtime "$wasm" --genesis-builder=runtime --genesis-builder-preset=development \

@@ -11,7 +11,7 @@ use crate::{
 		self,
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
-			pallet_aitbc_receipts::{KeySignature, StoredReceipt},
+			pallet_aitbc_receipts::{KeySignature, SignedReceipt, StoredReceipt},
 		},
 	},
 	Balance, Client, ClientError, Included,
@@ -41,6 +41,27 @@ impl Client {
 			KeySignature(signature),
 			BoundedVec(Vec::new()),
 		);
+		self.submit(&call, provider).await
+	}
+
+	/// Submits several signed receipts of `provider` in one transaction, accepted all or none
+	/// (feeless when every one is valid). Cheaper per receipt than one transaction each.
+	pub async fn submit_receipts(
+		&self,
+		provider: &Keypair,
+		receipts: Vec<(Receipt<AccountId32>, [u8; 64])>,
+	) -> Result<Included, ClientError> {
+		let batch = receipts
+			.into_iter()
+			.map(|(receipt, signature)| SignedReceipt::<AccountId32> {
+				receipt: Static(receipt),
+				signature: KeySignature(signature),
+				attestations: BoundedVec(Vec::new()),
+				// The type parameter the receipt's substituted type no longer names.
+				__ignore: std::marker::PhantomData,
+			})
+			.collect();
+		let call = runtime::transactions().receipts().submit_receipts(BoundedVec(batch));
 		self.submit(&call, provider).await
 	}
 

@@ -91,6 +91,31 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 	assert!(issuance < burned_before, "fees of failed calls are burned");
 	assert_eq!(client.receipt(job2).await.unwrap().map(|r| r.hash), None);
 	assert_eq!(aitbc_client::state_name(&client.job(job2).await.unwrap().state), "Assigned");
+
+	// 4. Valid receipts for job 2 and a third job, in one batch transaction: both accepted
+	// (feeless: no fee burned) and, after the challenge window, both minted.
+	let mut offer = client.provider(&provider_id).await.unwrap().offer.expect("an offer");
+	offer.capacity = 2;
+	client.update_offer(&provider_key, &offer).await.unwrap();
+	let (job3, _) = submit(&url, "charlie", "a blue triangle on a white background", 3);
+	client.claim_job(&provider_key, job3).await.unwrap();
+	let mut batch = Vec::new();
+	for id in [job2, job3] {
+		let job = client.job(id).await.unwrap();
+		let mut receipt = replay.clone();
+		receipt.job_id = id;
+		receipt.units = job.units;
+		receipt.prompt_hash = aitbc_primitives::prompt_hash(&job.prompt.0);
+		receipt.params_hash = job.params.0.hash();
+		let signature = sign_receipt(&worker_key, &receipt);
+		batch.push((receipt, signature));
+	}
+	let expected: u128 = batch.iter().map(|(r, _)| u128::from(r.units) * PRICE / 1_000).sum();
+	client.submit_receipts(&provider_key, batch).await.unwrap();
+	for id in [job2, job3] {
+		assert_eq!(wait_final(&client, id, Duration::from_secs(60), &[]).await, "Finalized");
+	}
+	assert_eq!(client.total_issuance().await.unwrap(), issuance + expected);
 	drop(node);
 }
 

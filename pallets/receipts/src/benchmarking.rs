@@ -59,6 +59,20 @@ fn signed_receipt<T: Config>(
 	(receipt, signature)
 }
 
+/// `n` valid receipts of `provider`, without attestations.
+fn signed_batch<T: Config>(
+	provider: &T::AccountId,
+	n: u32,
+) -> BoundedVec<SignedReceiptOf<T>, T::MaxReceiptBatch> {
+	let batch: alloc::vec::Vec<SignedReceiptOf<T>> = (0..n)
+		.map(|i| {
+			let (receipt, signature) = signed_receipt::<T>(provider, i as u64);
+			SignedReceipt { receipt, signature, attestations: BoundedVec::new() }
+		})
+		.collect();
+	BoundedVec::truncate_from(batch)
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -81,6 +95,38 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(provider), receipt, signature, BoundedVec::truncate_from(attestations));
 		assert!(Receipts::<T>::contains_key(job_id));
+		Ok(())
+	}
+
+	/// One provider's batch of `n` receipts, each for another client's job and signed by
+	/// another worker key (no lookup is shared).
+	#[benchmark]
+	fn submit_receipts(
+		n: Linear<1, { T::MaxReceiptBatch::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let provider: T::AccountId = account("provider", 0, 0);
+		let batch = signed_batch::<T>(&provider, n);
+		let job_ids: alloc::vec::Vec<JobId> = batch.iter().map(|s| s.receipt.job_id).collect();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(provider), batch);
+		assert!(job_ids.iter().all(|id| Receipts::<T>::contains_key(id)));
+		Ok(())
+	}
+
+	/// The checks alone, as the transaction extension runs them to decide whether a
+	/// submission is feeless.
+	#[benchmark]
+	fn check_receipts(
+		n: Linear<1, { T::MaxReceiptBatch::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let provider: T::AccountId = account("provider", 0, 0);
+		let batch = signed_batch::<T>(&provider, n);
+		let hashes;
+		#[block]
+		{
+			hashes = Pallet::<T>::check_receipts(&provider, &batch)?;
+		}
+		assert_eq!(hashes.len() as u32, n);
 		Ok(())
 	}
 

@@ -13,6 +13,10 @@
 //!   job; the genesis hash is this chain's;
 //! - when the runtime requires it, a co-signature by a governance-managed attester.
 //!
+//! [`Pallet::submit_receipts`] takes a batch of the caller's receipts ([`SignedReceipt`]) and
+//! accepts all of them or none; the per-transaction costs are shared, so a provider with many
+//! jobs in flight receipts more of them per block.
+//!
 //! An accepted receipt waits `ChallengeWindow` blocks, then `on_initialize` finalizes it: the
 //! provider is minted `units × min(price_per_unit, MaxPricePerUnit)` (units in thousandths), the
 //! client's held payment is paid to it, its reputation updates. Valid receipts are feeless for
@@ -42,6 +46,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::*,
 	traits::fungible::{Inspect, Mutate},
+	CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use pallet_aitbc_jobs::JobLedger;
 use pallet_aitbc_marketplace::ProviderRegistry;
@@ -81,6 +86,51 @@ pub fn verify_key_signature(key: &WorkerKey, signature: &KeySignature, message: 
 			message,
 			&sp_core::ed25519::Public::from_raw(*public),
 		),
+	}
+}
+
+/// A receipt with its worker signature and attester co-signatures: one entry of a
+/// [`Pallet::submit_receipts`] batch.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxAttesters))]
+pub struct SignedReceipt<AccountId, MaxAttesters: Get<u32>>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// The receipt as signed.
+	pub receipt: Receipt<AccountId>,
+	/// The worker key's signature over the receipt's signing message.
+	pub signature: KeySignature,
+	/// Attester co-signatures over the same message.
+	pub attestations: BoundedVec<Attestation, MaxAttesters>,
+}
+
+/// What every receipt of one submission is checked against, read from storage once.
+struct CheckContext<T: Config> {
+	genesis: T::Hash,
+	attestation_required: bool,
+	attesters: BoundedVec<WorkerKey, T::MaxAttesters>,
+}
+
+impl<T: Config> CheckContext<T> {
+	fn load() -> Self {
+		Self {
+			genesis: frame_system::Pallet::<T>::block_hash(
+				frame_system::pallet_prelude::BlockNumberFor::<T>::zero(),
+			),
+			attestation_required: AttestationRequired::<T>::get(),
+			attesters: Attesters::<T>::get(),
+		}
 	}
 }
 
@@ -137,6 +187,9 @@ pub mod pallet {
 	/// A stored receipt with this runtime's types.
 	pub type StoredReceiptOf<T> =
 		StoredReceipt<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	/// A batch entry with this runtime's types.
+	pub type SignedReceiptOf<T> =
+		SignedReceipt<<T as frame_system::Config>::AccountId, <T as Config>::MaxAttesters>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -161,6 +214,9 @@ pub mod pallet {
 		/// Most attesters.
 		#[pallet::constant]
 		type MaxAttesters: Get<u32>;
+		/// Most receipts in one [`Pallet::submit_receipts`] batch.
+		#[pallet::constant]
+		type MaxReceiptBatch: Get<u32>;
 		/// Price cap per unit until governance sets one.
 		#[pallet::constant]
 		type DefaultMaxPricePerUnit: Get<BalanceOf<Self>>;
@@ -294,6 +350,10 @@ pub mod pallet {
 		FinalizationBlockFull,
 		/// The mint amount overflows.
 		MintOverflow,
+		/// A batch of receipts must hold at least one.
+		EmptyBatch,
+		/// A batch holds two receipts for the same job.
+		DuplicateJobInBatch,
 	}
 
 	#[pallet::hooks]
@@ -318,8 +378,12 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Submits the signed receipt of an assigned job; feeless when it passes every check.
+		///
+		/// The weight counts the checks twice: the transaction extension runs them to decide
+		/// whether the call is feeless, then dispatch runs them again.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::submit_receipt(attestations.len() as u32))]
+		#[pallet::weight(T::WeightInfo::submit_receipt(attestations.len() as u32)
+			.saturating_add(Pallet::<T>::feeless_check_weight(1, attestations.len() as u32)))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, receipt: &Receipt<T::AccountId>, signature: &KeySignature,
 			attestations: &BoundedVec<Attestation, T::MaxAttesters>| -> bool {
 			ensure_signed(origin.clone())
@@ -333,32 +397,47 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let receipt_hash = Self::check_receipt(&who, &receipt, &signature, &attestations)?;
-			let job_id = receipt.job_id;
-			let now = frame_system::Pallet::<T>::block_number();
-			let final_at = now.saturating_add(T::ChallengeWindow::get());
-			let mut due = FinalizeAt::<T>::get(final_at);
-			due.try_push(job_id).map_err(|_| Error::<T>::FinalizationBlockFull)?;
-			T::Jobs::mark_receipted(job_id, receipt_hash)?;
-
+			let (now, final_at, mut due) = Self::finalization_slot();
+			due.try_push(receipt.job_id).map_err(|_| Error::<T>::FinalizationBlockFull)?;
+			Self::accept(who, receipt, receipt_hash, now, final_at)?;
 			FinalizeAt::<T>::insert(final_at, due);
-			UsedReceiptHashes::<T>::insert(receipt_hash, job_id);
-			ReceiptsByProvider::<T>::insert(&who, job_id, ());
-			Receipts::<T>::insert(
-				job_id,
-				StoredReceipt {
-					receipt,
-					hash: receipt_hash,
-					accepted_at: now,
-					final_at,
-					minted: None,
-				},
-			);
-			Self::deposit_event(Event::ReceiptAccepted {
-				job_id,
-				provider: who,
-				receipt_hash,
-				final_at,
-			});
+			Ok(())
+		}
+
+		/// Submits the signed receipts of several assigned jobs of the caller at once, all or
+		/// nothing: the call fails with the first failing receipt's error and stores none.
+		/// Feeless when every receipt passes every check. A batch shares the per-transaction
+		/// costs (signature of the transaction, chain and attester lookups, the finalization
+		/// slot), which is what lets a busy provider receipt more jobs per block.
+		#[pallet::call_index(3)]
+		#[pallet::weight({
+			let count = receipts.len() as u32;
+			let attestations = Pallet::<T>::attestation_count(receipts);
+			T::WeightInfo::submit_receipts(count)
+				.saturating_add(Pallet::<T>::attestations_weight(attestations))
+				.saturating_add(Pallet::<T>::feeless_check_weight(count, attestations))
+		})]
+		#[pallet::feeless_if(|origin: &OriginFor<T>,
+			receipts: &BoundedVec<SignedReceiptOf<T>, T::MaxReceiptBatch>| -> bool {
+			ensure_signed(origin.clone())
+				.is_ok_and(|who| Pallet::<T>::check_receipts(&who, receipts).is_ok())
+		})]
+		pub fn submit_receipts(
+			origin: OriginFor<T>,
+			receipts: BoundedVec<SignedReceiptOf<T>, T::MaxReceiptBatch>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			// Every check before any write: the receipts of a batch do not interfere.
+			let hashes = Self::check_receipts(&who, &receipts)?;
+			let (now, final_at, mut due) = Self::finalization_slot();
+			for signed in receipts.iter() {
+				due.try_push(signed.receipt.job_id)
+					.map_err(|_| Error::<T>::FinalizationBlockFull)?;
+			}
+			for (signed, receipt_hash) in receipts.into_iter().zip(hashes) {
+				Self::accept(who.clone(), signed.receipt, receipt_hash, now, final_at)?;
+			}
+			FinalizeAt::<T>::insert(final_at, due);
 			Ok(())
 		}
 
@@ -405,6 +484,46 @@ pub mod pallet {
 			signature: &KeySignature,
 			attestations: &BoundedVec<Attestation, T::MaxAttesters>,
 		) -> Result<Hash32, DispatchError> {
+			Self::check_with(&CheckContext::load(), who, receipt, signature, attestations)
+		}
+
+		/// Every check of a batch submitted by `who`, without changing state: the batch is not
+		/// empty, names each job once, and every receipt passes [`Self::check_receipt`].
+		/// Returns the receipt hashes in batch order.
+		pub fn check_receipts(
+			who: &T::AccountId,
+			receipts: &[SignedReceiptOf<T>],
+		) -> Result<alloc::vec::Vec<Hash32>, DispatchError> {
+			ensure!(!receipts.is_empty(), Error::<T>::EmptyBatch);
+			let mut job_ids: alloc::vec::Vec<JobId> =
+				receipts.iter().map(|signed| signed.receipt.job_id).collect();
+			job_ids.sort_unstable();
+			ensure!(
+				job_ids.windows(2).all(|pair| pair[0] != pair[1]),
+				Error::<T>::DuplicateJobInBatch
+			);
+			let context = CheckContext::load();
+			receipts
+				.iter()
+				.map(|signed| {
+					Self::check_with(
+						&context,
+						who,
+						&signed.receipt,
+						&signed.signature,
+						&signed.attestations,
+					)
+				})
+				.collect()
+		}
+
+		fn check_with(
+			context: &CheckContext<T>,
+			who: &T::AccountId,
+			receipt: &Receipt<T::AccountId>,
+			signature: &KeySignature,
+			attestations: &BoundedVec<Attestation, T::MaxAttesters>,
+		) -> Result<Hash32, DispatchError> {
 			let receipt_hash = receipt.hash();
 			ensure!(
 				!UsedReceiptHashes::<T>::contains_key(receipt_hash),
@@ -428,16 +547,17 @@ pub mod pallet {
 			ensure!(receipt.client == job.client, Error::<T>::WrongClient);
 			ensure!(receipt.prompt_hash == job.prompt_hash, Error::<T>::WrongPromptHash);
 			ensure!(receipt.params_hash == job.params_hash, Error::<T>::WrongParamsHash);
-			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-			ensure!(genesis.as_ref() == receipt.genesis_hash.as_slice(), Error::<T>::WrongGenesis);
+			ensure!(
+				context.genesis.as_ref() == receipt.genesis_hash.as_slice(),
+				Error::<T>::WrongGenesis
+			);
 			ensure!(receipt.finished_at >= receipt.started_at, Error::<T>::InvalidTimes);
-			if AttestationRequired::<T>::get() {
+			if context.attestation_required {
 				ensure!(!attestations.is_empty(), Error::<T>::AttestationMissing);
 			}
-			let attesters = Attesters::<T>::get();
 			for attestation in attestations.iter() {
 				ensure!(
-					attesters.contains(&attestation.attester)
+					context.attesters.contains(&attestation.attester)
 						&& verify_key_signature(
 							&attestation.attester,
 							&attestation.signature,
@@ -447,6 +567,55 @@ pub mod pallet {
 				);
 			}
 			Ok(receipt_hash)
+		}
+
+		/// This block, the block receipts accepted now become final, and the receipts already
+		/// due then.
+		fn finalization_slot(
+		) -> (BlockNumberFor<T>, BlockNumberFor<T>, BoundedVec<JobId, T::MaxReceiptsPerBlock>) {
+			let now = frame_system::Pallet::<T>::block_number();
+			let final_at = now.saturating_add(T::ChallengeWindow::get());
+			(now, final_at, FinalizeAt::<T>::get(final_at))
+		}
+
+		/// Records a checked receipt (the caller schedules its finalization).
+		fn accept(
+			provider: T::AccountId,
+			receipt: Receipt<T::AccountId>,
+			receipt_hash: Hash32,
+			now: BlockNumberFor<T>,
+			final_at: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let job_id = receipt.job_id;
+			T::Jobs::mark_receipted(job_id, receipt_hash)?;
+			UsedReceiptHashes::<T>::insert(receipt_hash, job_id);
+			ReceiptsByProvider::<T>::insert(&provider, job_id, ());
+			Receipts::<T>::insert(
+				job_id,
+				StoredReceipt { receipt, hash: receipt_hash, accepted_at: now, final_at, minted: None },
+			);
+			Self::deposit_event(Event::ReceiptAccepted { job_id, provider, receipt_hash, final_at });
+			Ok(())
+		}
+
+		/// All attestations of a batch.
+		fn attestation_count(receipts: &[SignedReceiptOf<T>]) -> u32 {
+			receipts
+				.iter()
+				.fold(0u32, |total, signed| total.saturating_add(signed.attestations.len() as u32))
+		}
+
+		/// What verifying `count` attestations adds to a submission (measured by the
+		/// `submit_receipt` benchmark's attestation component).
+		fn attestations_weight(count: u32) -> Weight {
+			T::WeightInfo::submit_receipt(count).saturating_sub(T::WeightInfo::submit_receipt(0))
+		}
+
+		/// The feeless check the transaction extension runs before dispatch: `receipts`
+		/// receipts with `attestations` attestations in all.
+		fn feeless_check_weight(receipts: u32, attestations: u32) -> Weight {
+			T::WeightInfo::check_receipts(receipts)
+				.saturating_add(Self::attestations_weight(attestations))
 		}
 
 		/// The amount minted for `units` milli-units at `price_per_unit`, capped by governance.

@@ -112,6 +112,7 @@ impl pallet_receipts::Config for Test {
 	type ChallengeWindow = ConstU64<3>;
 	type MaxReceiptsPerBlock = ConstU32<2>;
 	type MaxAttesters = ConstU32<2>;
+	type MaxReceiptBatch = ConstU32<2>;
 	type DefaultMaxPricePerUnit = DefaultMaxPricePerUnit;
 	type BurnedElsewhere = pallet_aitbc_staking::Slashed<Test>;
 	type WeightInfo = ();

@@ -2,13 +2,16 @@
 //! the invariants of all three pallets and "issuance = endowment + minted" are checked.
 
 use crate::{
-	mock::*, Attestation, Call, Error, Event, KeySignature, ReceiptsByProvider, TotalMinted,
-	UsedReceiptHashes,
+	mock::*, Attestation, Call, Error, Event, KeySignature, ReceiptsByProvider, SignedReceipt,
+	TotalMinted, UsedReceiptHashes,
 };
 use aitbc_primitives::{ExecutionInfo, JobParams, Scheduler};
 use aitbc_primitives::{JobId, Receipt};
 use frame_support::{
-	assert_noop, assert_ok, dispatch::CheckIfFeeless, traits::fungible::Inspect, BoundedVec,
+	assert_noop, assert_ok,
+	dispatch::CheckIfFeeless,
+	traits::{fungible::Inspect, ConstU32},
+	BoundedVec,
 };
 use pallet_aitbc_jobs::{JobState, Jobs as JobsStorage};
 use sp_core::Pair;
@@ -242,6 +245,160 @@ fn valid_receipts_are_feeless_and_invalid_ones_are_not() {
 		let mut wrong = receipt.clone();
 		wrong.units = 1;
 		assert!(!call(&wrong, sign(&wrong)).is_feeless(&RuntimeOrigin::signed(PROVIDER)));
+	});
+}
+
+/// A batch entry for `receipt`, signed by PROVIDER's worker key.
+fn signed(receipt: &Receipt<u64>) -> SignedReceipt<u64, ConstU32<2>> {
+	SignedReceipt { receipt: receipt.clone(), signature: sign(receipt), attestations: BoundedVec::new() }
+}
+
+fn submit_batch(who: u64, batch: Vec<SignedReceipt<u64, ConstU32<2>>>) -> DispatchResult {
+	Receipts::submit_receipts(RuntimeOrigin::signed(who), BoundedVec::truncate_from(batch))
+}
+
+#[test]
+fn a_batch_is_accepted_whole_and_mints_each_receipt() {
+	build_and_execute(|| {
+		let jobs = [assigned_job(PROVIDER), assigned_job(PROVIDER)];
+		let receipts = jobs.map(|job| receipt_for(job, PROVIDER, provider_key()));
+		assert_ok!(submit_batch(PROVIDER, receipts.iter().map(signed).collect()));
+		assert_eq!(crate::FinalizeAt::<Test>::get(4).into_inner(), jobs.to_vec());
+		for (job, receipt) in jobs.iter().zip(&receipts) {
+			assert_eq!(crate::Receipts::<Test>::get(job).unwrap().minted, None);
+			assert_eq!(UsedReceiptHashes::<Test>::get(receipt.hash()), Some(*job));
+			assert!(ReceiptsByProvider::<Test>::contains_key(PROVIDER, job));
+			System::assert_has_event(
+				Event::ReceiptAccepted {
+					job_id: *job,
+					provider: PROVIDER,
+					receipt_hash: receipt.hash(),
+					final_at: 4,
+				}
+				.into(),
+			);
+		}
+		run_to_block(4);
+		// Two receipts of 5 units at price 2, plus the client's 100 for each.
+		assert_eq!(Balances::balance(&PROVIDER), 220);
+		assert_eq!(TotalMinted::<Test>::get(), 20);
+		assert!(jobs.iter().all(|job| matches!(
+			JobsStorage::<Test>::get(job).unwrap().state,
+			JobState::Finalized { .. }
+		)));
+	});
+}
+
+#[test]
+fn a_batch_with_one_bad_receipt_stores_nothing() {
+	build_and_execute(|| {
+		let a = assigned_job(PROVIDER);
+		let b = assigned_job(PROVIDER);
+		let good = receipt_for(a, PROVIDER, provider_key());
+		let mut wrong_units = receipt_for(b, PROVIDER, provider_key());
+		wrong_units.units += 1;
+		assert_noop!(
+			submit_batch(PROVIDER, vec![signed(&good), signed(&wrong_units)]),
+			Error::<Test>::WrongUnits
+		);
+		assert_noop!(
+			submit_batch(PROVIDER, vec![signed(&wrong_units), signed(&good)]),
+			Error::<Test>::WrongUnits
+		);
+		let mut bad_signature = signed(&receipt_for(b, PROVIDER, provider_key()));
+		bad_signature.signature = sign(&good);
+		assert_noop!(
+			submit_batch(PROVIDER, vec![signed(&good), bad_signature]),
+			Error::<Test>::InvalidSignature
+		);
+		// A job of another provider in the batch (claimed a block later: two deadlines per block).
+		run_to_block(2);
+		let other = assigned_job(OTHER_PROVIDER);
+		assert_noop!(
+			submit_batch(
+				PROVIDER,
+				vec![signed(&good), signed(&receipt_for(other, PROVIDER, provider_key()))]
+			),
+			Error::<Test>::NotAssignedProvider
+		);
+		// A receipt already accepted on its own.
+		assert_ok!(submit(PROVIDER, &good, sign(&good)));
+		let second = receipt_for(b, PROVIDER, provider_key());
+		assert_noop!(
+			submit_batch(PROVIDER, vec![signed(&second), signed(&good)]),
+			Error::<Test>::ReceiptReplayed
+		);
+		assert_ok!(submit_batch(PROVIDER, vec![signed(&second)]));
+	});
+}
+
+#[test]
+fn empty_and_duplicate_batches_are_rejected() {
+	build_and_execute(|| {
+		let job = assigned_job(PROVIDER);
+		let receipt = receipt_for(job, PROVIDER, provider_key());
+		assert_noop!(submit_batch(PROVIDER, vec![]), Error::<Test>::EmptyBatch);
+		assert_noop!(
+			submit_batch(PROVIDER, vec![signed(&receipt), signed(&receipt)]),
+			Error::<Test>::DuplicateJobInBatch
+		);
+		// Two different receipts for one job.
+		let mut again = receipt.clone();
+		again.nonce += 1;
+		assert_noop!(
+			submit_batch(PROVIDER, vec![signed(&receipt), signed(&again)]),
+			Error::<Test>::DuplicateJobInBatch
+		);
+		assert_noop!(
+			Receipts::submit_receipts(
+				RuntimeOrigin::none(),
+				BoundedVec::truncate_from(vec![signed(&receipt)])
+			),
+			BadOrigin
+		);
+	});
+}
+
+#[test]
+fn batches_are_feeless_only_when_every_receipt_is_valid() {
+	build_and_execute(|| {
+		let a = assigned_job(PROVIDER);
+		let b = assigned_job(PROVIDER);
+		let good = [a, b].map(|job| receipt_for(job, PROVIDER, provider_key()));
+		let call = |batch: Vec<SignedReceipt<u64, ConstU32<2>>>| {
+			RuntimeCall::Receipts(Call::submit_receipts {
+				receipts: BoundedVec::truncate_from(batch),
+			})
+		};
+		let provider = RuntimeOrigin::signed(PROVIDER);
+		assert!(call(good.iter().map(signed).collect()).is_feeless(&provider));
+		assert!(!call(good.iter().map(signed).collect()).is_feeless(&RuntimeOrigin::signed(BOB)));
+		let mut wrong = good[1].clone();
+		wrong.units = 1;
+		assert!(!call(vec![signed(&good[0]), signed(&wrong)]).is_feeless(&provider));
+		assert!(!call(vec![signed(&good[0]), signed(&good[0])]).is_feeless(&provider));
+		assert!(!call(vec![]).is_feeless(&provider));
+	});
+}
+
+#[test]
+fn a_batch_that_does_not_fit_its_finalization_block_stores_nothing() {
+	build_and_execute(|| {
+		let a = assigned_job(PROVIDER);
+		let b = assigned_job(PROVIDER);
+		run_to_block(2); // a third deadline in block 21 would not fit (2 per block)
+		let c = assigned_job(OTHER_PROVIDER);
+		run_to_block(3);
+		let r = receipt_for(c, OTHER_PROVIDER, other_provider_key());
+		let s = KeySignature(other_provider_pair().sign(&r.signing_message()).0);
+		assert_ok!(submit(OTHER_PROVIDER, &r, s));
+		let batch: Vec<_> =
+			[a, b].iter().map(|job| signed(&receipt_for(*job, PROVIDER, provider_key()))).collect();
+		assert_noop!(submit_batch(PROVIDER, batch.clone()), Error::<Test>::FinalizationBlockFull);
+		run_to_block(4);
+		assert_ok!(submit_batch(PROVIDER, batch));
+		run_to_block(9);
+		assert_eq!(TotalMinted::<Test>::get(), 30, "three receipts of 10 each");
 	});
 }
 

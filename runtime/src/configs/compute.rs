@@ -80,6 +80,7 @@ impl pallet_aitbc_receipts::Config for Runtime {
 	type ChallengeWindow = ChallengeWindow;
 	type MaxReceiptsPerBlock = ConstU32<2048>;
 	type MaxAttesters = ConstU32<16>;
+	type MaxReceiptBatch = ConstU32<32>;
 	type DefaultMaxPricePerUnit = DefaultMaxPricePerUnit;
 	type BurnedElsewhere = pallet_aitbc_staking::Slashed<Runtime>;
 	type WeightInfo = pallet_aitbc_receipts::weights::SubstrateWeight<Runtime>;
