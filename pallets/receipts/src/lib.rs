@@ -397,11 +397,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let receipt_hash = Self::check_receipt(&who, &receipt, &signature, &attestations)?;
-			let (now, final_at, mut due) = Self::finalization_slot();
-			due.try_push(receipt.job_id).map_err(|_| Error::<T>::FinalizationBlockFull)?;
-			Self::accept(who, receipt, receipt_hash, now, final_at)?;
-			FinalizeAt::<T>::insert(final_at, due);
-			Ok(())
+			Self::accept_all(who, [(receipt, receipt_hash)])
 		}
 
 		/// Submits the signed receipts of several assigned jobs of the caller at once, all or
@@ -429,16 +425,7 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			// Every check before any write: the receipts of a batch do not interfere.
 			let hashes = Self::check_receipts(&who, &receipts)?;
-			let (now, final_at, mut due) = Self::finalization_slot();
-			for signed in receipts.iter() {
-				due.try_push(signed.receipt.job_id)
-					.map_err(|_| Error::<T>::FinalizationBlockFull)?;
-			}
-			for (signed, receipt_hash) in receipts.into_iter().zip(hashes) {
-				Self::accept(who.clone(), signed.receipt, receipt_hash, now, final_at)?;
-			}
-			FinalizeAt::<T>::insert(final_at, due);
-			Ok(())
+			Self::accept_all(who, receipts.into_iter().map(|signed| signed.receipt).zip(hashes))
 		}
 
 		/// Sets the cap on the price per unit used for minting (governance).
@@ -569,32 +556,39 @@ pub mod pallet {
 			Ok(receipt_hash)
 		}
 
-		/// This block, the block receipts accepted now become final, and the receipts already
-		/// due then.
-		fn finalization_slot(
-		) -> (BlockNumberFor<T>, BlockNumberFor<T>, BoundedVec<JobId, T::MaxReceiptsPerBlock>) {
+		/// Records checked receipts of `provider` and schedules them for finalization after
+		/// the challenge window (all or nothing: the dispatch is transactional).
+		fn accept_all(
+			provider: T::AccountId,
+			receipts: impl IntoIterator<Item = (Receipt<T::AccountId>, Hash32)>,
+		) -> DispatchResult {
 			let now = frame_system::Pallet::<T>::block_number();
 			let final_at = now.saturating_add(T::ChallengeWindow::get());
-			(now, final_at, FinalizeAt::<T>::get(final_at))
-		}
-
-		/// Records a checked receipt (the caller schedules its finalization).
-		fn accept(
-			provider: T::AccountId,
-			receipt: Receipt<T::AccountId>,
-			receipt_hash: Hash32,
-			now: BlockNumberFor<T>,
-			final_at: BlockNumberFor<T>,
-		) -> DispatchResult {
-			let job_id = receipt.job_id;
-			T::Jobs::mark_receipted(job_id, receipt_hash)?;
-			UsedReceiptHashes::<T>::insert(receipt_hash, job_id);
-			ReceiptsByProvider::<T>::insert(&provider, job_id, ());
-			Receipts::<T>::insert(
-				job_id,
-				StoredReceipt { receipt, hash: receipt_hash, accepted_at: now, final_at, minted: None },
-			);
-			Self::deposit_event(Event::ReceiptAccepted { job_id, provider, receipt_hash, final_at });
+			let mut due = FinalizeAt::<T>::get(final_at);
+			for (receipt, receipt_hash) in receipts {
+				let job_id = receipt.job_id;
+				due.try_push(job_id).map_err(|_| Error::<T>::FinalizationBlockFull)?;
+				T::Jobs::mark_receipted(job_id, receipt_hash)?;
+				UsedReceiptHashes::<T>::insert(receipt_hash, job_id);
+				ReceiptsByProvider::<T>::insert(&provider, job_id, ());
+				Receipts::<T>::insert(
+					job_id,
+					StoredReceipt {
+						receipt,
+						hash: receipt_hash,
+						accepted_at: now,
+						final_at,
+						minted: None,
+					},
+				);
+				Self::deposit_event(Event::ReceiptAccepted {
+					job_id,
+					provider: provider.clone(),
+					receipt_hash,
+					final_at,
+				});
+			}
+			FinalizeAt::<T>::insert(final_at, due);
 			Ok(())
 		}
 
