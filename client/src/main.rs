@@ -201,7 +201,7 @@ fn receipt_json(stored: &ReceiptInfo) -> serde_json::Value {
 	let r = &stored.receipt.0;
 	serde_json::json!({
 		"job_id": r.job_id,
-		"hash": format!("0x{}", hex::encode(stored.hash)),
+		"hash": format!("0x{}", hex::encode(stored.receipt_hash)),
 		"provider": r.provider.to_string(),
 		"client": r.client.to_string(),
 		"model_id": r.model_id,
@@ -218,7 +218,7 @@ fn receipt_json(stored: &ReceiptInfo) -> serde_json::Value {
 
 fn print_receipt(stored: &ReceiptInfo) {
 	let r = &stored.receipt.0;
-	println!("receipt 0x{} for job {}", hex::encode(stored.hash), r.job_id);
+	println!("receipt 0x{} for job {}", hex::encode(stored.receipt_hash), r.job_id);
 	println!("  provider  {}", r.provider);
 	println!("  units     {:.3} (gpu {} ms on {} / {})", r.units as f64 / 1000.0, r.gpu_ms,
 		String::from_utf8_lossy(&r.execution.execution_provider), String::from_utf8_lossy(&r.execution.device));

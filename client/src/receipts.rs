@@ -11,6 +11,7 @@ use crate::{
 		self,
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
+			pallet_aitbc_jobs::JobState,
 			pallet_aitbc_receipts::{KeySignature, SignedReceipt, StoredReceipt},
 		},
 	},
@@ -65,11 +66,17 @@ impl Client {
 		self.submit(&call, provider).await
 	}
 
-	/// The receipt of `job_id`, if one was accepted.
+	/// The receipt of `job_id`, if one was accepted. The chain stores receipts by provider
+	/// and job; the job's state names the provider (both read at one block).
 	pub async fn receipt(&self, job_id: JobId) -> Result<Option<ReceiptInfo>, ClientError> {
 		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		let Some(job) = Self::job_at(&at, job_id).await? else { return Ok(None) };
+		let provider = match job.state {
+			JobState::Receipted { provider, .. } | JobState::Finalized { provider, .. } => provider,
+			_ => return Ok(None),
+		};
 		let entry = at.storage().entry(runtime::storage().receipts().receipts()).map_err(ClientError::chain)?;
-		match entry.try_fetch((job_id,)).await.map_err(ClientError::chain)? {
+		match entry.try_fetch((provider, job_id)).await.map_err(ClientError::chain)? {
 			Some(value) => Ok(Some(value.decode().map_err(ClientError::chain)?)),
 			None => Ok(None),
 		}

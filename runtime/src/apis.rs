@@ -151,7 +151,7 @@ impl_runtime_apis! {
 
 		fn receipted_jobs(provider: AccountId) -> Vec<aitbc_primitives::JobId> {
 			let mut jobs: Vec<_> =
-				pallet_aitbc_receipts::ReceiptsByProvider::<Runtime>::iter_key_prefix(provider).collect();
+				pallet_aitbc_receipts::Receipts::<Runtime>::iter_key_prefix(provider).collect();
 			jobs.sort_unstable();
 			jobs
 		}

@@ -298,7 +298,7 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		);
 
 		// The challenge window closes: 20 units × 1 mAIT are minted to the provider.
-		let final_at = pallet_aitbc_receipts::Receipts::<Runtime>::get(0).expect("stored").final_at;
+		let final_at = pallet_aitbc_receipts::Pallet::<Runtime>::receipt_of(0).expect("stored").final_at;
 		for number in 2..=final_at {
 			start_block(number);
 		}

@@ -29,12 +29,15 @@ test('polkadot.js decodes, reads, subscribes and submits against aitbc-node', as
     assert.equal(job.params.width.toNumber(), 256);
     assert.equal(job.params.scheduler.type, 'Ddim');
     assert.ok(job.state.isFinalized, `job ${servedJob} is ${job.state.type}`);
-    const stored = (await api.query.receipts.receipts(servedJob)).unwrap();
+    // Receipts are stored by provider and job; the job's state names the provider.
+    const provider = job.state.asFinalized.provider;
+    const stored = (await api.query.receipts.receipts(provider, servedJob)).unwrap();
     assert.equal(stored.receipt.jobId.toNumber(), servedJob);
     assert.equal(stored.receipt.units.toNumber(), 5000);
-    assert.equal(stored.receipt.provider.toString(), job.state.asFinalized.provider.toString());
-    // polkadot.js renames a field called `hash` (it would hide Codec.hash) to `hash_`.
-    assert.equal(stored.hash_.toHex(), job.state.asFinalized.receiptHash.toHex());
+    assert.equal(stored.receipt.provider.toString(), provider.toString());
+    assert.equal(stored.receiptHash.toHex(), job.state.asFinalized.receiptHash.toHex());
+    const byProvider = await api.query.receipts.receipts.keys(provider);
+    assert.ok(byProvider.some((key) => key.args[1].toNumber() === servedJob), 'listed under its provider');
     assert.equal(stored.minted.unwrap().toBigInt(), 5_000_000_000n);
     assert.equal((await api.query.balances.totalIssuance()).toBigInt(), 5_000_000_000n);
 

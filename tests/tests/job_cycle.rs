@@ -89,7 +89,7 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 	// None of it minted anything; the refused transactions paid fees, which were burned.
 	let issuance = client.total_issuance().await.unwrap();
 	assert!(issuance < burned_before, "fees of failed calls are burned");
-	assert_eq!(client.receipt(job2).await.unwrap().map(|r| r.hash), None);
+	assert_eq!(client.receipt(job2).await.unwrap().map(|r| r.receipt_hash), None);
 	assert_eq!(aitbc_client::state_name(&client.job(job2).await.unwrap().state), "Assigned");
 
 	// 4. Valid receipts for job 2 and a third job, in one batch transaction: both accepted

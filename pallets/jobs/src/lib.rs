@@ -124,8 +124,11 @@ pub trait JobLedger<AccountId, Balance> {
 	fn assigned(job_id: JobId) -> Option<AssignedJob<AccountId, Balance>>;
 	/// A valid receipt with `receipt_hash` arrived for the assigned job.
 	fn mark_receipted(job_id: JobId, receipt_hash: Hash32) -> DispatchResult;
-	/// The price the provider claimed the job at, if the job is receipted.
-	fn receipted_price(job_id: JobId) -> Option<Balance>;
+	/// The provider and the price it claimed the job at, if the job is receipted (not yet
+	/// final).
+	fn receipted(job_id: JobId) -> Option<(AccountId, Balance)>;
+	/// The provider whose receipt the job has, if it is receipted or finalized.
+	fn receipt_provider(job_id: JobId) -> Option<AccountId>;
 	/// The receipt is final: pay the provider the held payment; `gpu_ms` feeds reputation.
 	fn finalize(job_id: JobId, gpu_ms: u64) -> DispatchResult;
 }
@@ -530,9 +533,17 @@ impl<T: Config> JobLedger<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		})
 	}
 
-	fn receipted_price(job_id: JobId) -> Option<BalanceOf<T>> {
+	fn receipted(job_id: JobId) -> Option<(T::AccountId, BalanceOf<T>)> {
 		match Jobs::<T>::get(job_id)?.state {
-			JobState::Receipted { price_per_unit, .. } => Some(price_per_unit),
+			JobState::Receipted { provider, price_per_unit, .. } => Some((provider, price_per_unit)),
+			_ => None,
+		}
+	}
+
+	fn receipt_provider(job_id: JobId) -> Option<T::AccountId> {
+		match Jobs::<T>::get(job_id)?.state {
+			JobState::Receipted { provider, .. } | JobState::Finalized { provider, .. } =>
+				Some(provider),
 			_ => None,
 		}
 	}

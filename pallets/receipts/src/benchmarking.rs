@@ -93,8 +93,13 @@ mod benchmarks {
 		AttestationRequired::<T>::put(a > 0);
 		let job_id = receipt.job_id;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(provider), receipt, signature, BoundedVec::truncate_from(attestations));
-		assert!(Receipts::<T>::contains_key(job_id));
+		_(
+			RawOrigin::Signed(provider.clone()),
+			receipt,
+			signature,
+			BoundedVec::truncate_from(attestations),
+		);
+		assert!(Receipts::<T>::contains_key(&provider, job_id));
 		Ok(())
 	}
 
@@ -108,8 +113,8 @@ mod benchmarks {
 		let batch = signed_batch::<T>(&provider, n);
 		let job_ids: alloc::vec::Vec<JobId> = batch.iter().map(|s| s.receipt.job_id).collect();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(provider), batch);
-		assert!(job_ids.iter().all(|id| Receipts::<T>::contains_key(id)));
+		_(RawOrigin::Signed(provider.clone()), batch);
+		assert!(job_ids.iter().all(|id| Receipts::<T>::contains_key(&provider, id)));
 		Ok(())
 	}
 
@@ -175,7 +180,7 @@ mod benchmarks {
 		{
 			Pallet::<T>::on_initialize(at);
 		}
-		assert_eq!(Receipts::<T>::iter().filter(|(_, r)| r.minted.is_some()).count() as u32, n);
+		assert_eq!(Receipts::<T>::iter().filter(|(_, _, r)| r.minted.is_some()).count() as u32, n);
 		Ok(())
 	}
 

@@ -22,6 +22,10 @@
 //! client's held payment is paid to it, its reputation updates. Valid receipts are feeless for
 //! the assigned provider.
 //!
+//! Receipts are stored by provider and job ([`Receipts`]): a provider's receipts are one
+//! prefix, and [`Pallet::receipt_of`] finds a job's receipt through the provider its state
+//! names.
+//!
 //! ## Terminology
 //! - *Challenge window*: blocks between acceptance and minting, for spot-checks.
 //! - *Attester*: a key governance trusts to co-sign receipts (the hub/oracle of the design).
@@ -139,8 +143,8 @@ impl<T: Config> CheckContext<T> {
 pub struct StoredReceipt<AccountId, Balance, BlockNumber> {
 	/// The receipt as signed.
 	pub receipt: Receipt<AccountId>,
-	/// Its hash.
-	pub hash: Hash32,
+	/// Its hash (what the worker key signed, domain-separated).
+	pub receipt_hash: Hash32,
 	/// Block it was accepted in.
 	pub accepted_at: BlockNumber,
 	/// Block its challenge window closes (and it is minted).
@@ -208,7 +212,9 @@ pub mod pallet {
 		/// Blocks between accepting a receipt and minting for it.
 		#[pallet::constant]
 		type ChallengeWindow: Get<BlockNumberFor<Self>>;
-		/// Most receipts finalized in one block.
+		/// Most receipts accepted for finalization in one block, and so most accepted per block.
+		/// Finalizing them runs in the block's mandatory `on_initialize`, so a full slot must
+		/// fit in two thirds of a block (checked by `integrity_test`).
 		#[pallet::constant]
 		type MaxReceiptsPerBlock: Get<u32>;
 		/// Most attesters.
@@ -230,14 +236,18 @@ pub mod pallet {
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
-	/// Receipts by job.
+	/// Accepted receipts, by provider and job. Iterating a provider's prefix lists its receipts;
+	/// a lookup by job reads the job's provider from its state first ([`Pallet::receipt_of`]).
+	/// One map for both queries keeps a receipt at two storage writes plus the job's own.
 	#[pallet::storage]
-	pub type Receipts<T: Config> = StorageMap<_, Twox64Concat, JobId, StoredReceiptOf<T>>;
-
-	/// Jobs receipted by each provider (for queries by provider).
-	#[pallet::storage]
-	pub type ReceiptsByProvider<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, (), OptionQuery>;
+	pub type Receipts<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		JobId,
+		StoredReceiptOf<T>,
+	>;
 
 	/// Every receipt hash ever accepted, with its job: a hash mints at most once.
 	#[pallet::storage]
@@ -367,6 +377,18 @@ pub mod pallet {
 				}
 			}
 			T::WeightInfo::on_initialize(count)
+		}
+
+		fn integrity_test() {
+			let full_slot = T::WeightInfo::on_initialize(T::MaxReceiptsPerBlock::get());
+			let max_block = <T as frame_system::Config>::BlockWeights::get().max_block;
+			assert!(
+				full_slot.ref_time().saturating_mul(3) <= max_block.ref_time().saturating_mul(2),
+				"finalizing MaxReceiptsPerBlock receipts ({} ps) takes more than two thirds of a \
+				 block ({} ps): lower MaxReceiptsPerBlock",
+				full_slot.ref_time(),
+				max_block.ref_time()
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -570,12 +592,12 @@ pub mod pallet {
 				due.try_push(job_id).map_err(|_| Error::<T>::FinalizationBlockFull)?;
 				T::Jobs::mark_receipted(job_id, receipt_hash)?;
 				UsedReceiptHashes::<T>::insert(receipt_hash, job_id);
-				ReceiptsByProvider::<T>::insert(&provider, job_id, ());
 				Receipts::<T>::insert(
+					&provider,
 					job_id,
 					StoredReceipt {
 						receipt,
-						hash: receipt_hash,
+						receipt_hash,
 						accepted_at: now,
 						final_at,
 						minted: None,
@@ -627,10 +649,11 @@ pub mod pallet {
 		/// Mints for the receipt of `job_id` and finalizes the job, all or nothing.
 		fn finalize(job_id: JobId) -> DispatchResult {
 			frame_support::storage::with_storage_layer(|| {
-				let mut stored = Receipts::<T>::get(job_id).ok_or(Error::<T>::JobNotAssigned)?;
-				let price = T::Jobs::receipted_price(job_id).ok_or(Error::<T>::JobNotAssigned)?;
+				let (provider, price) =
+					T::Jobs::receipted(job_id).ok_or(Error::<T>::JobNotAssigned)?;
+				let mut stored =
+					Receipts::<T>::get(&provider, job_id).ok_or(Error::<T>::JobNotAssigned)?;
 				let minted = Self::mint_amount(stored.receipt.units, price)?;
-				let provider = stored.receipt.provider.clone();
 				let minted = if minted.is_zero() {
 					minted
 				} else {
@@ -644,10 +667,16 @@ pub mod pallet {
 				TotalMinted::<T>::mutate(|total| *total = total.saturating_add(minted));
 				T::Jobs::finalize(job_id, stored.receipt.gpu_ms)?;
 				stored.minted = Some(minted);
-				Receipts::<T>::insert(job_id, stored);
+				Receipts::<T>::insert(&provider, job_id, stored);
 				Self::deposit_event(Event::ReceiptFinalized { job_id, provider, minted });
 				Ok(())
 			})
+		}
+
+		/// The receipt of `job_id`, if one was accepted: the job's state names the provider,
+		/// under whom the receipt is stored.
+		pub fn receipt_of(job_id: JobId) -> Option<StoredReceiptOf<T>> {
+			Receipts::<T>::get(T::Jobs::receipt_provider(job_id)?, job_id)
 		}
 
 		/// Invariants: every used hash belongs to its stored receipt; every pending receipt is
@@ -663,14 +692,20 @@ pub mod pallet {
 				"total issuance differs from genesis + minted - burned - slashed"
 			);
 			let mut minted = BalanceOf::<T>::zero();
-			for (job_id, stored) in Receipts::<T>::iter() {
+			let mut receipted = alloc::collections::BTreeSet::new();
+			for (provider, job_id, stored) in Receipts::<T>::iter() {
+				ensure!(receipted.insert(job_id), "two stored receipts for one job");
 				ensure!(
-					UsedReceiptHashes::<T>::get(stored.hash) == Some(job_id),
-					"stored receipt's hash not recorded as used"
+					stored.receipt.provider == provider && stored.receipt.job_id == job_id,
+					"receipt stored under another provider or job"
 				);
 				ensure!(
-					ReceiptsByProvider::<T>::contains_key(&stored.receipt.provider, job_id),
-					"receipt missing from its provider's index"
+					T::Jobs::receipt_provider(job_id).as_ref() == Some(&provider),
+					"receipt's job does not name its provider"
+				);
+				ensure!(
+					UsedReceiptHashes::<T>::get(stored.receipt_hash) == Some(job_id),
+					"stored receipt's hash not recorded as used"
 				);
 				match stored.minted {
 					Some(amount) => minted = minted.saturating_add(amount),

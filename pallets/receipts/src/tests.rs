@@ -2,7 +2,7 @@
 //! the invariants of all three pallets and "issuance = endowment + minted" are checked.
 
 use crate::{
-	mock::*, Attestation, Call, Error, Event, KeySignature, ReceiptsByProvider, SignedReceipt,
+	mock::*, Attestation, Call, Error, Event, KeySignature, SignedReceipt,
 	TotalMinted, UsedReceiptHashes,
 };
 use aitbc_primitives::{ExecutionInfo, JobParams, Scheduler};
@@ -95,11 +95,12 @@ fn valid_receipt_is_accepted_then_minted_after_the_challenge_window() {
 		let job = assigned_job(PROVIDER);
 		let receipt = receipt_for(job, PROVIDER, provider_key());
 		assert_ok!(submit(PROVIDER, &receipt, sign(&receipt)));
-		let stored = crate::Receipts::<Test>::get(job).unwrap();
+		let stored = crate::Receipts::<Test>::get(PROVIDER, job).unwrap();
 		assert_eq!((stored.final_at, stored.minted), (4, None));
+		assert_eq!(stored.receipt_hash, receipt.hash());
+		assert_eq!(crate::Pallet::<Test>::receipt_of(job), Some(stored), "found by job alone");
 		assert!(matches!(JobsStorage::<Test>::get(job).unwrap().state, JobState::Receipted { .. }));
 		assert_eq!(UsedReceiptHashes::<Test>::get(receipt.hash()), Some(job));
-		assert!(ReceiptsByProvider::<Test>::contains_key(PROVIDER, job));
 		System::assert_last_event(
 			Event::ReceiptAccepted {
 				job_id: job,
@@ -116,7 +117,7 @@ fn valid_receipt_is_accepted_then_minted_after_the_challenge_window() {
 		// 5 units at price 2 = 10 minted, plus the client's 100.
 		assert_eq!(Balances::balance(&PROVIDER), 110);
 		assert_eq!(TotalMinted::<Test>::get(), 10);
-		assert_eq!(crate::Receipts::<Test>::get(job).unwrap().minted, Some(10));
+		assert_eq!(crate::Pallet::<Test>::receipt_of(job).unwrap().minted, Some(10));
 		assert!(matches!(JobsStorage::<Test>::get(job).unwrap().state, JobState::Finalized { .. }));
 		System::assert_has_event(
 			Event::ReceiptFinalized { job_id: job, provider: PROVIDER, minted: 10 }.into(),
@@ -265,10 +266,9 @@ fn a_batch_is_accepted_whole_and_mints_each_receipt() {
 		assert_ok!(submit_batch(PROVIDER, receipts.iter().map(signed).collect()));
 		assert_eq!(crate::FinalizeAt::<Test>::get(4).into_inner(), jobs.to_vec());
 		for (job, receipt) in jobs.iter().zip(&receipts) {
-			assert_eq!(crate::Receipts::<Test>::get(job).unwrap().minted, None);
+			assert_eq!(crate::Receipts::<Test>::get(PROVIDER, job).unwrap().minted, None);
 			assert_eq!(UsedReceiptHashes::<Test>::get(receipt.hash()), Some(*job));
-			assert!(ReceiptsByProvider::<Test>::contains_key(PROVIDER, job));
-			System::assert_has_event(
+				System::assert_has_event(
 				Event::ReceiptAccepted {
 					job_id: *job,
 					provider: PROVIDER,
