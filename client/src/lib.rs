@@ -272,7 +272,7 @@ impl Client {
 	}
 
 	/// A job by id as of the block `at`, if it existed then.
-	pub(crate) async fn job_at(
+	pub async fn job_at(
 		at: &subxt::client::ClientAtBlock<Config, impl subxt::client::OnlineClientAtBlockT<Config>>,
 		job_id: JobId,
 	) -> Result<Option<JobInfo>, ClientError> {

@@ -1,6 +1,6 @@
 //! Chain mode: `aitbc-worker init | register | start`.
 //!
-//! `start` follows finalized blocks, claims pending jobs its offer can serve (the same checks the
+//! `start` follows best blocks, claims pending jobs its offer can serve (the same checks the
 //! runtime's matching rule makes, plus what the local model allows), runs them on the
 //! [`Pipeline`], stores the image in the content-addressed [`ArtifactStore`] served over HTTP,
 //! signs the receipt with the worker key and submits it. Every step the chain will see is
@@ -15,7 +15,10 @@ pub mod journal;
 use std::{
 	collections::{HashMap, HashSet},
 	path::Path,
-	sync::{Arc, Mutex},
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc, Mutex,
+	},
 	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
@@ -157,6 +160,8 @@ struct Worker {
 	artifacts: ArtifactStore,
 	/// Jobs a task is working on right now.
 	in_flight: Mutex<HashSet<JobId>>,
+	/// The highest best block number seen, across reconnections.
+	newest_block: AtomicU64,
 	/// Jobs not to look at again: ones this worker cannot serve, or whose claim just failed (until
 	/// the given block).
 	skip: Mutex<HashMap<JobId, u64>>,
@@ -231,6 +236,7 @@ pub async fn start(
 		journal,
 		artifacts: artifacts.clone(),
 		in_flight: Mutex::new(HashSet::new()),
+		newest_block: AtomicU64::new(0),
 		skip: Mutex::new(HashMap::new()),
 	});
 	let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -349,7 +355,14 @@ impl Worker {
 				tokio::spawn(async move { worker.resume(client, record).await });
 			}
 		}
-		let mut blocks = client.api().stream_blocks().await.map_err(|e| FollowError::Connection(e.to_string()))?;
+		// New jobs are looked for in best blocks: a job is claimable as soon as it is in one, a
+		// block or two before it is final. A claim on a job a re-organisation drops fails at the
+		// chain's check and costs nothing but the claim's fee.
+		let mut blocks = client.api().stream_best_blocks().await.map_err(|e| FollowError::Connection(e.to_string()))?;
+		// A subscription (re)starts with the last finalized block, which can still list as
+		// pending a job claimed since (a failed claim costs a fee): skip it, and any block older
+		// than one already looked at.
+		let mut first = true;
 		loop {
 			let block = tokio::select! {
 				block = blocks.next() => block,
@@ -359,7 +372,12 @@ impl Worker {
 				return Err(FollowError::Connection("the block subscription ended".into()));
 			};
 			let block = block.map_err(|e| FollowError::Connection(e.to_string()))?;
-			self.clone().claim_pending(client, block.number()).await?;
+			let newest = self.newest_block.fetch_max(block.number(), Ordering::Relaxed);
+			if std::mem::take(&mut first) || block.number() < newest {
+				continue;
+			}
+			let at = block.at().await.map_err(|e| FollowError::Connection(e.to_string()))?;
+			self.clone().claim_pending(client, &at, block.number()).await?;
 		}
 	}
 
@@ -404,12 +422,18 @@ impl Worker {
 		served.limits.check(&request).err().map(|(message, _)| message)
 	}
 
-	async fn claim_pending(self: Arc<Self>, client: &Client, block: u64) -> Result<(), FollowError> {
+	/// Claims pending jobs of the best block `at` (number `block`) while capacity is free.
+	async fn claim_pending(
+		self: Arc<Self>,
+		client: &Client,
+		at: &subxt::client::ClientAtBlock<aitbc_client::Config, impl subxt::client::OnlineClientAtBlockT<aitbc_client::Config>>,
+		block: u64,
+	) -> Result<(), FollowError> {
 		let free = (self.config.capacity as usize).saturating_sub(self.in_flight.lock().map(|s| s.len()).unwrap_or(0));
 		if free == 0 {
 			return Ok(());
 		}
-		let mut pending = client.pending_jobs().await?;
+		let mut pending = Client::pending_jobs_at(at).await?;
 		// Forget skipped jobs that left the queue, so the map stays as small as the queue.
 		let queued: HashSet<JobId> = pending.iter().copied().collect();
 		if let Ok(mut skip) = self.skip.lock() {
@@ -429,11 +453,7 @@ impl Worker {
 			if self.skip.lock().map(|s| s.get(&job_id).is_some_and(|until| *until > block)).unwrap_or(false) {
 				continue;
 			}
-			let job = match client.job(job_id).await {
-				Ok(job) => job,
-				Err(ClientError::JobNotFound(_)) => continue,
-				Err(e) => return Err(e.into()),
-			};
+			let Some(job) = Client::job_at(at, job_id).await? else { continue };
 			if let Some(reason) = self.cannot_serve(&job) {
 				tracing::info!(job_id, reason = %reason, "not taking job");
 				if let Ok(mut skip) = self.skip.lock() {
@@ -448,8 +468,8 @@ impl Worker {
 			let worker = self.clone();
 			let client = client.clone();
 			tokio::spawn(async move {
-				// Claimed: never again (the finalized view may list it as pending for a few more
-				// blocks). Lost the race or refused: look again in a few blocks.
+				// Claimed: never again (a best block on another fork may still list it as
+				// pending). Lost the race or refused: look again in a few blocks.
 				let claimed = worker.claim_and_run(&client, job_id, job, block).await;
 				if let Ok(mut skip) = worker.skip.lock() {
 					skip.insert(job_id, if claimed { u64::MAX } else { block + 3 });
