@@ -175,9 +175,11 @@ fn describe_state(state: &JobStateInfo) -> String {
 		JobState::Receipted { provider, receipt_hash, .. } => {
 			format!("Receipted by {provider} (receipt 0x{})", hex::encode(receipt_hash))
 		},
-		JobState::Finalized { provider, receipt_hash } => {
-			format!("Finalized: served by {provider} (receipt 0x{})", hex::encode(receipt_hash))
-		},
+		JobState::Finalized { provider, receipt_hash, minted } => format!(
+			"Finalized: served by {provider} (receipt 0x{}), minted {}",
+			hex::encode(receipt_hash),
+			format_ait(*minted)
+		),
 		JobState::Expired { provider } => format!("Expired: {provider} missed the deadline, payment refunded"),
 		JobState::Cancelled => "Cancelled: payment refunded".into(),
 		JobState::Pending => "Pending: waiting for a provider".into(),
@@ -198,7 +200,7 @@ fn job_json(job_id: u64, job: &JobInfo) -> serde_json::Value {
 }
 
 fn receipt_json(stored: &ReceiptInfo) -> serde_json::Value {
-	let r = &stored.receipt.0;
+	let r = &stored.receipt;
 	serde_json::json!({
 		"job_id": r.job_id,
 		"hash": format!("0x{}", hex::encode(stored.receipt_hash)),
@@ -217,7 +219,7 @@ fn receipt_json(stored: &ReceiptInfo) -> serde_json::Value {
 }
 
 fn print_receipt(stored: &ReceiptInfo) {
-	let r = &stored.receipt.0;
+	let r = &stored.receipt;
 	println!("receipt 0x{} for job {}", hex::encode(stored.receipt_hash), r.job_id);
 	println!("  provider  {}", r.provider);
 	println!("  units     {:.3} (gpu {} ms on {} / {})", r.units as f64 / 1000.0, r.gpu_ms,

@@ -67,7 +67,7 @@ pub struct ProviderInfo {
 	pub offer: Option<OfferSpec>,
 	/// Paused offers take no new jobs.
 	pub paused: bool,
-	/// Jobs assigned and not yet ended.
+	/// Jobs assigned and not yet receipted or expired.
 	pub in_flight: u32,
 	/// Approved by governance (needed while the minimum stake is 0).
 	pub approved: bool,

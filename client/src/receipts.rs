@@ -18,8 +18,21 @@ use crate::{
 	Balance, Client, ClientError, Included,
 };
 
-/// A receipt as the chain stores it.
-pub type ReceiptInfo = StoredReceipt<AccountId32, Balance, u32>;
+/// A job's receipt: as the chain stores it (under its provider and hash), with what it minted
+/// once final (recorded in the job's state).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceiptInfo {
+	/// The receipt as signed.
+	pub receipt: Receipt<AccountId32>,
+	/// Its hash (what the worker key signed, domain-separated).
+	pub receipt_hash: [u8; 32],
+	/// Block it was accepted in.
+	pub accepted_at: u32,
+	/// Block its challenge window closes and it mints.
+	pub final_at: u32,
+	/// What was minted for it, once final.
+	pub minted: Option<Balance>,
+}
 
 /// The sr25519 signature of `worker_key` over the receipt's domain-separated signing message.
 pub fn sign_receipt(worker_key: &Keypair, receipt: &Receipt<AccountId32>) -> [u8; 64] {
@@ -67,19 +80,28 @@ impl Client {
 	}
 
 	/// The receipt of `job_id`, if one was accepted. The chain stores receipts by provider
-	/// and job; the job's state names the provider (both read at one block).
+	/// and receipt hash; the job's state records both, and what was minted (all read at one
+	/// block).
 	pub async fn receipt(&self, job_id: JobId) -> Result<Option<ReceiptInfo>, ClientError> {
 		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
 		let Some(job) = Self::job_at(&at, job_id).await? else { return Ok(None) };
-		let provider = match job.state {
-			JobState::Receipted { provider, .. } | JobState::Finalized { provider, .. } => provider,
+		let (provider, receipt_hash, minted) = match job.state {
+			JobState::Receipted { provider, receipt_hash, .. } => (provider, receipt_hash, None),
+			JobState::Finalized { provider, receipt_hash, minted } => (provider, receipt_hash, Some(minted)),
 			_ => return Ok(None),
 		};
 		let entry = at.storage().entry(runtime::storage().receipts().receipts()).map_err(ClientError::chain)?;
-		match entry.try_fetch((provider, job_id)).await.map_err(ClientError::chain)? {
-			Some(value) => Ok(Some(value.decode().map_err(ClientError::chain)?)),
-			None => Ok(None),
-		}
+		let Some(value) = entry.try_fetch((provider, receipt_hash)).await.map_err(ClientError::chain)? else {
+			return Ok(None);
+		};
+		let stored: StoredReceipt<AccountId32, u32> = value.decode().map_err(ClientError::chain)?;
+		Ok(Some(ReceiptInfo {
+			receipt: stored.receipt.0,
+			receipt_hash,
+			accepted_at: stored.accepted_at,
+			final_at: stored.final_at,
+			minted,
+		}))
 	}
 
 	/// The jobs `provider` submitted receipts for, in job order (runtime API).
@@ -95,7 +117,7 @@ impl Client {
 	/// receipt's `artifact_sha256`; returns the verified bytes.
 	pub async fn fetch_image(&self, job_id: JobId) -> Result<Vec<u8>, ClientError> {
 		let stored = self.receipt(job_id).await?.ok_or(ClientError::NoReceipt(job_id))?;
-		let receipt = stored.receipt.0;
+		let receipt = stored.receipt;
 		let provider = self.provider(&receipt.provider).await?;
 		let endpoint = provider
 			.offer

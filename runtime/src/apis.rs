@@ -151,7 +151,9 @@ impl_runtime_apis! {
 
 		fn receipted_jobs(provider: AccountId) -> Vec<aitbc_primitives::JobId> {
 			let mut jobs: Vec<_> =
-				pallet_aitbc_receipts::Receipts::<Runtime>::iter_key_prefix(provider).collect();
+				pallet_aitbc_receipts::Receipts::<Runtime>::iter_prefix_values(provider)
+					.map(|stored| stored.receipt.job_id)
+					.collect();
 			jobs.sort_unstable();
 			jobs
 		}

@@ -100,7 +100,7 @@ async fn main() {
 		let assigned = assigned.unwrap_or(finalized);
 		let receipted = receipted.unwrap_or(finalized);
 		let receipt = client.receipt(job).await.expect("receipt").expect("a receipt");
-		let inference = receipt.receipt.0.gpu_ms as f64;
+		let inference = receipt.receipt.gpu_ms as f64;
 		phases.push(Phases {
 			submit: ms(submitted - t0),
 			claim_wait: ms(assigned - submitted),

@@ -29,16 +29,16 @@ test('polkadot.js decodes, reads, subscribes and submits against aitbc-node', as
     assert.equal(job.params.width.toNumber(), 256);
     assert.equal(job.params.scheduler.type, 'Ddim');
     assert.ok(job.state.isFinalized, `job ${servedJob} is ${job.state.type}`);
-    // Receipts are stored by provider and job; the job's state names the provider.
-    const provider = job.state.asFinalized.provider;
-    const stored = (await api.query.receipts.receipts(provider, servedJob)).unwrap();
+    // Receipts are stored by provider and receipt hash; the job's state records both, and
+    // what was minted.
+    const { provider, receiptHash, minted } = job.state.asFinalized;
+    const stored = (await api.query.receipts.receipts(provider, receiptHash)).unwrap();
     assert.equal(stored.receipt.jobId.toNumber(), servedJob);
     assert.equal(stored.receipt.units.toNumber(), 5000);
     assert.equal(stored.receipt.provider.toString(), provider.toString());
-    assert.equal(stored.receiptHash.toHex(), job.state.asFinalized.receiptHash.toHex());
     const byProvider = await api.query.receipts.receipts.keys(provider);
-    assert.ok(byProvider.some((key) => key.args[1].toNumber() === servedJob), 'listed under its provider');
-    assert.equal(stored.minted.unwrap().toBigInt(), 5_000_000_000n);
+    assert.ok(byProvider.some((key) => key.args[1].toHex() === receiptHash.toHex()), 'listed under its provider');
+    assert.equal(minted.toBigInt(), 5_000_000_000n);
     assert.equal((await api.query.balances.totalIssuance()).toBigInt(), 5_000_000_000n);
 
     // Events by subscription, while Dave (no AIT) submits a free job signed with his dev key.

@@ -43,14 +43,15 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 	assert_eq!(client.total_issuance().await.unwrap(), minted);
 	let stored = client.receipt(job_id).await.unwrap().expect("a receipt");
 	assert_eq!(stored.minted, Some(minted));
-	assert_eq!(stored.receipt.0.units, 5_000);
-	assert_eq!(stored.receipt.0.provider, provider_id);
+	assert_eq!(stored.receipt.units, 5_000);
+	assert_eq!(stored.receipt.provider, provider_id);
+	assert_eq!(stored.receipt_hash, stored.receipt.hash(), "stored under its own hash");
 
 	// The image comes from the provider's endpoint and matches the receipt.
 	let out_png = home.path().join("job.png");
 	run_ok("aitbc", &["--node", &url, "fetch", &job_id.to_string(), "--out", out_png.to_str().unwrap()]);
 	let png = std::fs::read(&out_png).unwrap();
-	assert_eq!(sha256(&png), stored.receipt.0.artifact_sha256);
+	assert_eq!(sha256(&png), stored.receipt.artifact_sha256);
 	assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
 	assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 256, "width");
 	// The CLI shows the same receipt.
@@ -67,7 +68,7 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 	let burned_before = client.total_issuance().await.unwrap();
 
 	// 1. The accepted receipt, signed again and replayed.
-	let replay = stored.receipt.0.clone();
+	let replay = stored.receipt.clone();
 	let err = client.submit_receipt(&provider_key, replay.clone(), sign_receipt(&worker_key, &replay)).await.unwrap_err();
 	assert!(err.to_string().contains("ReceiptReplayed"), "{err}");
 

@@ -61,10 +61,11 @@ pub enum JobState<AccountId, Balance, BlockNumber> {
 	Pending,
 	/// Claimed by `provider` at `price_per_unit`; must be receipted by `deadline`.
 	Assigned { provider: AccountId, price_per_unit: Balance, deadline: BlockNumber },
-	/// A valid receipt arrived; final when its challenge window closes.
-	Receipted { provider: AccountId, price_per_unit: Balance, receipt_hash: Hash32 },
-	/// Served and paid.
-	Finalized { provider: AccountId, receipt_hash: Hash32 },
+	/// A valid receipt (`receipt_hash`, measuring `gpu_ms`) arrived; final when its challenge
+	/// window closes.
+	Receipted { provider: AccountId, price_per_unit: Balance, receipt_hash: Hash32, gpu_ms: u64 },
+	/// Served and paid: the provider got the payment and was minted `minted`.
+	Finalized { provider: AccountId, receipt_hash: Hash32, minted: Balance },
 	/// Cancelled by the client while pending; payment refunded.
 	Cancelled,
 	/// Not receipted in time; payment refunded.
@@ -118,19 +119,41 @@ pub struct AssignedJob<AccountId, Balance> {
 	pub params_hash: Hash32,
 }
 
+/// A receipted job, as minting for it needs it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ReceiptedJob<AccountId, Balance> {
+	/// The provider to mint to.
+	pub provider: AccountId,
+	/// On-chain cost in milli-units.
+	pub units: Units,
+	/// The provider's price when it claimed the job.
+	pub price_per_unit: Balance,
+}
+
+/// A job's receipt, as the job's state records it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ReceiptRecord<AccountId, Balance> {
+	/// The provider that receipted the job.
+	pub provider: AccountId,
+	/// The receipt's hash.
+	pub receipt_hash: Hash32,
+	/// What was minted for it, once final.
+	pub minted: Option<Balance>,
+}
+
 /// The job side of receipt processing, implemented by this pallet for the receipts pallet.
 pub trait JobLedger<AccountId, Balance> {
 	/// The job, if it is assigned and waiting for its receipt.
 	fn assigned(job_id: JobId) -> Option<AssignedJob<AccountId, Balance>>;
-	/// A valid receipt with `receipt_hash` arrived for the assigned job.
-	fn mark_receipted(job_id: JobId, receipt_hash: Hash32) -> DispatchResult;
-	/// The provider and the price it claimed the job at, if the job is receipted (not yet
-	/// final).
-	fn receipted(job_id: JobId) -> Option<(AccountId, Balance)>;
-	/// The provider whose receipt the job has, if it is receipted or finalized.
-	fn receipt_provider(job_id: JobId) -> Option<AccountId>;
-	/// The receipt is final: pay the provider the held payment; `gpu_ms` feeds reputation.
-	fn finalize(job_id: JobId, gpu_ms: u64) -> DispatchResult;
+	/// A valid receipt with `receipt_hash`, measuring `gpu_ms`, arrived for the assigned job.
+	fn mark_receipted(job_id: JobId, receipt_hash: Hash32, gpu_ms: u64) -> DispatchResult;
+	/// What minting for the job needs, if it is receipted (not yet final).
+	fn receipted(job_id: JobId) -> Option<ReceiptedJob<AccountId, Balance>>;
+	/// The job's receipt as the job records it, if it is receipted or finalized.
+	fn receipt_record(job_id: JobId) -> Option<ReceiptRecord<AccountId, Balance>>;
+	/// The receipt is final and `minted` was minted: pay the provider the held payment and
+	/// record the receipt's `gpu_ms` in its reputation.
+	fn finalize(job_id: JobId, minted: Balance) -> DispatchResult;
 }
 
 /// Called when an assigned job expires (the staking pallet slashes the provider).
@@ -460,7 +483,8 @@ pub mod pallet {
 			let refund = Self::refund(&job);
 			// The provider had this job in flight; failing here would mean broken accounting,
 			// which try_state reports. Expiry itself must go on.
-			let _ = T::Providers::job_ended(&provider, JobOutcome::Expired);
+			let _ = T::Providers::job_released(&provider);
+			T::Providers::record_outcome(&provider, JobOutcome::Expired);
 			T::OnExpired::on_job_expired(&provider, job_id);
 			Self::close(&job.client);
 			job.state = JobState::Expired { provider: provider.clone() };
@@ -533,44 +557,55 @@ impl<T: Config> JobLedger<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		})
 	}
 
-	fn receipted(job_id: JobId) -> Option<(T::AccountId, BalanceOf<T>)> {
-		match Jobs::<T>::get(job_id)?.state {
-			JobState::Receipted { provider, price_per_unit, .. } => Some((provider, price_per_unit)),
+	fn receipted(job_id: JobId) -> Option<ReceiptedJob<T::AccountId, BalanceOf<T>>> {
+		let job = Jobs::<T>::get(job_id)?;
+		match job.state {
+			JobState::Receipted { provider, price_per_unit, .. } =>
+				Some(ReceiptedJob { provider, units: job.units, price_per_unit }),
 			_ => None,
 		}
 	}
 
-	fn receipt_provider(job_id: JobId) -> Option<T::AccountId> {
+	fn receipt_record(job_id: JobId) -> Option<ReceiptRecord<T::AccountId, BalanceOf<T>>> {
 		match Jobs::<T>::get(job_id)?.state {
-			JobState::Receipted { provider, .. } | JobState::Finalized { provider, .. } =>
-				Some(provider),
+			JobState::Receipted { provider, receipt_hash, .. } =>
+				Some(ReceiptRecord { provider, receipt_hash, minted: None }),
+			JobState::Finalized { provider, receipt_hash, minted } =>
+				Some(ReceiptRecord { provider, receipt_hash, minted: Some(minted) }),
 			_ => None,
 		}
 	}
 
-	fn mark_receipted(job_id: JobId, receipt_hash: Hash32) -> DispatchResult {
+	fn mark_receipted(job_id: JobId, receipt_hash: Hash32, gpu_ms: u64) -> DispatchResult {
 		Jobs::<T>::try_mutate(job_id, |job| {
 			let job = job.as_mut().ok_or(Error::<T>::UnknownJob)?;
 			let JobState::Assigned { provider, price_per_unit, .. } = job.state.clone() else {
 				return Err(Error::<T>::NotAssigned.into());
 			};
-			job.state =
-				JobState::Receipted { provider: provider.clone(), price_per_unit, receipt_hash };
+			// The GPU work is done: the provider may take another job during the challenge
+			// window.
+			T::Providers::job_released(&provider)?;
+			job.state = JobState::Receipted {
+				provider: provider.clone(),
+				price_per_unit,
+				receipt_hash,
+				gpu_ms,
+			};
 			Self::deposit_event(Event::JobReceipted { job_id, provider, receipt_hash });
 			Ok(())
 		})
 	}
 
-	fn finalize(job_id: JobId, gpu_ms: u64) -> DispatchResult {
+	fn finalize(job_id: JobId, minted: BalanceOf<T>) -> DispatchResult {
 		// All or nothing: called from hooks, where no outer transaction would roll back.
-		frame_support::storage::with_storage_layer(|| Self::do_finalize(job_id, gpu_ms))
+		frame_support::storage::with_storage_layer(|| Self::do_finalize(job_id, minted))
 	}
 }
 
 impl<T: Config> Pallet<T> {
-	fn do_finalize(job_id: JobId, gpu_ms: u64) -> DispatchResult {
+	fn do_finalize(job_id: JobId, minted: BalanceOf<T>) -> DispatchResult {
 		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
-		let JobState::Receipted { provider, receipt_hash, .. } = job.state.clone() else {
+		let JobState::Receipted { provider, receipt_hash, gpu_ms, .. } = job.state.clone() else {
 			return Err(Error::<T>::NotReceipted.into());
 		};
 		if !job.payment.is_zero() {
@@ -584,10 +619,10 @@ impl<T: Config> Pallet<T> {
 				Fortitude::Polite,
 			)?;
 		}
-		T::Providers::job_ended(&provider, JobOutcome::Completed { gpu_ms })?;
+		T::Providers::record_outcome(&provider, JobOutcome::Completed { gpu_ms });
 		Self::close(&job.client);
 		let payment = job.payment;
-		job.state = JobState::Finalized { provider: provider.clone(), receipt_hash };
+		job.state = JobState::Finalized { provider: provider.clone(), receipt_hash, minted };
 		Jobs::<T>::insert(job_id, job);
 		Self::deposit_event(Event::JobFinalized { job_id, provider, payment });
 		Ok(())

@@ -320,19 +320,29 @@ fn receipted_jobs_do_not_expire_and_finalize_pays_the_provider() {
 		let id = submit(ALICE, 100);
 		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
 		assert_noop!(<Jobs as JobLedger<_, _>>::finalize(id, 10), Error::<Test>::NotReceipted);
-		assert_ok!(<Jobs as JobLedger<_, _>>::mark_receipted(id, [9; 32]));
+		assert_ok!(<Jobs as JobLedger<_, _>>::mark_receipted(id, [9; 32], 1_500));
+		assert_eq!(
+			Offers::<Test>::get(PROVIDER).unwrap().in_flight,
+			0,
+			"a receipted job frees its capacity slot"
+		);
 		assert!(<Jobs as JobLedger<_, _>>::assigned(id).is_none());
 		assert_noop!(
-			<Jobs as JobLedger<_, _>>::mark_receipted(id, [9; 32]),
+			<Jobs as JobLedger<_, _>>::mark_receipted(id, [9; 32], 1_500),
 			Error::<Test>::NotAssigned
 		);
 		run_to_block(8);
 		assert!(matches!(JobsStore::<Test>::get(id).unwrap().state, JobState::Receipted { .. }));
 
-		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(id, 1_500));
+		// The receipts pallet minted 7 for it; the job records that.
+		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(id, 7));
 		assert_eq!(
 			JobsStore::<Test>::get(id).unwrap().state,
-			JobState::Finalized { provider: PROVIDER, receipt_hash: [9; 32] }
+			JobState::Finalized { provider: PROVIDER, receipt_hash: [9; 32], minted: 7 }
+		);
+		assert_eq!(
+			<Jobs as JobLedger<_, _>>::receipt_record(id).map(|r| (r.receipt_hash, r.minted)),
+			Some(([9; 32], Some(7)))
 		);
 		assert_eq!(Balances::balance(&PROVIDER), 100, "the held payment moved to the provider");
 		assert_eq!(Balances::balance(&ALICE), 900);
@@ -356,10 +366,10 @@ fn money_is_conserved_over_a_mixed_sequence() {
 		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), a));
 		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), b));
 		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(ALICE), c));
-		assert_ok!(<Jobs as JobLedger<_, _>>::mark_receipted(a, [1; 32]));
+		assert_ok!(<Jobs as JobLedger<_, _>>::mark_receipted(a, [1; 32], 5));
 		Jobs::do_try_state().unwrap();
 		run_to_block(6); // b expires, a is receipted
-		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(a, 5));
+		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(a, 0));
 		assert_eq!(Balances::total_issuance(), total, "jobs move money, never mint it");
 		assert_eq!(Balances::balance(&PROVIDER), 50);
 		assert_eq!(Balances::balance(&ALICE), 950);

@@ -20,7 +20,8 @@
 //! ## Terminology
 //! - *Worker key*: an sr25519 or ed25519 public key that signs compute receipts for exactly one
 //!   provider.
-//! - *In flight*: jobs assigned to a provider and not yet ended; never more than its capacity.
+//! - *In flight*: jobs assigned to a provider and not yet receipted or expired; never more than
+//!   its capacity (a receipted job needs no GPU during its challenge window).
 //!
 //! ## Usage
 //! Other pallets use the [`ProviderRegistry`] trait (implemented by [`Pallet`]): `check_can_take`
@@ -179,7 +180,7 @@ pub struct Offer<
 	pub terms: OfferTerms<Balance, MaxModels, MaxNameLen, MaxEndpointLen, MaxKeys>,
 	/// A paused offer takes no new jobs.
 	pub paused: bool,
-	/// Jobs assigned and not yet ended.
+	/// Jobs assigned and not yet receipted or expired (what `capacity` limits).
 	pub in_flight: u32,
 }
 
@@ -296,8 +297,11 @@ pub trait ProviderRegistry<AccountId, Balance> {
 	) -> Result<Balance, DispatchError>;
 	/// A job was assigned to `provider` (after `check_can_take` succeeded).
 	fn job_assigned(provider: &AccountId) -> DispatchResult;
-	/// An assigned job ended, one way or another.
-	fn job_ended(provider: &AccountId, outcome: JobOutcome) -> DispatchResult;
+	/// An assigned job no longer occupies `provider`'s capacity: it was receipted (the GPU
+	/// work is done; the challenge window needs no GPU) or it expired.
+	fn job_released(provider: &AccountId) -> DispatchResult;
+	/// How a job of `provider` ended, for its reputation.
+	fn record_outcome(provider: &AccountId, outcome: JobOutcome);
 	/// The provider that registered `key`.
 	fn worker_key_owner(key: &WorkerKey) -> Option<AccountId>;
 }
@@ -807,7 +811,8 @@ impl<T: Config> Pallet<T> {
 		model_id
 	}
 
-	/// Makes `provider` an approved provider of `model` with `capacity` and `worker_keys`.
+	/// Makes `provider` an approved provider of `model` with `capacity` and `worker_keys`. An
+	/// existing offer keeps its jobs in flight, and room for one more.
 	pub fn benchmark_provider(
 		provider: &T::AccountId,
 		model: ModelId,
@@ -818,6 +823,8 @@ impl<T: Config> Pallet<T> {
 			WorkerKeyOwner::<T>::insert(key, provider);
 		}
 		Approved::<T>::insert(provider, ());
+		let in_flight = Offers::<T>::get(provider).map_or(0, |offer| offer.in_flight);
+		let capacity = capacity.max(in_flight.saturating_add(1));
 		Offers::<T>::insert(
 			provider,
 			Offer {
@@ -831,7 +838,7 @@ impl<T: Config> Pallet<T> {
 					worker_keys: BoundedVec::truncate_from(worker_keys),
 				},
 				paused: false,
-				in_flight: 0,
+				in_flight,
 			},
 		);
 	}
@@ -870,14 +877,16 @@ impl<T: Config> ProviderRegistry<T::AccountId, T::Balance> for Pallet<T> {
 		})
 	}
 
-	fn job_ended(provider: &T::AccountId, outcome: JobOutcome) -> DispatchResult {
+	fn job_released(provider: &T::AccountId) -> DispatchResult {
 		Offers::<T>::try_mutate(provider, |offer| {
 			let offer = offer.as_mut().ok_or(Error::<T>::NoOffer)?;
 			offer.in_flight = offer.in_flight.checked_sub(1).ok_or(Error::<T>::NoJobInFlight)?;
-			Ok::<_, DispatchError>(())
-		})?;
+			Ok(())
+		})
+	}
+
+	fn record_outcome(provider: &T::AccountId, outcome: JobOutcome) {
 		Reputations::<T>::mutate(provider, |reputation| reputation.record(outcome));
-		Ok(())
 	}
 
 	fn worker_key_owner(key: &WorkerKey) -> Option<T::AccountId> {

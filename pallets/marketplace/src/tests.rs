@@ -277,10 +277,11 @@ fn deregister_only_without_jobs_in_flight() {
 			Marketplace::deregister(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::JobsInFlight
 		);
-		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_ended(
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_released(&ALICE));
+		<Marketplace as ProviderRegistry<_, _>>::record_outcome(
 			&ALICE,
-			JobOutcome::Completed { gpu_ms: 10 }
-		));
+			JobOutcome::Completed { gpu_ms: 10 },
+		);
 		assert_ok!(Marketplace::deregister(RuntimeOrigin::signed(ALICE)));
 		System::assert_last_event(Event::OfferDeregistered { provider: ALICE }.into());
 		assert!(Offers::<Test>::get(ALICE).is_none());
@@ -357,7 +358,8 @@ fn reputation_counts_outcomes_and_keeps_a_median() {
 		let _ = alice_ready();
 		let registry = |outcome| {
 			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
-			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_ended(&ALICE, outcome));
+			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_released(&ALICE));
+			<Marketplace as ProviderRegistry<_, _>>::record_outcome(&ALICE, outcome);
 		};
 		for gpu_ms in [50, 10, 40, 20, 30, 1_000] {
 			registry(JobOutcome::Completed { gpu_ms });
@@ -383,15 +385,15 @@ fn reputation_counts_outcomes_and_keeps_a_median() {
 }
 
 #[test]
-fn ending_a_job_that_was_never_assigned_is_an_error() {
+fn releasing_a_job_that_was_never_assigned_is_an_error() {
 	build_and_execute(|| {
 		let _ = alice_ready();
 		assert_noop!(
-			<Marketplace as ProviderRegistry<_, _>>::job_ended(&ALICE, JobOutcome::Expired),
+			<Marketplace as ProviderRegistry<_, _>>::job_released(&ALICE),
 			Error::<Test>::NoJobInFlight
 		);
 		assert_noop!(
-			<Marketplace as ProviderRegistry<_, _>>::job_ended(&BOB, JobOutcome::Expired),
+			<Marketplace as ProviderRegistry<_, _>>::job_released(&BOB),
 			Error::<Test>::NoOffer
 		);
 	});

@@ -91,7 +91,7 @@ mod benchmarks {
 			attester_keys.iter().map(|(k, _)| *k).collect::<alloc::vec::Vec<_>>(),
 		));
 		AttestationRequired::<T>::put(a > 0);
-		let job_id = receipt.job_id;
+		let receipt_hash = receipt.hash();
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(provider.clone()),
@@ -99,7 +99,7 @@ mod benchmarks {
 			signature,
 			BoundedVec::truncate_from(attestations),
 		);
-		assert!(Receipts::<T>::contains_key(&provider, job_id));
+		assert!(Receipts::<T>::contains_key(&provider, receipt_hash));
 		Ok(())
 	}
 
@@ -111,10 +111,10 @@ mod benchmarks {
 	) -> Result<(), BenchmarkError> {
 		let provider: T::AccountId = account("provider", 0, 0);
 		let batch = signed_batch::<T>(&provider, n);
-		let job_ids: alloc::vec::Vec<JobId> = batch.iter().map(|s| s.receipt.job_id).collect();
+		let hashes: alloc::vec::Vec<Hash32> = batch.iter().map(|s| s.receipt.hash()).collect();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(provider.clone()), batch);
-		assert!(job_ids.iter().all(|id| Receipts::<T>::contains_key(&provider, id)));
+		assert!(hashes.iter().all(|hash| Receipts::<T>::contains_key(&provider, hash)));
 		Ok(())
 	}
 
@@ -180,7 +180,12 @@ mod benchmarks {
 		{
 			Pallet::<T>::on_initialize(at);
 		}
-		assert_eq!(Receipts::<T>::iter().filter(|(_, _, r)| r.minted.is_some()).count() as u32, n);
+		let minted = Receipts::<T>::iter_values()
+			.filter(|stored| {
+				T::Jobs::receipt_record(stored.receipt.job_id).is_some_and(|r| r.minted.is_some())
+			})
+			.count();
+		assert_eq!(minted as u32, n);
 		Ok(())
 	}
 

@@ -22,9 +22,9 @@
 //! client's held payment is paid to it, its reputation updates. Valid receipts are feeless for
 //! the assigned provider.
 //!
-//! Receipts are stored by provider and job ([`Receipts`]): a provider's receipts are one
-//! prefix, and [`Pallet::receipt_of`] finds a job's receipt through the provider its state
-//! names.
+//! Receipts are stored by provider and receipt hash ([`Receipts`]): a hash already there is a
+//! replay, a provider's receipts are one prefix, and [`Pallet::receipt_of`] finds a job's receipt
+//! through the provider and hash its state records (as it records what was minted).
 //!
 //! ## Terminology
 //! - *Challenge window*: blocks between acceptance and minting, for spot-checks.
@@ -138,19 +138,16 @@ impl<T: Config> CheckContext<T> {
 	}
 }
 
-/// A receipt as stored, with its processing state.
+/// A receipt as stored (under its provider and hash), with when it was accepted and when it
+/// mints. What it minted is in its job's `Finalized` state.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
-pub struct StoredReceipt<AccountId, Balance, BlockNumber> {
+pub struct StoredReceipt<AccountId, BlockNumber> {
 	/// The receipt as signed.
 	pub receipt: Receipt<AccountId>,
-	/// Its hash (what the worker key signed, domain-separated).
-	pub receipt_hash: Hash32,
 	/// Block it was accepted in.
 	pub accepted_at: BlockNumber,
 	/// Block its challenge window closes (and it is minted).
 	pub final_at: BlockNumber,
-	/// Amount minted to the provider, once final.
-	pub minted: Option<Balance>,
 }
 
 /// Burns an imbalance (a fee, dust) and records it in [`TotalBurned`], so that the issuance
@@ -190,7 +187,7 @@ pub mod pallet {
 
 	/// A stored receipt with this runtime's types.
 	pub type StoredReceiptOf<T> =
-		StoredReceipt<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+		StoredReceipt<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 	/// A batch entry with this runtime's types.
 	pub type SignedReceiptOf<T> =
 		SignedReceipt<<T as frame_system::Config>::AccountId, <T as Config>::MaxAttesters>;
@@ -236,22 +233,20 @@ pub mod pallet {
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
-	/// Accepted receipts, by provider and job. Iterating a provider's prefix lists its receipts;
-	/// a lookup by job reads the job's provider from its state first ([`Pallet::receipt_of`]).
-	/// One map for both queries keeps a receipt at two storage writes plus the job's own.
+	/// Every receipt ever accepted, by provider and receipt hash. One map serves every query:
+	/// a hash already present is a replay (the hash covers the provider, so a hash can only
+	/// ever be under one provider); a provider's receipts are its prefix; a job's receipt is
+	/// found through the provider and hash its state records ([`Pallet::receipt_of`]). So a
+	/// receipt costs one write here besides its job's.
 	#[pallet::storage]
 	pub type Receipts<T: Config> = StorageDoubleMap<
 		_,
 		Blake2_128Concat,
 		T::AccountId,
-		Twox64Concat,
-		JobId,
+		Identity,
+		Hash32,
 		StoredReceiptOf<T>,
 	>;
-
-	/// Every receipt hash ever accepted, with its job: a hash mints at most once.
-	#[pallet::storage]
-	pub type UsedReceiptHashes<T: Config> = StorageMap<_, Identity, Hash32, JobId>;
 
 	/// Receipts whose challenge window closes at a block.
 	#[pallet::storage]
@@ -535,7 +530,7 @@ pub mod pallet {
 		) -> Result<Hash32, DispatchError> {
 			let receipt_hash = receipt.hash();
 			ensure!(
-				!UsedReceiptHashes::<T>::contains_key(receipt_hash),
+				!Receipts::<T>::contains_key(&receipt.provider, receipt_hash),
 				Error::<T>::ReceiptReplayed
 			);
 			ensure!(&receipt.provider == who, Error::<T>::NotReceiptProvider);
@@ -590,18 +585,11 @@ pub mod pallet {
 			for (receipt, receipt_hash) in receipts {
 				let job_id = receipt.job_id;
 				due.try_push(job_id).map_err(|_| Error::<T>::FinalizationBlockFull)?;
-				T::Jobs::mark_receipted(job_id, receipt_hash)?;
-				UsedReceiptHashes::<T>::insert(receipt_hash, job_id);
+				T::Jobs::mark_receipted(job_id, receipt_hash, receipt.gpu_ms)?;
 				Receipts::<T>::insert(
 					&provider,
-					job_id,
-					StoredReceipt {
-						receipt,
-						receipt_hash,
-						accepted_at: now,
-						final_at,
-						minted: None,
-					},
+					receipt_hash,
+					StoredReceipt { receipt, accepted_at: now, final_at },
 				);
 				Self::deposit_event(Event::ReceiptAccepted {
 					job_id,
@@ -649,11 +637,9 @@ pub mod pallet {
 		/// Mints for the receipt of `job_id` and finalizes the job, all or nothing.
 		fn finalize(job_id: JobId) -> DispatchResult {
 			frame_support::storage::with_storage_layer(|| {
-				let (provider, price) =
-					T::Jobs::receipted(job_id).ok_or(Error::<T>::JobNotAssigned)?;
-				let mut stored =
-					Receipts::<T>::get(&provider, job_id).ok_or(Error::<T>::JobNotAssigned)?;
-				let minted = Self::mint_amount(stored.receipt.units, price)?;
+				let job = T::Jobs::receipted(job_id).ok_or(Error::<T>::JobNotAssigned)?;
+				let provider = job.provider;
+				let minted = Self::mint_amount(job.units, job.price_per_unit)?;
 				let minted = if minted.is_zero() {
 					minted
 				} else {
@@ -665,22 +651,22 @@ pub mod pallet {
 					}
 				};
 				TotalMinted::<T>::mutate(|total| *total = total.saturating_add(minted));
-				T::Jobs::finalize(job_id, stored.receipt.gpu_ms)?;
-				stored.minted = Some(minted);
-				Receipts::<T>::insert(&provider, job_id, stored);
+				T::Jobs::finalize(job_id, minted)?;
 				Self::deposit_event(Event::ReceiptFinalized { job_id, provider, minted });
 				Ok(())
 			})
 		}
 
-		/// The receipt of `job_id`, if one was accepted: the job's state names the provider,
-		/// under whom the receipt is stored.
+		/// The receipt of `job_id`, if one was accepted: the job's state records the provider
+		/// and hash it is stored under.
 		pub fn receipt_of(job_id: JobId) -> Option<StoredReceiptOf<T>> {
-			Receipts::<T>::get(T::Jobs::receipt_provider(job_id)?, job_id)
+			let record = T::Jobs::receipt_record(job_id)?;
+			Receipts::<T>::get(record.provider, record.receipt_hash)
 		}
 
-		/// Invariants: every used hash belongs to its stored receipt; every pending receipt is
-		/// scheduled; the sum minted over final receipts equals `TotalMinted`.
+		/// Invariants: every receipt is stored under its own provider and hash, and its job
+		/// records exactly it; no job has two receipts; every pending receipt is scheduled; the
+		/// sum minted over final receipts equals `TotalMinted`.
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			// The issuance ledger: receipts are the only source of AIT; fees, dust and slashes
 			// the only sinks.
@@ -693,21 +679,20 @@ pub mod pallet {
 			);
 			let mut minted = BalanceOf::<T>::zero();
 			let mut receipted = alloc::collections::BTreeSet::new();
-			for (provider, job_id, stored) in Receipts::<T>::iter() {
+			for (provider, receipt_hash, stored) in Receipts::<T>::iter() {
+				let job_id = stored.receipt.job_id;
 				ensure!(receipted.insert(job_id), "two stored receipts for one job");
 				ensure!(
-					stored.receipt.provider == provider && stored.receipt.job_id == job_id,
-					"receipt stored under another provider or job"
+					stored.receipt.provider == provider && stored.receipt.hash() == receipt_hash,
+					"receipt stored under another provider or hash"
 				);
+				let record = T::Jobs::receipt_record(job_id)
+					.ok_or("a stored receipt's job is neither receipted nor finalized")?;
 				ensure!(
-					T::Jobs::receipt_provider(job_id).as_ref() == Some(&provider),
-					"receipt's job does not name its provider"
+					record.provider == provider && record.receipt_hash == receipt_hash,
+					"a stored receipt's job records another receipt"
 				);
-				ensure!(
-					UsedReceiptHashes::<T>::get(stored.receipt_hash) == Some(job_id),
-					"stored receipt's hash not recorded as used"
-				);
-				match stored.minted {
+				match record.minted {
 					Some(amount) => minted = minted.saturating_add(amount),
 					None => ensure!(
 						FinalizeAt::<T>::get(stored.final_at).contains(&job_id),
@@ -718,10 +703,6 @@ pub mod pallet {
 			ensure!(
 				minted == TotalMinted::<T>::get(),
 				"TotalMinted differs from the receipts' mints"
-			);
-			ensure!(
-				UsedReceiptHashes::<T>::iter().count() == Receipts::<T>::iter().count(),
-				"used hash without a stored receipt"
 			);
 			Ok(())
 		}

@@ -3,7 +3,7 @@
 
 use crate::{
 	mock::*, Attestation, Call, Error, Event, KeySignature, SignedReceipt,
-	TotalMinted, UsedReceiptHashes,
+	TotalMinted,
 };
 use aitbc_primitives::{ExecutionInfo, JobParams, Scheduler};
 use aitbc_primitives::{JobId, Receipt};
@@ -95,12 +95,14 @@ fn valid_receipt_is_accepted_then_minted_after_the_challenge_window() {
 		let job = assigned_job(PROVIDER);
 		let receipt = receipt_for(job, PROVIDER, provider_key());
 		assert_ok!(submit(PROVIDER, &receipt, sign(&receipt)));
-		let stored = crate::Receipts::<Test>::get(PROVIDER, job).unwrap();
-		assert_eq!((stored.final_at, stored.minted), (4, None));
-		assert_eq!(stored.receipt_hash, receipt.hash());
+		let stored = crate::Receipts::<Test>::get(PROVIDER, receipt.hash()).unwrap();
+		assert_eq!((stored.accepted_at, stored.final_at), (1, 4));
+		assert_eq!(stored.receipt, receipt);
 		assert_eq!(crate::Pallet::<Test>::receipt_of(job), Some(stored), "found by job alone");
-		assert!(matches!(JobsStorage::<Test>::get(job).unwrap().state, JobState::Receipted { .. }));
-		assert_eq!(UsedReceiptHashes::<Test>::get(receipt.hash()), Some(job));
+		assert!(matches!(
+			JobsStorage::<Test>::get(job).unwrap().state,
+			JobState::Receipted { receipt_hash, gpu_ms: 800, .. } if receipt_hash == receipt.hash()
+		));
 		System::assert_last_event(
 			Event::ReceiptAccepted {
 				job_id: job,
@@ -117,7 +119,11 @@ fn valid_receipt_is_accepted_then_minted_after_the_challenge_window() {
 		// 5 units at price 2 = 10 minted, plus the client's 100.
 		assert_eq!(Balances::balance(&PROVIDER), 110);
 		assert_eq!(TotalMinted::<Test>::get(), 10);
-		assert_eq!(crate::Pallet::<Test>::receipt_of(job).unwrap().minted, Some(10));
+		assert!(crate::Pallet::<Test>::receipt_of(job).is_some(), "still found by job");
+		assert!(matches!(
+			JobsStorage::<Test>::get(job).unwrap().state,
+			JobState::Finalized { minted: 10, .. }
+		));
 		assert!(matches!(JobsStorage::<Test>::get(job).unwrap().state, JobState::Finalized { .. }));
 		System::assert_has_event(
 			Event::ReceiptFinalized { job_id: job, provider: PROVIDER, minted: 10 }.into(),
@@ -266,8 +272,8 @@ fn a_batch_is_accepted_whole_and_mints_each_receipt() {
 		assert_ok!(submit_batch(PROVIDER, receipts.iter().map(signed).collect()));
 		assert_eq!(crate::FinalizeAt::<Test>::get(4).into_inner(), jobs.to_vec());
 		for (job, receipt) in jobs.iter().zip(&receipts) {
-			assert_eq!(crate::Receipts::<Test>::get(PROVIDER, job).unwrap().minted, None);
-			assert_eq!(UsedReceiptHashes::<Test>::get(receipt.hash()), Some(*job));
+			let stored = crate::Receipts::<Test>::get(PROVIDER, receipt.hash()).unwrap();
+			assert_eq!(stored.receipt.job_id, *job);
 				System::assert_has_event(
 				Event::ReceiptAccepted {
 					job_id: *job,

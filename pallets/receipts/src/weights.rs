@@ -28,53 +28,53 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `a` in `[0, 16]`.
 	fn submit_receipt(a: u32, ) -> Weight {
-		// Fastest run: 81_271 ns. Proof size measured: 1813 bytes.
-		Weight::from_parts(84_951_600, 19863)
-			.saturating_add(Weight::from_parts(32_754_704, 0).saturating_mul(a.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Fastest run: 86_379 ns. Proof size measured: 1935 bytes.
+		Weight::from_parts(90_720_508, 15767)
+			.saturating_add(Weight::from_parts(32_766_537, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// `n` in `[1, 32]`.
 	fn submit_receipts(n: u32, ) -> Weight {
-		// Fastest run: 83_424 ns. Proof size measured: 470 bytes.
-		Weight::from_parts(20_290_297, 19863)
-			.saturating_add(Weight::from_parts(66_732_692, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		// Fastest run: 83_255 ns. Proof size measured: 591 bytes.
+		Weight::from_parts(21_505_093, 15767)
+			.saturating_add(Weight::from_parts(65_359_429, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3707).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
 	}
 	/// `n` in `[1, 32]`.
 	fn check_receipts(n: u32, ) -> Weight {
-		// Fastest run: 65_698 ns. Proof size measured: 468 bytes.
-		Weight::from_parts(12_804_022, 3509)
-			.saturating_add(Weight::from_parts(56_886_196, 0).saturating_mul(n.into()))
+		// Fastest run: 64_086 ns. Proof size measured: 471 bytes.
+		Weight::from_parts(12_813_971, 3509)
+			.saturating_add(Weight::from_parts(54_097_813, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3707).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
 	}
 	fn set_max_price_per_unit() -> Weight {
-		// Fastest run: 3_605 ns. Proof size measured: 0 bytes.
-		Weight::from_parts(4_046_000, 0)
+		// Fastest run: 3_555 ns. Proof size measured: 0 bytes.
+		Weight::from_parts(3_936_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// `a` in `[1, 16]`.
 	fn set_attesters(a: u32, ) -> Weight {
-		// Fastest run: 4_127 ns. Proof size measured: 0 bytes.
-		Weight::from_parts(4_706_273, 0)
-			.saturating_add(Weight::from_parts(8_592, 0).saturating_mul(a.into()))
+		// Fastest run: 4_086 ns. Proof size measured: 0 bytes.
+		Weight::from_parts(4_611_824, 0)
+			.saturating_add(Weight::from_parts(7_980, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// `n` in `[0, 2048]`.
+	/// `n` in `[0, 1536]`.
 	fn on_initialize(n: u32, ) -> Weight {
-		// Fastest run: 3_235 ns. Proof size measured: 1527 bytes.
-		Weight::from_parts(3_375_000, 19863)
-			.saturating_add(Weight::from_parts(105_663_701, 0).saturating_mul(n.into()))
+		// Fastest run: 3_164 ns. Proof size measured: 873 bytes.
+		Weight::from_parts(3_244_000, 15767)
+			.saturating_add(Weight::from_parts(69_921_971, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((8_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(n.into()))
 	}
 }
@@ -82,43 +82,43 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements over RocksDB weights, for mock runtimes.
 impl WeightInfo for () {
 	fn submit_receipt(a: u32, ) -> Weight {
-		Weight::from_parts(84_951_600, 19863)
-			.saturating_add(Weight::from_parts(32_754_704, 0).saturating_mul(a.into()))
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
+		Weight::from_parts(90_720_508, 15767)
+			.saturating_add(Weight::from_parts(32_766_537, 0).saturating_mul(a.into()))
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn submit_receipts(n: u32, ) -> Weight {
-		Weight::from_parts(20_290_297, 19863)
-			.saturating_add(Weight::from_parts(66_732_692, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
+		Weight::from_parts(21_505_093, 15767)
+			.saturating_add(Weight::from_parts(65_359_429, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3707).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
 	}
 	fn check_receipts(n: u32, ) -> Weight {
-		Weight::from_parts(12_804_022, 3509)
-			.saturating_add(Weight::from_parts(56_886_196, 0).saturating_mul(n.into()))
+		Weight::from_parts(12_813_971, 3509)
+			.saturating_add(Weight::from_parts(54_097_813, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3707).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
 	}
 	fn set_max_price_per_unit() -> Weight {
-		Weight::from_parts(4_046_000, 0)
+		Weight::from_parts(3_936_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_attesters(a: u32, ) -> Weight {
-		Weight::from_parts(4_706_273, 0)
-			.saturating_add(Weight::from_parts(8_592, 0).saturating_mul(a.into()))
+		Weight::from_parts(4_611_824, 0)
+			.saturating_add(Weight::from_parts(7_980, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn on_initialize(n: u32, ) -> Weight {
-		Weight::from_parts(3_375_000, 19863)
-			.saturating_add(Weight::from_parts(105_663_701, 0).saturating_mul(n.into()))
+		Weight::from_parts(3_244_000, 15767)
+			.saturating_add(Weight::from_parts(69_921_971, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((8_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((8_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5206).saturating_mul(n.into()))
 	}
 }
