@@ -30,13 +30,8 @@ pub fn is_final(state: &JobStateInfo) -> bool {
 }
 
 impl Client {
-	/// Jobs waiting for a provider, oldest first.
-	pub async fn pending_jobs(&self) -> Result<Vec<JobId>, ClientError> {
-		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
-		Self::pending_jobs_at(&at).await
-	}
-
-	/// The pending queue as of the block `at` (workers read it at best blocks).
+	/// Jobs waiting for a provider as of the block `at`, oldest first (workers read it at best
+	/// blocks).
 	pub async fn pending_jobs_at(
 		at: &subxt::client::ClientAtBlock<crate::Config, impl subxt::client::OnlineClientAtBlockT<crate::Config>>,
 	) -> Result<Vec<JobId>, ClientError> {
