@@ -29,6 +29,29 @@ pub fn is_final(state: &JobStateInfo) -> bool {
 	matches!(state, JobState::Finalized { .. } | JobState::Cancelled | JobState::Expired { .. })
 }
 
+/// Names a claim the pool refused as stale: the node reports it as `Custom error: N` (the RPC
+/// error) or `Invalid transaction with custom error: N` (the transaction's status), with N an
+/// [`aitbc_primitives::StaleClaim`] code. Any other error is returned unchanged.
+fn stale_claim(job_id: JobId, error: ClientError) -> ClientError {
+	let text = error.to_string().to_ascii_lowercase();
+	let code = text
+		.split("custom error: ")
+		.nth(1)
+		.and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+		.and_then(|digits| digits.parse::<u8>().ok());
+	match code.and_then(aitbc_primitives::StaleClaim::from_code) {
+		Some(stale) => ClientError::Refused(format!(
+			"{} (job {job_id} is {})",
+			stale.error_name(),
+			match stale {
+				aitbc_primitives::StaleClaim::UnknownJob => "unknown",
+				aitbc_primitives::StaleClaim::NotPending => "no longer pending: another provider claimed it, or it was cancelled",
+			}
+		)),
+		None => error,
+	}
+}
+
 impl Client {
 	/// Jobs waiting for a provider as of the block `at`, oldest first (workers read it at best
 	/// blocks).
@@ -39,9 +62,14 @@ impl Client {
 		Ok(entry.fetch(()).await.map_err(ClientError::chain)?.decode().map_err(ClientError::chain)?.0)
 	}
 
-	/// Claims a pending job for the signer's offer (feeless when the claim is valid).
+	/// Claims a pending job for the signer's offer (feeless when the claim is valid). A claim on
+	/// a job that is no longer pending is refused by the transaction pool
+	/// ([`ClientError::Refused`], naming `Jobs::NotPending` or `Jobs::UnknownJob`) and costs
+	/// nothing.
 	pub async fn claim_job(&self, provider: &subxt_signer::sr25519::Keypair, job_id: JobId) -> Result<Included, ClientError> {
-		self.submit(&runtime::transactions().jobs().claim_job(job_id), provider).await
+		self.submit(&runtime::transactions().jobs().claim_job(job_id), provider)
+			.await
+			.map_err(|e| stale_claim(job_id, e))
 	}
 
 	/// Follows `job_id` block by block (finalized) and calls `on_change(block, job)` whenever its
@@ -77,5 +105,30 @@ impl Client {
 			}
 		}
 		Err(ClientError::Chain("the node closed the block subscription".into()))
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn pool_refusals_of_claims_are_named_and_others_pass_through() {
+		let refused = stale_claim(
+			4,
+			ClientError::Chain("Rpc error: RPC error: User error: Invalid Transaction (1010): Custom error: 2".into()),
+		);
+		assert!(matches!(&refused, ClientError::Refused(m) if m.contains("Jobs::NotPending") && m.contains("job 4")), "{refused}");
+		let watched = stale_claim(
+			4,
+			ClientError::Chain("the transaction was not included: Invalid transaction with custom error: 2".into()),
+		);
+		assert!(matches!(&watched, ClientError::Refused(m) if m.contains("Jobs::NotPending")), "{watched}");
+		let unknown = stale_claim(9, ClientError::Chain("Invalid Transaction: Custom error: 1".into()));
+		assert!(unknown.to_string().contains("Jobs::UnknownJob"), "{unknown}");
+		let other = stale_claim(4, ClientError::Chain("Invalid Transaction: Custom error: 77".into()));
+		assert!(matches!(other, ClientError::Chain(_)));
+		let dispatch = stale_claim(4, ClientError::Dispatch("Marketplace::NotApproved".into()));
+		assert!(matches!(dispatch, ClientError::Dispatch(_)));
 	}
 }

@@ -62,6 +62,8 @@ pub enum ClientError {
 	ModelNotFound(ModelId),
 	#[error("the transaction failed: {0}")]
 	Dispatch(String),
+	#[error("the transaction was refused before it reached a block (nothing was charged): {0}")]
+	Refused(String),
 	#[error("insufficient balance: {0}")]
 	InsufficientBalance(String),
 	#[error("job {0} has no receipt yet")]

@@ -212,6 +212,44 @@ impl<AccountId: Encode> Receipt<AccountId> {
 	}
 }
 
+/// Why the transaction pool refuses a claim outright, as its `InvalidTransaction::Custom` code.
+///
+/// A claim on a job that is no longer pending can never succeed, so the jobs pallet's
+/// `CheckClaim` transaction extension makes it an invalid transaction instead of a failing one:
+/// it never enters a block, and the provider that lost a race for the job pays no fee.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub enum StaleClaim {
+	/// No job has this id.
+	UnknownJob = 1,
+	/// The job is no longer pending: another provider claimed it, or its client cancelled it.
+	NotPending = 2,
+}
+
+impl StaleClaim {
+	/// The `InvalidTransaction::Custom` code.
+	pub const fn code(self) -> u8 {
+		self as u8
+	}
+
+	/// The refusal with this code, if it is one.
+	pub const fn from_code(code: u8) -> Option<Self> {
+		match code {
+			1 => Some(Self::UnknownJob),
+			2 => Some(Self::NotPending),
+			_ => None,
+		}
+	}
+
+	/// The name of the jobs pallet's error that dispatch would have failed with.
+	pub const fn error_name(self) -> &'static str {
+		match self {
+			Self::UnknownJob => "Jobs::UnknownJob",
+			Self::NotPending => "Jobs::NotPending",
+		}
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -299,5 +337,15 @@ mod tests {
 		let bytes = r.encode();
 		assert!(bytes.len() <= Receipt::<[u8; 32]>::max_encoded_len());
 		assert_eq!(Receipt::<[u8; 32]>::decode(&mut &bytes[..]).unwrap(), r);
+	}
+
+	#[test]
+	fn stale_claim_codes_round_trip_and_zero_is_none() {
+		for refusal in [StaleClaim::UnknownJob, StaleClaim::NotPending] {
+			assert_eq!(StaleClaim::from_code(refusal.code()), Some(refusal));
+		}
+		assert_eq!(StaleClaim::from_code(0), None);
+		assert_eq!(StaleClaim::from_code(3), None);
+		assert_eq!(StaleClaim::NotPending.error_name(), "Jobs::NotPending");
 	}
 }

@@ -115,10 +115,11 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	impl_name: alloc::borrow::Cow::Borrowed("aitbc-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	// 2: the `CheckClaim` transaction extension.
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -186,7 +187,9 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 /// Transaction extensions checked for every signed extrinsic.
 ///
 /// Fees go through `SkipCheckIfFeeless`, so calls a pallet marks `#[pallet::feeless_if]` (the
-/// bootstrap calls of the compute economy) are free while their guard holds.
+/// bootstrap calls of the compute economy) are free while their guard holds. `CheckClaim` comes
+/// before it: a claim on a job that is no longer pending is invalid, so it never reaches a block
+/// and the provider that lost the race for the job is charged nothing.
 pub type TxExtension = (
 	frame_system::AuthorizeCall<Runtime>,
 	frame_system::CheckNonZeroSender<Runtime>,
@@ -196,6 +199,7 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
+	pallet_aitbc_jobs::CheckClaim<Runtime>,
 	pallet_skip_feeless_payment::SkipCheckIfFeeless<
 		Runtime,
 		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,

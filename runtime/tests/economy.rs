@@ -81,6 +81,7 @@ fn signed(who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
 		frame_system::CheckEra::from(Era::Immortal),
 		frame_system::CheckNonce::from(nonce),
 		frame_system::CheckWeight::new(),
+		pallet_aitbc_jobs::CheckClaim::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0).into(),
 		frame_system::WeightReclaim::new(),
 	);
@@ -110,6 +111,18 @@ fn params() -> JobParams {
 		seed: 42,
 		scheduler: Scheduler::Ddim,
 	}
+}
+
+/// A free job (payment 0) for the model, accepting the providers' price.
+fn free_job() -> RuntimeCall {
+	RuntimeCall::Jobs(pallet_aitbc_jobs::Call::submit_job {
+		model_id: 0,
+		prompt: BoundedVec::truncate_from(PROMPT.to_vec()),
+		params: params(),
+		max_price_per_unit: PRICE,
+		payment: 0,
+		deadline_blocks: 50,
+	})
 }
 
 fn worker_pair(provider: Sr25519Keyring) -> sr25519::Pair {
@@ -236,18 +249,7 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		);
 
 		// A client with no AIT submits a free job; the provider claims it.
-		apply(
-			CLIENT,
-			RuntimeCall::Jobs(pallet_aitbc_jobs::Call::submit_job {
-				model_id: 0,
-				prompt: BoundedVec::truncate_from(PROMPT.to_vec()),
-				params: params(),
-				max_price_per_unit: PRICE,
-				payment: 0,
-				deadline_blocks: 50,
-			}),
-		)
-		.expect("free job");
+		apply(CLIENT, free_job()).expect("free job");
 		apply(PROVIDER, RuntimeCall::Jobs(pallet_aitbc_jobs::Call::claim_job { job_id: 0 }))
 			.expect("claim");
 		assert_eq!(balances(), vec![0, 0, 0, 0], "nobody paid a fee: every call so far is feeless");
@@ -335,6 +337,35 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		assert!(burned > 0, "the failed replay paid a fee");
 		assert_eq!(Balances::balance(&PROVIDER.to_account_id()), minted - burned);
 		assert_eq!(Balances::total_issuance(), minted - burned, "issuance = minted − burned");
+
+		// A race for a new job: the other provider's claim lands first. The provider now holds
+		// AIT, so a failing claim could pay a fee; but a claim on a job that is no longer
+		// pending is an invalid transaction (CheckClaim): no block takes it, nobody pays.
+		apply(CLIENT, free_job()).expect("second free job");
+		apply(OTHER_PROVIDER, RuntimeCall::Jobs(pallet_aitbc_jobs::Call::claim_job { job_id: 1 }))
+			.expect("the race's winner");
+		let before = (balances(), pallet_aitbc_receipts::TotalBurned::<Runtime>::get());
+		let nonce = System::account_nonce(PROVIDER.to_account_id());
+		for (job_id, refusal) in [
+			(1, aitbc_primitives::StaleClaim::NotPending),
+			(0, aitbc_primitives::StaleClaim::NotPending),
+			(99, aitbc_primitives::StaleClaim::UnknownJob),
+		] {
+			assert_eq!(
+				Executive::apply_extrinsic(signed(
+					PROVIDER,
+					RuntimeCall::Jobs(pallet_aitbc_jobs::Call::claim_job { job_id })
+				)),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(refusal.code()))),
+				"claim on job {job_id}"
+			);
+		}
+		assert_eq!(
+			(balances(), pallet_aitbc_receipts::TotalBurned::<Runtime>::get()),
+			before,
+			"refused claims cost nothing"
+		);
+		assert_eq!(System::account_nonce(PROVIDER.to_account_id()), nonce, "and use no nonce");
 
 		// Every pallet's try_state invariants hold on the real runtime, the issuance ledger
 		// (genesis 0 + minted − burned − slashed) included.

@@ -356,11 +356,11 @@ impl Worker {
 			}
 		}
 		// New jobs are looked for in best blocks: a job is claimable as soon as it is in one, a
-		// block or two before it is final. A claim on a job a re-organisation drops fails at the
-		// chain's check and costs nothing but the claim's fee.
+		// block or two before it is final. A claim on a job a re-organisation drops is refused by
+		// the transaction pool (the runtime's CheckClaim) and costs nothing.
 		let mut blocks = client.api().stream_best_blocks().await.map_err(|e| FollowError::Connection(e.to_string()))?;
 		// A subscription (re)starts with the last finalized block, which can still list as
-		// pending a job claimed since (a failed claim costs a fee): skip it, and any block older
+		// pending a job claimed since (the claim would only be refused): skip it, and any block older
 		// than one already looked at.
 		let mut first = true;
 		loop {
@@ -440,7 +440,7 @@ impl Worker {
 			skip.retain(|job_id, _| queued.contains(job_id));
 		}
 		// Workers of different providers start at different places in the queue, so that they do
-		// not all race for the oldest job (the losers' claims would only fail).
+		// not all race for the oldest job (a lost race costs no fee, but it costs a block).
 		if !pending.is_empty() {
 			let offset = usize::from(self.me.0[0]) % pending.len();
 			pending.rotate_left(offset);
@@ -493,8 +493,9 @@ impl Worker {
 			},
 			Err(e) => {
 				tracing::info!(job_id, error = %e, "claim failed");
-				// Only forget the job if the chain confirms it is not ours.
-				if matches!(e, ClientError::Dispatch(_) | ClientError::InsufficientBalance(_)) {
+				// Only forget the job if the chain confirms it is not ours (a refused claim: the
+				// pool found the job no longer pending, and charged nothing).
+				if matches!(e, ClientError::Dispatch(_) | ClientError::Refused(_) | ClientError::InsufficientBalance(_)) {
 					let _ = self.journal.remove(job_id);
 				}
 				return false;

@@ -44,6 +44,18 @@ fn submit<T: Config>(
 	Ok(job_id)
 }
 
+/// An approved provider serving the model, and a paid pending job with the longest prompt that
+/// it may claim.
+fn claimable_job<T: Config + pallet_aitbc_marketplace::Config<Balance = BalanceOf<T>>>(
+) -> Result<(T::AccountId, JobId), BenchmarkError> {
+	let model = Marketplace::<T>::benchmark_model();
+	let provider: T::AccountId = account("provider", 0, 0);
+	Marketplace::<T>::benchmark_provider(&provider, model, 1, alloc::vec::Vec::new());
+	let client = funded::<T>("client", 0);
+	let job_id = submit::<T>(&client, model, T::MaxPromptLen::get())?;
+	Ok((provider, job_id))
+}
+
 /// Fills the pending queue with placeholder ids up to `len` (its decode/encode cost is what
 /// matters; the ids point at no job).
 fn fill_queue<T: Config>(len: u32) {
@@ -79,15 +91,24 @@ mod benchmarks {
 
 	#[benchmark]
 	fn claim_job() -> Result<(), BenchmarkError> {
-		let model = Marketplace::<T>::benchmark_model();
-		let provider: T::AccountId = account("provider", 0, 0);
-		Marketplace::<T>::benchmark_provider(&provider, model, 1, alloc::vec::Vec::new());
-		let client = funded::<T>("client", 0);
-		let job_id = submit::<T>(&client, model, T::MaxPromptLen::get())?;
+		let (provider, job_id) = claimable_job::<T>()?;
 		fill_queue::<T>(T::MaxPendingJobs::get());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(provider), job_id);
 		assert!(matches!(Jobs::<T>::get(job_id).map(|j| j.state), Some(JobState::Assigned { .. })));
+		Ok(())
+	}
+
+	/// The claim rule alone (the job read with the longest prompt, the provider's offer and
+	/// model checked), as the transaction pool runs it: once in `CheckClaim`, once more when
+	/// the transaction extension decides whether the claim is feeless.
+	#[benchmark]
+	fn check_claim() -> Result<(), BenchmarkError> {
+		let (provider, job_id) = claimable_job::<T>()?;
+		#[block]
+		{
+			Pallet::<T>::check_claim(&provider, job_id)?;
+		}
 		Ok(())
 	}
 

@@ -11,7 +11,9 @@
 //!   hold. A free job (payment 0) is feeless while the client has fewer than
 //!   `MaxOpenJobsPerAccount` open jobs.
 //! - [`Pallet::claim_job`]: a provider takes a pending job if the marketplace's matching rule
-//!   allows it (`ProviderRegistry::check_can_take`); a valid claim is feeless.
+//!   allows it (`ProviderRegistry::check_can_take`); a valid claim is feeless. The runtime's
+//!   [`CheckClaim`] transaction extension keeps claims on jobs that are no longer pending out of
+//!   blocks, so providers racing for a job never pay for losing.
 //! - [`Pallet::cancel_job`]: the client cancels a pending job and gets the payment back.
 //! - `on_initialize` expires the jobs whose deadline is this block (bounded per block): the
 //!   client is refunded, the provider's reputation records it and its stake is slashed
@@ -28,18 +30,20 @@
 
 extern crate alloc;
 
+pub use extension::CheckClaim;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod extension;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
 pub mod weights;
 
-use aitbc_primitives::{compute_units, Hash32, JobId, JobParams, ModelId, Units};
+use aitbc_primitives::{compute_units, Hash32, JobId, JobParams, ModelId, StaleClaim, Units};
 use codec::{Decode, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::*,
@@ -396,8 +400,12 @@ pub mod pallet {
 		}
 
 		/// Claims a pending job for the calling provider; feeless when the claim is valid.
+		///
+		/// A claim on a job that is no longer pending is refused before it can enter a block
+		/// ([`CheckClaim`]), so the loser of a race for a job pays nothing. The weight counts
+		/// the feeless check that the transaction extension runs before dispatch.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::claim_job())]
+		#[pallet::weight(T::WeightInfo::claim_job().saturating_add(T::WeightInfo::check_claim()))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, job_id: &JobId| -> bool {
 			ensure_signed(origin.clone()).is_ok_and(|who| Pallet::<T>::check_claim(&who, *job_id).is_ok())
 		})]
@@ -444,11 +452,22 @@ pub mod pallet {
 			provider: &T::AccountId,
 			job_id: JobId,
 		) -> Result<(Job<T>, BalanceOf<T>), DispatchError> {
-			let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
-			ensure!(job.state == JobState::Pending, Error::<T>::NotPending);
+			let job = Self::pending_job(job_id).map_err(|stale| match stale {
+				StaleClaim::UnknownJob => Error::<T>::UnknownJob,
+				StaleClaim::NotPending => Error::<T>::NotPending,
+			})?;
 			let price =
 				T::Providers::check_can_take(provider, job.model_id, job.max_price_per_unit)?;
 			Ok((job, price))
+		}
+
+		/// The job, if it is pending: the part of the claim rule that no provider can know
+		/// before its claim is in a block (another claim may come first), and that
+		/// [`CheckClaim`] checks in the transaction pool.
+		pub fn pending_job(job_id: JobId) -> Result<Job<T>, StaleClaim> {
+			let job = Jobs::<T>::get(job_id).ok_or(StaleClaim::UnknownJob)?;
+			ensure!(job.state == JobState::Pending, StaleClaim::NotPending);
+			Ok(job)
 		}
 
 		/// Releases the job's held payment back to the client; returns what was released.

@@ -253,6 +253,55 @@ fn claim_errors() {
 }
 
 #[test]
+fn check_claim_refuses_stale_claims_before_dispatch() {
+	use crate::CheckClaim;
+	use aitbc_primitives::StaleClaim;
+	use sp_runtime::{
+		traits::DispatchTransaction,
+		transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+	};
+	build_and_execute(|| {
+		let validate = |who: u64, call: RuntimeCall| {
+			let info = call.get_dispatch_info();
+			CheckClaim::<Test>::new()
+				.validate_only(
+					RuntimeOrigin::signed(who),
+					&call,
+					&info,
+					0,
+					TransactionSource::External,
+					0,
+				)
+				.map(|_| ())
+		};
+		let claim = |job_id| RuntimeCall::Jobs(Call::claim_job { job_id });
+		let refused = |stale: StaleClaim| {
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(stale.code())))
+		};
+		assert_eq!(validate(PROVIDER, claim(7)), refused(StaleClaim::UnknownJob));
+		let id = submit(ALICE, 0);
+		assert_eq!(validate(PROVIDER, claim(id)), Ok(()));
+		// Whether the provider may take the job is not this extension's business: that failure
+		// still reaches dispatch (and is not feeless).
+		assert_eq!(validate(OTHER_PROVIDER, claim(id)), Ok(()));
+		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
+		assert_eq!(validate(PROVIDER, claim(id)), refused(StaleClaim::NotPending));
+		let cancelled = submit(ALICE, 0);
+		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(ALICE), cancelled));
+		assert_eq!(validate(PROVIDER, claim(cancelled)), refused(StaleClaim::NotPending));
+		// Other calls pass untouched and cost the extension nothing.
+		let cancel = RuntimeCall::Jobs(Call::cancel_job { job_id: 99 });
+		assert_eq!(validate(ALICE, cancel.clone()), Ok(()));
+		use sp_runtime::traits::TransactionExtension;
+		assert_eq!(
+			CheckClaim::<Test>::new().weight(&cancel),
+			frame_support::weights::Weight::zero()
+		);
+		assert!(CheckClaim::<Test>::new().weight(&claim(id)).ref_time() > 0);
+	});
+}
+
+#[test]
 fn deadline_block_is_bounded() {
 	build_and_execute(|| {
 		let ids: Vec<JobId> = (0..3).map(|i| submit(if i < 2 { ALICE } else { BOB }, 0)).collect();
