@@ -3,7 +3,10 @@
 //! `scripts/bench-worker.sh` can put the two side by side. Not a test: it only measures.
 //!
 //! `cargo run --release -p aitbc-worker --example bench_pipeline -- [--model DIR] [--device cpu]
-//!  [--steps 20] [--width 256] [--height 256] [--runs 5] [--warmup 1] [--threads 0]`
+//!  [--steps 20] [--width 256] [--height 256] [--runs 5] [--warmup 2] [--threads 0]`
+//!
+//! Two warm-up runs by default: ONNX Runtime records a session's memory pattern on its first run
+//! and allocates the planned buffers on the second, so memory is flat only from the third run on.
 
 use std::path::PathBuf;
 
@@ -28,7 +31,7 @@ struct Args {
 	height: u32,
 	#[arg(long, default_value_t = 5)]
 	runs: usize,
-	#[arg(long, default_value_t = 1)]
+	#[arg(long, default_value_t = 2)]
 	warmup: usize,
 	#[arg(long, default_value_t = 0)]
 	threads: usize,
@@ -91,6 +94,8 @@ fn main() -> anyhow::Result<()> {
 			"step_ms_median": median(results.iter().flat_map(|t| t.step_ms.iter().copied()).collect()),
 			"text_encoder_ms_median": median(results.iter().map(|t| t.text_encoder_ms).collect()),
 			"vae_decoder_ms_median": median(results.iter().map(|t| t.vae_decoder_ms).collect()),
+			"png_ms_median": median(results.iter().map(|t| t.png_ms).collect()),
+			"steps_sum_ms_median": median(results.iter().map(|t| t.step_ms.iter().sum()).collect()),
 			"total_ms_median": median(results.iter().map(|t| t.total_ms).collect()),
 			"peak_rss_mb": peak_rss_mb(),
 			"peak_rss_growth_after_warmup_mb": peak_rss_mb() - rss_after_warmup,

@@ -105,7 +105,7 @@ def main():
     p.add_argument("--width", type=int, default=256)
     p.add_argument("--height", type=int, default=256)
     p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=0)
     a = p.parse_args()
     ref = Reference(a.model, a.threads)
@@ -118,6 +118,8 @@ def main():
         "step_ms_median": statistics.median(s for r in runs for s in r["step_ms"]),
         "text_encoder_ms_median": statistics.median(r["text_encoder_ms"] for r in runs),
         "vae_decoder_ms_median": statistics.median(r["vae_decoder_ms"] for r in runs),
+        "png_ms_median": statistics.median(r["png_ms"] for r in runs),
+        "steps_sum_ms_median": statistics.median(sum(r["step_ms"]) for r in runs),
         "total_ms_median": statistics.median(r["total_ms"] for r in runs),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
