@@ -121,10 +121,11 @@ def make_dataset(n, seed):
 
 
 # ---------------------------------------------------------------- 2. VAE
-def make_vae():
+def make_vae(**sizes):
+    """The tiny model's VAE; `sizes` overrides its configuration (export_sd15_random.py)."""
     from diffusers import AutoencoderKL
 
-    return AutoencoderKL(
+    config = dict(
         in_channels=3,
         out_channels=3,
         down_block_types=("DownEncoderBlock2D",) * 4,
@@ -136,6 +137,7 @@ def make_vae():
         sample_size=IMAGE_SIZE,
         mid_block_add_attention=False,
     )
+    return AutoencoderKL(**{**config, **sizes})
 
 
 def shape_crops(images, idx, crop):
@@ -193,10 +195,11 @@ def encode_latents(vae, images, batch=32):
 
 
 # ---------------------------------------------------------------- 3. text encoder + UNet
-def make_text_encoder(vocab_size, eos_id, bos_id):
+def make_text_encoder(vocab_size, eos_id, bos_id, **sizes):
+    """The tiny model's CLIP text encoder; `sizes` overrides its configuration."""
     from transformers import CLIPTextConfig, CLIPTextModel
 
-    config = CLIPTextConfig(
+    config = dict(
         vocab_size=vocab_size,
         hidden_size=64,
         intermediate_size=128,
@@ -208,13 +211,14 @@ def make_text_encoder(vocab_size, eos_id, bos_id):
         eos_token_id=eos_id,
         pad_token_id=eos_id,
     )
-    return CLIPTextModel(config)
+    return CLIPTextModel(CLIPTextConfig(**{**config, **sizes}))
 
 
-def make_unet():
+def make_unet(**sizes):
+    """The tiny model's UNet; `sizes` overrides its configuration."""
     from diffusers import UNet2DConditionModel
 
-    return UNet2DConditionModel(
+    config = dict(
         sample_size=LATENT_SIZE,
         in_channels=4,
         out_channels=4,
@@ -226,6 +230,7 @@ def make_unet():
         attention_head_dim=8,
         norm_num_groups=16,
     )
+    return UNet2DConditionModel(**{**config, **sizes})
 
 
 def make_train_scheduler():
@@ -324,7 +329,8 @@ def export(module, args, path, input_names, output_names, dynamic_axes):
     )
     import onnx
 
-    onnx.checker.check_model(onnx.load(path))
+    # By path: a model over 2 GB (an fp32 SD 1.5 UNet) keeps its weights in external files.
+    onnx.checker.check_model(path)
 
 
 def sha256(path):
@@ -335,7 +341,48 @@ def sha256(path):
     return h.hexdigest()
 
 
-def write_manifest(out_dir, name):
+def write_scheduler_and_index(out):
+    """The DDIM scheduler config of SD 1.5's schedule and the ONNX pipeline's model_index.json."""
+    os.makedirs(os.path.join(out, "scheduler"), exist_ok=True)
+    with open(os.path.join(out, "scheduler", "scheduler_config.json"), "w") as f:
+        json.dump(
+            {
+                "_class_name": "DDIMScheduler",
+                "num_train_timesteps": TRAIN_TIMESTEPS,
+                "beta_start": BETA_START,
+                "beta_end": BETA_END,
+                "beta_schedule": "scaled_linear",
+                "prediction_type": "epsilon",
+                "set_alpha_to_one": False,
+                "steps_offset": 1,
+                "timestep_spacing": "leading",
+                "clip_sample": False,
+            },
+            f,
+            indent=2,
+        )
+    with open(os.path.join(out, "model_index.json"), "w") as f:
+        json.dump(
+            {
+                "_class_name": "OnnxStableDiffusionPipeline",
+                "scheduler": ["diffusers", "DDIMScheduler"],
+                "text_encoder": ["diffusers", "OnnxRuntimeModel"],
+                "tokenizer": ["transformers", "CLIPTokenizer"],
+                "unet": ["diffusers", "OnnxRuntimeModel"],
+                "vae_decoder": ["diffusers", "OnnxRuntimeModel"],
+            },
+            f,
+            indent=2,
+        )
+
+
+# Limits the worker enforces for the tiny model: trained at 256 px; the UNet's two downsamplings
+# after the VAE's 8x need sides that are multiples of 32; above 512 px the shapes repeat, so 512 is
+# the cap.
+TINY_LIMITS = {"max_width": 512, "max_height": 512, "max_steps": 100, "size_multiple": 32}
+
+
+def write_manifest(out_dir, name, limits=TINY_LIMITS):
     files = []
     for root, _, names in os.walk(out_dir):
         for n in sorted(names):
@@ -344,9 +391,6 @@ def write_manifest(out_dir, name):
                 continue
             files.append({"path": rel, "sha256": sha256(os.path.join(root, n)), "bytes": os.path.getsize(os.path.join(root, n))})
     files.sort(key=lambda f: f["path"])
-    # Limits the worker enforces: trained at 256 px; the UNet's two downsamplings after the VAE's 8x
-    # need sides that are multiples of 32; above 512 px the shapes repeat, so 512 is the cap.
-    limits = {"max_width": 512, "max_height": 512, "max_steps": 100, "size_multiple": 32}
     manifest = {"name": name, "pipeline": "stable-diffusion", "limits": limits, "files": files}
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
@@ -466,37 +510,7 @@ def main():
         json.dump({"sample_size": LATENT_SIZE, "in_channels": 4, "out_channels": 4, "cross_attention_dim": 64}, f, indent=2)
     with open(os.path.join(out, "vae_decoder", "config.json"), "w") as f:
         json.dump({"latent_channels": 4, "block_out_channels": [16, 32, 32, 64], "scaling_factor": scaling, "sample_size": IMAGE_SIZE}, f, indent=2)
-    os.makedirs(os.path.join(out, "scheduler"), exist_ok=True)
-    with open(os.path.join(out, "scheduler", "scheduler_config.json"), "w") as f:
-        json.dump(
-            {
-                "_class_name": "DDIMScheduler",
-                "num_train_timesteps": TRAIN_TIMESTEPS,
-                "beta_start": BETA_START,
-                "beta_end": BETA_END,
-                "beta_schedule": "scaled_linear",
-                "prediction_type": "epsilon",
-                "set_alpha_to_one": False,
-                "steps_offset": 1,
-                "timestep_spacing": "leading",
-                "clip_sample": False,
-            },
-            f,
-            indent=2,
-        )
-    with open(os.path.join(out, "model_index.json"), "w") as f:
-        json.dump(
-            {
-                "_class_name": "OnnxStableDiffusionPipeline",
-                "scheduler": ["diffusers", "DDIMScheduler"],
-                "text_encoder": ["diffusers", "OnnxRuntimeModel"],
-                "tokenizer": ["transformers", "CLIPTokenizer"],
-                "unet": ["diffusers", "OnnxRuntimeModel"],
-                "vae_decoder": ["diffusers", "OnnxRuntimeModel"],
-            },
-            f,
-            indent=2,
-        )
+    write_scheduler_and_index(out)
     with open(os.path.join(out, "dataset.json"), "w") as f:
         json.dump(
             {"image_size": IMAGE_SIZE, "colours": ds.COLOURS, "shapes": ds.SHAPES, "caption": "a {colour} {shape} on a {colour} background"},
