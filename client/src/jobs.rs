@@ -12,7 +12,8 @@ pub type JobInfo = Job;
 /// A job's state, as the generated interface decodes it.
 pub type JobStateInfo = JobState<subxt::utils::AccountId32, crate::Balance, u32>;
 
-/// The state's name: `Pending`, `Assigned`, `Receipted`, `Finalized`, `Cancelled` or `Expired`.
+/// The state's name: `Pending`, `Assigned`, `Receipted`, `Finalized`, `Cancelled`, `Expired` or
+/// `Unclaimed`.
 pub fn state_name(state: &JobStateInfo) -> &'static str {
 	match state {
 		JobState::Pending => "Pending",
@@ -21,12 +22,16 @@ pub fn state_name(state: &JobStateInfo) -> &'static str {
 		JobState::Finalized { .. } => "Finalized",
 		JobState::Cancelled => "Cancelled",
 		JobState::Expired { .. } => "Expired",
+		JobState::Unclaimed => "Unclaimed",
 	}
 }
 
 /// Whether a job in this state can change no more.
 pub fn is_final(state: &JobStateInfo) -> bool {
-	matches!(state, JobState::Finalized { .. } | JobState::Cancelled | JobState::Expired { .. })
+	matches!(
+		state,
+		JobState::Finalized { .. } | JobState::Cancelled | JobState::Expired { .. } | JobState::Unclaimed
+	)
 }
 
 /// Names a claim the pool refused as stale: the node reports it as `Custom error: N` (the RPC

@@ -182,6 +182,7 @@ fn describe_state(state: &JobStateInfo) -> String {
 		),
 		JobState::Expired { provider } => format!("Expired: {provider} missed the deadline, payment refunded"),
 		JobState::Cancelled => "Cancelled: payment refunded".into(),
+		JobState::Unclaimed => "Unclaimed: no provider took it in time, payment refunded".into(),
 		JobState::Pending => "Pending: waiting for a provider".into(),
 	}
 }

@@ -113,6 +113,23 @@ fn params() -> JobParams {
 	}
 }
 
+/// Governance adds model 0.
+fn add_model() -> RuntimeCall {
+	RuntimeCall::Marketplace(pallet_aitbc_marketplace::Call::add_model {
+		name: BoundedVec::truncate_from(b"aitbc-tiny-sd".to_vec()),
+		pipeline: PipelineKind::TextToImage,
+		files: BoundedVec::truncate_from(vec![ModelFile {
+			path: BoundedVec::truncate_from(b"unet/model.onnx".to_vec()),
+			sha256: [1; 32],
+		}]),
+		manifest_sha256: [2; 32],
+		unit_weight_milli: 1_000,
+		max_width: 512,
+		max_height: 512,
+		max_steps: 50,
+	})
+}
+
 /// A free job (payment 0) for the model, accepting the providers' price.
 fn free_job() -> RuntimeCall {
 	RuntimeCall::Jobs(pallet_aitbc_jobs::Call::submit_job {
@@ -215,23 +232,7 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 
 		// Governance (the sudo key, holding no AIT) adds the model and approves two providers,
 		// feelessly.
-		apply(
-			GOVERNANCE,
-			RuntimeCall::Marketplace(pallet_aitbc_marketplace::Call::add_model {
-				name: BoundedVec::truncate_from(b"aitbc-tiny-sd".to_vec()),
-				pipeline: PipelineKind::TextToImage,
-				files: BoundedVec::truncate_from(vec![ModelFile {
-					path: BoundedVec::truncate_from(b"unet/model.onnx".to_vec()),
-					sha256: [1; 32],
-				}]),
-				manifest_sha256: [2; 32],
-				unit_weight_milli: 1_000,
-				max_width: 512,
-				max_height: 512,
-				max_steps: 50,
-			}),
-		)
-		.expect("governance adds a model");
+		apply(GOVERNANCE, add_model()).expect("governance adds a model");
 		for provider in [PROVIDER, OTHER_PROVIDER] {
 			apply(
 				GOVERNANCE,
@@ -300,7 +301,8 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		);
 
 		// The challenge window closes: 20 units × 1 mAIT are minted to the provider.
-		let final_at = pallet_aitbc_receipts::Pallet::<Runtime>::receipt_of(0).expect("stored").final_at;
+		let final_at =
+			pallet_aitbc_receipts::Pallet::<Runtime>::receipt_of(0).expect("stored").final_at;
 		for number in 2..=final_at {
 			start_block(number);
 		}
@@ -374,5 +376,46 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		pallet_aitbc_marketplace::Pallet::<Runtime>::do_try_state()
 			.expect("marketplace invariants");
 		pallet_aitbc_staking::Pallet::<Runtime>::do_try_state().expect("staking invariants");
+	});
+}
+
+#[test]
+fn free_jobs_nobody_claims_end_unclaimed_and_give_a_client_without_ait_its_quota_back() {
+	use frame_support::traits::Get;
+	development_ext().execute_with(|| {
+		start_block(1);
+		apply(GOVERNANCE, add_model()).expect("governance adds a model");
+		// No provider serves the model. A client with no AIT fills its free-job quota, feelessly.
+		let quota: u32 = <Runtime as pallet_aitbc_jobs::Config>::MaxOpenJobsPerAccount::get();
+		for _ in 0..quota {
+			apply(CLIENT, free_job()).expect("free job within the quota");
+		}
+		let over_quota = Executive::apply_extrinsic(signed(CLIENT, free_job()));
+		assert_eq!(over_quota, Err(TransactionValidityError::Invalid(InvalidTransaction::Payment)));
+		let cancel = RuntimeCall::Jobs(pallet_aitbc_jobs::Call::cancel_job { job_id: 0 });
+		assert_eq!(
+			Executive::apply_extrinsic(signed(CLIENT, cancel)),
+			Err(TransactionValidityError::Invalid(InvalidTransaction::Payment)),
+			"cancelling costs a fee the client cannot pay"
+		);
+
+		// The runtime ends them itself once they waited PendingTimeout blocks.
+		let timeout: u32 = <Runtime as pallet_aitbc_jobs::Config>::PendingTimeout::get();
+		for number in 2..1 + timeout {
+			start_block(number);
+		}
+		assert_eq!(pallet_aitbc_jobs::OpenJobs::<Runtime>::get(CLIENT.to_account_id()), quota);
+		start_block(1 + timeout);
+		for job_id in 0..u64::from(quota) {
+			assert_eq!(
+				pallet_aitbc_jobs::Jobs::<Runtime>::get(job_id).map(|job| job.state),
+				Some(JobState::Unclaimed)
+			);
+		}
+		assert_eq!(pallet_aitbc_jobs::OpenJobs::<Runtime>::get(CLIENT.to_account_id()), 0);
+		assert!(pallet_aitbc_jobs::PendingJobs::<Runtime>::get().is_empty());
+		apply(CLIENT, free_job()).expect("the quota is back: a free job is feeless again");
+		assert_eq!(balances(), vec![0, 0, 0, 0]);
+		assert_eq!(Balances::total_issuance(), 0, "nothing minted, nothing burned");
 	});
 }

@@ -58,7 +58,7 @@ async fn watch(client: &Client, job: u64, timeout: Duration) -> (Option<Instant>
 				receipted.get_or_insert(now);
 			},
 			"Finalized" => return (assigned, receipted, now),
-			"Expired" | "Cancelled" => panic!("job {job} ended {state}"),
+			"Expired" | "Cancelled" | "Unclaimed" => panic!("job {job} ended {state}"),
 			_ => {},
 		}
 		assert!(now < deadline, "job {job} not final in {timeout:?}");

@@ -124,19 +124,19 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// `n` assigned jobs expire in one block, each refunding a held payment.
+	/// `n` assigned jobs expire in one block, each refunding a held payment, each of its own
+	/// client and provider (so no write is shared). The provider's slash is weighed apart
+	/// (`OnJobExpired::weight`).
 	#[benchmark]
 	fn on_initialize(
 		n: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
 	) -> Result<(), BenchmarkError> {
 		let model = Marketplace::<T>::benchmark_model();
-		let provider: T::AccountId = account("provider", 0, 0);
-		Marketplace::<T>::benchmark_provider(&provider, model, n.max(1), alloc::vec::Vec::new());
-		let per_client = T::MaxOpenJobsPerAccount::get();
 		for i in 0..n {
-			let client = funded::<T>("client", i / per_client);
-			let job_id = submit::<T>(&client, model, T::MaxPromptLen::get())?;
-			Pallet::<T>::claim_job(RawOrigin::Signed(provider.clone()).into(), job_id)?;
+			let provider: T::AccountId = account("provider", i, 0);
+			Marketplace::<T>::benchmark_provider(&provider, model, 1, alloc::vec::Vec::new());
+			let job_id = submit::<T>(&funded::<T>("client", i), model, T::MaxPromptLen::get())?;
+			Pallet::<T>::claim_job(RawOrigin::Signed(provider).into(), job_id)?;
 		}
 		let deadline =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::MinDeadline::get());
@@ -145,6 +145,34 @@ mod benchmarks {
 			Pallet::<T>::on_initialize(deadline);
 		}
 		assert!(Deadlines::<T>::get(deadline).is_empty());
+		Ok(())
+	}
+
+	/// `u` pending jobs of `u` clients waited `PendingTimeout` blocks and end unclaimed in one
+	/// block, each refunding a held payment; one more pending job is read and found not yet
+	/// due, and the queue is full.
+	#[benchmark]
+	fn end_unclaimed(
+		u: Linear<0, { T::MaxUnclaimedPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let model = Marketplace::<T>::benchmark_model();
+		let mut ending = alloc::vec::Vec::new();
+		for i in 0..u {
+			ending.push(submit::<T>(&funded::<T>("client", i), model, T::MaxPromptLen::get())?);
+		}
+		let submitted = frame_system::Pallet::<T>::block_number();
+		frame_system::Pallet::<T>::set_block_number(submitted.saturating_add(1u32.into()));
+		let fresh = submit::<T>(&funded::<T>("client", u32::MAX), model, T::MaxPromptLen::get())?;
+		fill_queue::<T>(T::MaxPendingJobs::get());
+		let now = submitted.saturating_add(T::PendingTimeout::get());
+		#[block]
+		{
+			Pallet::<T>::end_unclaimed(now);
+		}
+		for job_id in ending {
+			assert_eq!(Jobs::<T>::get(job_id).map(|j| j.state), Some(JobState::Unclaimed));
+		}
+		assert_eq!(PendingJobs::<T>::get().first(), Some(&fresh));
 		Ok(())
 	}
 

@@ -4,7 +4,8 @@
 //!
 //! ## Overview
 //! States: `Pending → Assigned → Receipted → Finalized`, or `Cancelled` (by the client while
-//! pending) or `Expired` (assigned but not receipted by its deadline).
+//! pending), `Expired` (assigned but not receipted by its deadline) or `Unclaimed` (no provider
+//! claimed it within `PendingTimeout` blocks).
 //!
 //! - [`Pallet::submit_job`] validates the parameters against the model's limits, computes the
 //!   job's compute units on-chain ([`aitbc_primitives::compute_units`]) and puts the payment on
@@ -17,7 +18,11 @@
 //! - [`Pallet::cancel_job`]: the client cancels a pending job and gets the payment back.
 //! - `on_initialize` expires the jobs whose deadline is this block (bounded per block): the
 //!   client is refunded, the provider's reputation records it and its stake is slashed
-//!   ([`OnJobExpired`]).
+//!   ([`OnJobExpired`]). It also ends the oldest pending jobs that waited `PendingTimeout`
+//!   blocks (at most `MaxUnclaimedPerBlock` per block, the rest in the next): the payment is
+//!   refunded and the client's open-job slot freed, so a job no provider takes never holds them
+//!   for ever — a client with no AIT, who cannot pay the fee to cancel, gets its free-job quota
+//!   back this way.
 //! - The receipts pallet drives the rest through [`JobLedger`]: `mark_receipted` when a valid
 //!   receipt arrives, `finalize` when its challenge window closes (the held payment goes to the
 //!   provider).
@@ -74,6 +79,8 @@ pub enum JobState<AccountId, Balance, BlockNumber> {
 	Cancelled,
 	/// Not receipted in time; payment refunded.
 	Expired { provider: AccountId },
+	/// No provider claimed it within `PendingTimeout` blocks; payment refunded.
+	Unclaimed,
 }
 
 /// A job as stored on-chain.
@@ -164,10 +171,16 @@ pub trait JobLedger<AccountId, Balance> {
 pub trait OnJobExpired<AccountId> {
 	/// `provider` missed the deadline of `job_id`.
 	fn on_job_expired(provider: &AccountId, job_id: JobId);
+	/// The weight of one `on_job_expired` call, at its worst case: `on_initialize` counts it
+	/// once per expired job.
+	fn weight() -> Weight;
 }
 
 impl<AccountId> OnJobExpired<AccountId> for () {
 	fn on_job_expired(_: &AccountId, _: JobId) {}
+	fn weight() -> Weight {
+		Weight::zero()
+	}
 }
 
 /// Balance type of the pallet's currency.
@@ -219,6 +232,13 @@ pub mod pallet {
 		/// Longest deadline a job may ask for, in blocks after claiming.
 		#[pallet::constant]
 		type MaxDeadline: Get<BlockNumberFor<Self>>;
+		/// Blocks a job may wait for a provider; then it ends `Unclaimed` and is refunded.
+		#[pallet::constant]
+		type PendingTimeout: Get<BlockNumberFor<Self>>;
+		/// Most unclaimed jobs ended in one block (bounds `on_initialize`); the rest end in the
+		/// next blocks.
+		#[pallet::constant]
+		type MaxUnclaimedPerBlock: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -231,7 +251,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextJobId<T: Config> = StorageValue<_, JobId, ValueQuery>;
 
-	/// Jobs waiting for a provider, oldest first.
+	/// Jobs waiting for a provider, oldest first (submission order, which `on_initialize`
+	/// relies on to find the jobs that waited too long at the front).
 	#[pallet::storage]
 	pub type PendingJobs<T: Config> =
 		StorageValue<_, BoundedVec<JobId, T::MaxPendingJobs>, ValueQuery>;
@@ -276,6 +297,8 @@ pub mod pallet {
 		JobCancelled { job_id: JobId, refund: BalanceOf<T> },
 		/// An assigned job missed its deadline; the payment was refunded.
 		JobExpired { job_id: JobId, provider: T::AccountId, refund: BalanceOf<T> },
+		/// No provider claimed a job within `PendingTimeout` blocks; the payment was refunded.
+		JobUnclaimed { job_id: JobId, refund: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -320,7 +343,10 @@ pub mod pallet {
 			for job_id in due {
 				Self::expire(job_id, now);
 			}
+			let unclaimed = Self::end_unclaimed(now);
 			T::WeightInfo::on_initialize(count)
+				.saturating_add(T::OnExpired::weight().saturating_mul(count.into()))
+				.saturating_add(T::WeightInfo::end_unclaimed(unclaimed))
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -511,8 +537,46 @@ pub mod pallet {
 			Self::deposit_event(Event::JobExpired { job_id, provider, refund });
 		}
 
-		/// Invariants: every pending id is a pending job and vice versa; open-job counts match;
-		/// every assigned job is in the deadline schedule; held payments match open jobs.
+		/// Ends the pending jobs at the front of the queue that were submitted `PendingTimeout`
+		/// or more blocks before `now`, at most `MaxUnclaimedPerBlock`; refunds each and frees
+		/// its client's slot. Returns how many ids it took off the queue.
+		pub(crate) fn end_unclaimed(now: BlockNumberFor<T>) -> u32 {
+			let pending = PendingJobs::<T>::get();
+			let timeout = T::PendingTimeout::get();
+			let mut ended = 0u32;
+			for &job_id in pending.iter().take(T::MaxUnclaimedPerBlock::get() as usize) {
+				match Jobs::<T>::get(job_id) {
+					Some(job) if job.state == JobState::Pending => {
+						if job.submitted_at.saturating_add(timeout) > now {
+							break;
+						}
+						Self::end_pending(job_id, job);
+					},
+					// Not a pending job: a stale id (try_state reports how it got there); drop it.
+					_ => {},
+				}
+				ended = ended.saturating_add(1);
+			}
+			if ended > 0 {
+				PendingJobs::<T>::put(BoundedVec::truncate_from(
+					pending.into_iter().skip(ended as usize).collect::<alloc::vec::Vec<_>>(),
+				));
+			}
+			ended
+		}
+
+		/// A pending job ends unclaimed (its id already off the queue).
+		fn end_pending(job_id: JobId, mut job: Job<T>) {
+			let refund = Self::refund(&job);
+			Self::close(&job.client);
+			job.state = JobState::Unclaimed;
+			Jobs::<T>::insert(job_id, job);
+			Self::deposit_event(Event::JobUnclaimed { job_id, refund });
+		}
+
+		/// Invariants: every pending id is a pending job and vice versa, in submission order;
+		/// open-job counts match; every assigned job is in the deadline schedule; held payments
+		/// match open jobs.
 		/// Also run by the tests of pallets that build on this one.
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
@@ -545,6 +609,14 @@ pub mod pallet {
 				}
 			}
 			ensure!(pending_count == pending.len(), "queue holds a job that is not pending");
+			let submitted: alloc::vec::Vec<_> = pending
+				.iter()
+				.filter_map(|job_id| Jobs::<T>::get(job_id).map(|job| job.submitted_at))
+				.collect();
+			ensure!(
+				submitted.windows(2).all(|pair| pair[0] <= pair[1]),
+				"pending queue is not in submission order"
+			);
 			ensure!(
 				OpenJobs::<T>::iter().all(|(who, n)| open.get(&who) == Some(&n))
 					&& open.iter().all(|(who, n)| OpenJobs::<T>::get(who) == *n),
@@ -579,18 +651,21 @@ impl<T: Config> JobLedger<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn receipted(job_id: JobId) -> Option<ReceiptedJob<T::AccountId, BalanceOf<T>>> {
 		let job = Jobs::<T>::get(job_id)?;
 		match job.state {
-			JobState::Receipted { provider, price_per_unit, .. } =>
-				Some(ReceiptedJob { provider, units: job.units, price_per_unit }),
+			JobState::Receipted { provider, price_per_unit, .. } => {
+				Some(ReceiptedJob { provider, units: job.units, price_per_unit })
+			},
 			_ => None,
 		}
 	}
 
 	fn receipt_record(job_id: JobId) -> Option<ReceiptRecord<T::AccountId, BalanceOf<T>>> {
 		match Jobs::<T>::get(job_id)?.state {
-			JobState::Receipted { provider, receipt_hash, .. } =>
-				Some(ReceiptRecord { provider, receipt_hash, minted: None }),
-			JobState::Finalized { provider, receipt_hash, minted } =>
-				Some(ReceiptRecord { provider, receipt_hash, minted: Some(minted) }),
+			JobState::Receipted { provider, receipt_hash, .. } => {
+				Some(ReceiptRecord { provider, receipt_hash, minted: None })
+			},
+			JobState::Finalized { provider, receipt_hash, minted } => {
+				Some(ReceiptRecord { provider, receipt_hash, minted: Some(minted) })
+			},
 			_ => None,
 		}
 	}

@@ -64,6 +64,8 @@ parameter_types! {
 	pub const MaxPendingJobs: u32 = 4;
 	pub const MaxOpenJobsPerAccount: u32 = 3;
 	pub const MaxDeadlinesPerBlock: u32 = 2;
+	pub const PendingTimeout: u64 = 20;
+	pub const MaxUnclaimedPerBlock: u32 = 2;
 }
 
 impl pallet_jobs::Config for Test {
@@ -77,6 +79,8 @@ impl pallet_jobs::Config for Test {
 	type MaxDeadlinesPerBlock = MaxDeadlinesPerBlock;
 	type MinDeadline = ConstU64<2>;
 	type MaxDeadline = ConstU64<100>;
+	type PendingTimeout = PendingTimeout;
+	type MaxUnclaimedPerBlock = MaxUnclaimedPerBlock;
 	type WeightInfo = ();
 }
 

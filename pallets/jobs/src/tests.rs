@@ -425,3 +425,129 @@ fn money_is_conserved_over_a_mixed_sequence() {
 		assert_eq!(Balances::balance(&BOB), 1_000);
 	});
 }
+
+/// An account that holds no AIT: it can submit free jobs (feeless within its quota) but cannot
+/// pay the fee to cancel them.
+const CHARLIE: u64 = 3;
+
+fn submit_free(who: u64) -> Result<JobId, sp_runtime::DispatchError> {
+	let id = NextJobId::<Test>::get();
+	Jobs::submit_job(
+		RuntimeOrigin::signed(who),
+		0,
+		prompt("a red circle on a blue background"),
+		params(20, 256, 256),
+		10,
+		0,
+		5,
+	)
+	.map(|_| id)
+}
+
+#[test]
+fn pending_jobs_end_unclaimed_after_the_timeout_with_a_refund() {
+	build_and_execute(|| {
+		let paid = submit(ALICE, 100);
+		let free = submit_free(CHARLIE).unwrap();
+		let served = submit(BOB, 0);
+		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), served));
+		assert_ok!(<Jobs as JobLedger<_, _>>::mark_receipted(served, [7; 32], 10));
+		run_to_block(5);
+		let later = submit(BOB, 70);
+
+		// Submitted at block 1 with a timeout of 20 blocks: pending through block 20.
+		run_to_block(20);
+		assert_eq!(JobsStore::<Test>::get(paid).unwrap().state, JobState::Pending);
+		assert_eq!(PendingJobs::<Test>::get().to_vec(), vec![paid, free, later]);
+		run_to_block(21);
+		for id in [paid, free] {
+			assert_eq!(JobsStore::<Test>::get(id).unwrap().state, JobState::Unclaimed);
+		}
+		System::assert_has_event(Event::JobUnclaimed { job_id: paid, refund: 100 }.into());
+		System::assert_has_event(Event::JobUnclaimed { job_id: free, refund: 0 }.into());
+		assert_eq!((Balances::balance(&ALICE), held(ALICE)), (1_000, 0), "payment refunded");
+		assert_eq!(OpenJobs::<Test>::get(ALICE), 0);
+		assert_eq!(OpenJobs::<Test>::get(CHARLIE), 0);
+		assert_eq!(PendingJobs::<Test>::get().to_vec(), vec![later]);
+		assert!(
+			matches!(JobsStore::<Test>::get(served).unwrap().state, JobState::Receipted { .. }),
+			"a claimed job left the queue and is not touched"
+		);
+
+		// An unclaimed job is over: nobody can claim or cancel it.
+		assert_noop!(
+			Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), paid),
+			Error::<Test>::NotPending
+		);
+		assert_noop!(
+			Jobs::cancel_job(RuntimeOrigin::signed(ALICE), paid),
+			Error::<Test>::NotPending
+		);
+
+		// Bob's job came at block 5: it ends at block 25, not before.
+		run_to_block(24);
+		assert_eq!(JobsStore::<Test>::get(later).unwrap().state, JobState::Pending);
+		run_to_block(25);
+		assert_eq!(JobsStore::<Test>::get(later).unwrap().state, JobState::Unclaimed);
+		assert_eq!((Balances::balance(&BOB), held(BOB)), (1_000, 0));
+		assert!(PendingJobs::<Test>::get().is_empty());
+	});
+}
+
+#[test]
+fn a_client_without_ait_gets_its_free_quota_back_when_nobody_claims() {
+	build_and_execute(|| {
+		for _ in 0..MaxOpenJobsPerAccount::get() {
+			submit_free(CHARLIE).unwrap();
+		}
+		assert_eq!(submit_free(CHARLIE), Err(Error::<Test>::TooManyOpenJobs.into()));
+		run_to_block(21);
+		assert_eq!(OpenJobs::<Test>::get(CHARLIE), 1, "two end at block 21 (the per-block bound)");
+		run_to_block(22);
+		assert_eq!(OpenJobs::<Test>::get(CHARLIE), 0);
+		assert_ok!(submit_free(CHARLIE));
+	});
+}
+
+#[test]
+fn at_most_max_unclaimed_per_block_end_in_one_block_and_the_hook_weighs_them() {
+	use crate::WeightInfo;
+	use frame_support::traits::Hooks;
+	build_and_execute(|| {
+		let ids = [submit(ALICE, 10), submit(ALICE, 20), submit(BOB, 30)];
+		run_to_block(20);
+		System::set_block_number(21);
+		assert_eq!(
+			Jobs::on_initialize(21),
+			<() as WeightInfo>::on_initialize(0)
+				.saturating_add(<() as WeightInfo>::end_unclaimed(2)),
+			"the hook declares the two jobs it ended"
+		);
+		assert_eq!(PendingJobs::<Test>::get().to_vec(), vec![ids[2]], "the third waits a block");
+		assert_eq!(JobsStore::<Test>::get(ids[2]).unwrap().state, JobState::Pending);
+		System::set_block_number(22);
+		assert_eq!(
+			Jobs::on_initialize(22),
+			<() as WeightInfo>::on_initialize(0)
+				.saturating_add(<() as WeightInfo>::end_unclaimed(1))
+		);
+		assert_eq!(JobsStore::<Test>::get(ids[2]).unwrap().state, JobState::Unclaimed);
+		assert_eq!(Balances::balance(&BOB), 1_000);
+	});
+}
+
+#[test]
+fn try_state_reports_a_queue_out_of_submission_order() {
+	new_test_ext().execute_with(|| {
+		let first = submit(ALICE, 10);
+		run_to_block(2);
+		let second = submit(BOB, 10);
+		Jobs::do_try_state().unwrap();
+		PendingJobs::<Test>::put(BoundedVec::truncate_from(vec![second, first]));
+		assert_eq!(
+			Jobs::do_try_state(),
+			Err("pending queue is not in submission order".into()),
+			"the unclaimed rule reads only the front of the queue, so its order is an invariant"
+		);
+	});
+}

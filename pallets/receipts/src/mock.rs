@@ -84,6 +84,9 @@ impl pallet_aitbc_jobs::Config for Test {
 	type MaxDeadlinesPerBlock = MaxDeadlinesPerBlock;
 	type MinDeadline = ConstU64<2>;
 	type MaxDeadline = ConstU64<100>;
+	// Longer than any test here runs, so no pending job ends unclaimed under the receipts tests.
+	type PendingTimeout = ConstU64<10_000>;
+	type MaxUnclaimedPerBlock = ConstU32<2>;
 	type WeightInfo = ();
 }
 

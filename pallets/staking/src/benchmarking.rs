@@ -11,6 +11,20 @@ fn funded_provider<T: Config>() -> T::AccountId {
 	provider
 }
 
+/// A funded provider that bonded `(chunks + 1) × 1_000` and then unbonded `chunks` of it in
+/// chunks of 1_000.
+fn with_unbonding<T: Config>(chunks: u32) -> Result<T::AccountId, BenchmarkError> {
+	let provider = funded_provider::<T>();
+	Pallet::<T>::bond(
+		RawOrigin::Signed(provider.clone()).into(),
+		(1_000u32 * (chunks + 1)).into(),
+	)?;
+	for _ in 0..chunks {
+		Pallet::<T>::unbond(RawOrigin::Signed(provider.clone()).into(), 1_000u32.into())?;
+	}
+	Ok(provider)
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -42,15 +56,25 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A slash that burns from the active bond and every unbonding chunk (the most it touches),
+	/// as a missed deadline or a failed spot-check runs it.
+	#[benchmark]
+	fn slash() -> Result<(), BenchmarkError> {
+		let provider = with_unbonding::<T>(T::MaxUnbondingChunks::get())?;
+		#[block]
+		{
+			Pallet::<T>::slash(&provider, Perbill::from_percent(100));
+		}
+		assert!(Bonded::<T>::get(&provider).is_zero());
+		assert!(Unbonding::<T>::get(&provider).is_empty());
+		Ok(())
+	}
+
 	#[benchmark]
 	fn withdraw_unbonded(
 		c: Linear<1, { T::MaxUnbondingChunks::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let provider = funded_provider::<T>();
-		Pallet::<T>::bond(RawOrigin::Signed(provider.clone()).into(), (1_000u32 * (c + 1)).into())?;
-		for _ in 0..c {
-			Pallet::<T>::unbond(RawOrigin::Signed(provider.clone()).into(), 1_000u32.into())?;
-		}
+		let provider = with_unbonding::<T>(c)?;
 		let unlock =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
 		frame_system::Pallet::<T>::set_block_number(unlock);

@@ -357,4 +357,8 @@ impl<T: Config> OnJobExpired<T::AccountId> for Pallet<T> {
 	fn on_job_expired(provider: &T::AccountId, _job_id: JobId) {
 		Self::slash(provider, T::ExpirySlash::get());
 	}
+
+	fn weight() -> Weight {
+		T::WeightInfo::slash()
+	}
 }

@@ -32,6 +32,8 @@ parameter_types! {
 	pub const MinJobDeadline: BlockNumber = 5;
 	/// Longest: one hour.
 	pub const MaxJobDeadline: BlockNumber = HOURS;
+	/// A job no provider claims within an hour ends and is refunded.
+	pub const PendingJobTimeout: BlockNumber = HOURS;
 	/// Blocks a receipt waits for spot-checks before it mints: 10 s.
 	pub const ChallengeWindow: BlockNumber = 5;
 	/// Price cap per compute unit for minting, until governance changes it: 1 mAIT.
@@ -69,6 +71,8 @@ impl pallet_aitbc_jobs::Config for Runtime {
 	type MaxDeadlinesPerBlock = ConstU32<1024>;
 	type MinDeadline = MinJobDeadline;
 	type MaxDeadline = MaxJobDeadline;
+	type PendingTimeout = PendingJobTimeout;
+	type MaxUnclaimedPerBlock = ConstU32<64>;
 	type WeightInfo = pallet_aitbc_jobs::weights::SubstrateWeight<Runtime>;
 }
 
