@@ -457,15 +457,12 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::cancel_job())]
 		pub fn cancel_job(origin: OriginFor<T>, job_id: JobId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+			let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
 			ensure!(job.client == who, Error::<T>::NotClient);
 			ensure!(job.state == JobState::Pending, Error::<T>::NotPending);
 
-			let refund = Self::refund(&job);
 			PendingJobs::<T>::mutate(|pending| pending.retain(|id| *id != job_id));
-			Self::close(&job.client);
-			job.state = JobState::Cancelled;
-			Jobs::<T>::insert(job_id, job);
+			let refund = Self::end_open(job_id, job, JobState::Cancelled);
 			Self::deposit_event(Event::JobCancelled { job_id, refund });
 			Ok(())
 		}
@@ -510,6 +507,20 @@ pub mod pallet {
 			.unwrap_or_else(|_| Zero::zero())
 		}
 
+		/// Ends an open job in `state`: refunds its held payment, frees its client's open-job
+		/// slot and stores it. Returns the refund.
+		fn end_open(
+			job_id: JobId,
+			mut job: Job<T>,
+			state: JobState<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
+		) -> BalanceOf<T> {
+			let refund = Self::refund(&job);
+			Self::close(&job.client);
+			job.state = state;
+			Jobs::<T>::insert(job_id, job);
+			refund
+		}
+
 		/// One open job of `client` ended.
 		pub(crate) fn close(client: &T::AccountId) {
 			OpenJobs::<T>::mutate_exists(client, |open| {
@@ -520,20 +531,18 @@ pub mod pallet {
 
 		/// Expires `job_id` if it is still assigned with its deadline at `now`.
 		fn expire(job_id: JobId, now: BlockNumberFor<T>) {
-			let Some(mut job) = Jobs::<T>::get(job_id) else { return };
+			let Some(job) = Jobs::<T>::get(job_id) else { return };
 			let JobState::Assigned { provider, deadline, .. } = job.state.clone() else { return };
 			if deadline != now {
 				return;
 			}
-			let refund = Self::refund(&job);
 			// The provider had this job in flight; failing here would mean broken accounting,
 			// which try_state reports. Expiry itself must go on.
 			let _ = T::Providers::job_released(&provider);
 			T::Providers::record_outcome(&provider, JobOutcome::Expired);
 			T::OnExpired::on_job_expired(&provider, job_id);
-			Self::close(&job.client);
-			job.state = JobState::Expired { provider: provider.clone() };
-			Jobs::<T>::insert(job_id, job);
+			let refund =
+				Self::end_open(job_id, job, JobState::Expired { provider: provider.clone() });
 			Self::deposit_event(Event::JobExpired { job_id, provider, refund });
 		}
 
@@ -550,7 +559,8 @@ pub mod pallet {
 						if job.submitted_at.saturating_add(timeout) > now {
 							break;
 						}
-						Self::end_pending(job_id, job);
+						let refund = Self::end_open(job_id, job, JobState::Unclaimed);
+						Self::deposit_event(Event::JobUnclaimed { job_id, refund });
 					},
 					// Not a pending job: a stale id (try_state reports how it got there); drop it.
 					_ => {},
@@ -563,15 +573,6 @@ pub mod pallet {
 				));
 			}
 			ended
-		}
-
-		/// A pending job ends unclaimed (its id already off the queue).
-		fn end_pending(job_id: JobId, mut job: Job<T>) {
-			let refund = Self::refund(&job);
-			Self::close(&job.client);
-			job.state = JobState::Unclaimed;
-			Jobs::<T>::insert(job_id, job);
-			Self::deposit_event(Event::JobUnclaimed { job_id, refund });
 		}
 
 		/// Invariants: every pending id is a pending job and vice versa, in submission order;
