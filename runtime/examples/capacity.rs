@@ -2,7 +2,10 @@
 //! one block, one receipt per transaction (`submit_receipt`) and in full batches
 //! (`submit_receipts`), and the sustained receipts per second when every block both accepts
 //! receipts and finalizes (mints) as many. Receipts accepted in one block are finalized together
-//! in one later block, so no block accepts more than `MaxReceiptsPerBlock`.
+//! in one later block, so no block accepts more than `MaxReceiptsPerBlock`, of at most
+//! `MaxProvidersPerBlock` providers. Finalizing costs a part per receipt and a part per provider
+//! (one mint and one payout each): the sustained figures take the worst case of each way of
+//! sending receipts, every batch (or every single receipt) from another provider.
 //!
 //! The receipt weights are read from the calls' own dispatch info, so they include everything
 //! the calls declare (the feeless check the transaction extension runs before dispatch, too).
@@ -24,6 +27,7 @@ type ReceiptWeights = <Runtime as pallet_aitbc_receipts::Config>::WeightInfo;
 type JobWeights = <Runtime as pallet_aitbc_jobs::Config>::WeightInfo;
 type MaxReceiptBatch = <Runtime as pallet_aitbc_receipts::Config>::MaxReceiptBatch;
 type MaxReceiptsPerBlock = <Runtime as pallet_aitbc_receipts::Config>::MaxReceiptsPerBlock;
+type MaxProvidersPerBlock = <Runtime as pallet_aitbc_receipts::Config>::MaxProvidersPerBlock;
 
 fn micros(weight: Weight) -> f64 {
 	weight.ref_time() as f64 / 1_000_000.0
@@ -75,8 +79,12 @@ fn main() {
 	let batch = with_base(RuntimeCall::Receipts(pallet_aitbc_receipts::Call::submit_receipts {
 		receipts: BoundedVec::truncate_from(vec![entry; batch_size as usize]),
 	}));
+	let max_providers: u32 = MaxProvidersPerBlock::get();
 	let finalize_each =
-		ReceiptWeights::on_initialize(1).saturating_sub(ReceiptWeights::on_initialize(0));
+		ReceiptWeights::on_initialize(2, 1).saturating_sub(ReceiptWeights::on_initialize(1, 1));
+	let finalize_provider =
+		ReceiptWeights::on_initialize(2, 2).saturating_sub(ReceiptWeights::on_initialize(2, 1));
+	let finalize_base = ReceiptWeights::on_initialize(0, 0);
 	let job = JobWeights::submit_job(64).saturating_add(per_extrinsic);
 	let claim = JobWeights::claim_job().saturating_add(per_extrinsic);
 
@@ -88,15 +96,22 @@ fn main() {
 	let batched = batched_by_weight.min(slot);
 	// Steady state: a block accepts r receipts (normal class) and finalizes r older ones in
 	// on_initialize (mandatory), all within the block's total.
-	let budget = block
-		.max_block
-		.saturating_sub(block.base_block)
-		.saturating_sub(ReceiptWeights::on_initialize(0));
+	let budget = block.max_block.saturating_sub(block.base_block).saturating_sub(finalize_base);
 	let batch_each = batch.ref_time() as f64 / batch_size as f64;
-	let steady_single = singles.min(fit(single.saturating_add(finalize_each), budget));
-	let steady_batched = batched.min(
-		(budget.ref_time() as f64 / (batch_each + finalize_each.ref_time() as f64)) as u64,
+	let ps = |w: Weight| w.ref_time() as f64;
+	// Every single receipt from another provider: each pays the per-provider part, and a block
+	// finalizes at most `MaxProvidersPerBlock` of them.
+	let steady_single = singles.min(u64::from(max_providers)).min(
+		(ps(budget) / (ps(single) + ps(finalize_each) + ps(finalize_provider))) as u64,
 	);
+	// Every batch from another provider: a batch pays the per-provider part once.
+	let steady_batched = batched
+		.min(u64::from(max_providers) * batch_size as u64)
+		.min(
+			(ps(budget)
+				/ (batch_each + ps(finalize_each) + ps(finalize_provider) / batch_size as f64))
+				as u64,
+		);
 	let seconds = MILLISECS_PER_BLOCK as f64 / 1_000.0;
 	let per_second = |count: u64| count as f64 / seconds;
 
@@ -112,14 +127,23 @@ fn main() {
 		micros(batch),
 		batch_each / 1_000_000.0
 	);
-	println!("finalize (mint) per receipt: {:.1} µs", micros(finalize_each));
+	println!(
+		"finalize: {:.1} µs per receipt + {:.1} µs per provider (one mint, one payout) + {:.1} µs \
+		 per block",
+		micros(finalize_each),
+		micros(finalize_provider),
+		micros(finalize_base)
+	);
 	println!(
 		"submit_job (64-byte prompt): {:.1} µs incl. base; claim_job: {:.1} µs",
 		micros(job),
 		micros(claim)
 	);
 	println!("submit_job per block: {} ({:.0}/s)", fit(job, max_normal), per_second(fit(job, max_normal)));
-	println!("finalization slot (MaxReceiptsPerBlock): {slot} receipts per block");
+	println!(
+		"finalization slot: {slot} receipts (MaxReceiptsPerBlock) of {max_providers} providers \
+		 (MaxProvidersPerBlock) per block"
+	);
 	println!(
 		"receipts per block, one per transaction: {singles} ({:.0}/s; {singles_by_weight} by weight alone)",
 		per_second(singles)
@@ -131,8 +155,9 @@ fn main() {
 		per_second(batched_by_weight)
 	);
 	println!(
-		"sustained (accept + mint every block): one per transaction {steady_single} per block = {:.0}/s; \
-		 in batches {steady_batched} per block = {:.0}/s",
+		"sustained (accept + finalize every block, each transaction from another provider): one per \
+		 transaction {steady_single} per block = {:.0}/s; in batches {steady_batched} per block = \
+		 {:.0}/s",
 		per_second(steady_single),
 		per_second(steady_batched)
 	);

@@ -1,5 +1,5 @@
 //! Benchmarks of the jobs pallet (frame-benchmarking v2), each at its worst case: full queues,
-//! longest prompt, payments on hold. Providers and models come from the marketplace pallet.
+//! longest prompt, payments in escrow. Providers and models come from the marketplace pallet.
 
 use super::*;
 use aitbc_primitives::Scheduler;
@@ -19,9 +19,15 @@ fn params() -> JobParams {
 	}
 }
 
+/// A job's payment: the smallest one allowed (the existential deposit), at least 1000.
+fn payment<T: Config>() -> BalanceOf<T> {
+	T::Currency::minimum_balance().max(1_000u32.into())
+}
+
+/// An account holding enough for a thousand payments.
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);
-	T::Currency::set_balance(&who, 4_000_000_000u32.into());
+	T::Currency::set_balance(&who, payment::<T>().saturating_mul(1_000u32.into()));
 	who
 }
 
@@ -38,7 +44,7 @@ fn submit<T: Config>(
 		BoundedVec::truncate_from(alloc::vec![b'p'; prompt_len as usize]),
 		params(),
 		1_000u32.into(),
-		1_000u32.into(),
+		payment::<T>(),
 		T::MinDeadline::get(),
 	)?;
 	Ok(job_id)
@@ -83,7 +89,7 @@ mod benchmarks {
 			prompt,
 			params(),
 			1_000u32.into(),
-			1_000u32.into(),
+			payment::<T>(),
 			T::MinDeadline::get(),
 		);
 		assert_eq!(OpenJobs::<T>::get(&client), 1);
@@ -124,7 +130,7 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// `n` assigned jobs expire in one block, each refunding a held payment, each of its own
+	/// `n` assigned jobs expire in one block, each refunding an escrowed payment, each of its own
 	/// client and provider (so no write is shared). The provider's slash is weighed apart
 	/// (`OnJobExpired::weight`).
 	#[benchmark]
@@ -149,7 +155,7 @@ mod benchmarks {
 	}
 
 	/// `u` pending jobs of `u` clients waited `PendingTimeout` blocks and end unclaimed in one
-	/// block, each refunding a held payment; one more pending job is read and found not yet
+	/// block, each refunding an escrowed payment; one more pending job is read and found not yet
 	/// due, and the queue is full.
 	#[benchmark]
 	fn end_unclaimed(

@@ -8,9 +8,9 @@
 //! claimed it within `PendingTimeout` blocks).
 //!
 //! - [`Pallet::submit_job`] validates the parameters against the model's limits, computes the
-//!   job's compute units on-chain ([`aitbc_primitives::compute_units`]) and puts the payment on
-//!   hold. A free job (payment 0) is feeless while the client has fewer than
-//!   `MaxOpenJobsPerAccount` open jobs.
+//!   job's compute units on-chain ([`aitbc_primitives::compute_units`]) and moves the payment
+//!   into the pallet's escrow account ([`Pallet::escrow_account`]). A free job (payment 0) is
+//!   feeless while the client has fewer than `MaxOpenJobsPerAccount` open jobs.
 //! - [`Pallet::claim_job`]: a provider takes a pending job if the marketplace's matching rule
 //!   allows it (`ProviderRegistry::check_can_take`); a valid claim is feeless. The runtime's
 //!   [`CheckClaim`] transaction extension keeps claims on jobs that are no longer pending out of
@@ -24,8 +24,14 @@
 //!   for ever — a client with no AIT, who cannot pay the fee to cancel, gets its free-job quota
 //!   back this way.
 //! - The receipts pallet drives the rest through [`JobLedger`]: `mark_receipted` when a valid
-//!   receipt arrives, `finalize` when its challenge window closes (the held payment goes to the
-//!   provider).
+//!   receipt arrives, `finalize` when the challenge windows of a provider's receipts close: the
+//!   escrowed payments of all of them go to the provider in one transfer.
+//!
+//! ## Why an escrow account and not a hold per client
+//! Paying a held payment touches the client's account and holds, one client after another:
+//! two writes per job when a block finalizes the jobs of many clients. Payments in one escrow
+//! account are paid out per provider instead, so finalizing a receipt costs the job's own
+//! writes only; this is most of what lets a block finalize as many receipts as it accepts.
 //!
 //! ## Terminology
 //! - *Open job*: pending, assigned or receipted; counted per client for the quota.
@@ -53,15 +59,18 @@ use codec::{Decode, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
-		fungible::{Inspect, InspectHold, Mutate, MutateHold},
-		tokens::{Fortitude, Precision, Restriction},
+		fungible::{Inspect, Mutate},
+		tokens::Preservation,
 	},
-	CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+	CloneNoBound, DebugNoBound, EqNoBound, PalletId, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_aitbc_marketplace::{JobOutcome, ProviderRegistry};
 use scale_info::TypeInfo;
-use sp_runtime::{traits::Zero, DispatchResult, Saturating};
+use sp_runtime::{
+	traits::{AccountIdConversion, Zero},
+	DispatchResult, Saturating,
+};
 
 /// Where a job is in its life.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
@@ -101,7 +110,7 @@ pub struct Job<T: Config> {
 	pub units: Units,
 	/// Highest per-unit price of a provider the client accepts.
 	pub max_price_per_unit: BalanceOf<T>,
-	/// Payment held from the client, paid to the provider on success.
+	/// Payment in escrow, paid to the provider on success and refunded otherwise.
 	pub payment: BalanceOf<T>,
 	/// Blocks the provider has between claiming and receipting.
 	pub deadline_blocks: BlockNumberFor<T>,
@@ -109,6 +118,16 @@ pub struct Job<T: Config> {
 	pub submitted_at: BlockNumberFor<T>,
 	/// Current state.
 	pub state: JobState<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
+}
+
+impl<T: Config> Job<T> {
+	/// Pending, assigned or receipted: counted in its client's quota, its payment in escrow.
+	pub fn is_open(&self) -> bool {
+		matches!(
+			self.state,
+			JobState::Pending | JobState::Assigned { .. } | JobState::Receipted { .. }
+		)
+	}
 }
 
 /// What the receipts pallet needs to check a receipt against its job.
@@ -162,9 +181,11 @@ pub trait JobLedger<AccountId, Balance> {
 	fn receipted(job_id: JobId) -> Option<ReceiptedJob<AccountId, Balance>>;
 	/// The job's receipt as the job records it, if it is receipted or finalized.
 	fn receipt_record(job_id: JobId) -> Option<ReceiptRecord<AccountId, Balance>>;
-	/// The receipt is final and `minted` was minted: pay the provider the held payment and
-	/// record the receipt's `gpu_ms` in its reputation.
-	fn finalize(job_id: JobId, minted: Balance) -> DispatchResult;
+	/// The receipts of `jobs`, all receipted by `provider`, are final and each job's `minted`
+	/// was minted: finalize every job, record each receipt's `gpu_ms` in the provider's
+	/// reputation, and pay the provider all their escrowed payments in one transfer. All or
+	/// nothing.
+	fn finalize(provider: &AccountId, jobs: &[(JobId, Balance)]) -> DispatchResult;
 }
 
 /// Called when an assigned job expires (the staking pallet slashes the provider).
@@ -195,21 +216,13 @@ pub mod pallet {
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
 
-	/// Why this pallet holds funds.
-	#[pallet::composite_enum]
-	pub enum HoldReason {
-		/// A client's payment for a job, until the job is finalized, cancelled or expired.
-		JobPayment,
-	}
-
 	#[pallet::config]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
-		/// The AIT currency; payments are held with it.
-		type Currency: Inspect<Self::AccountId>
-			+ Mutate<Self::AccountId>
-			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
-		/// The runtime's hold reasons.
-		type RuntimeHoldReason: From<HoldReason>;
+		/// The AIT currency; payments are escrowed in it.
+		type Currency: Inspect<Self::AccountId> + Mutate<Self::AccountId>;
+		/// Identifies the escrow account that holds the payments of open jobs.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
 		/// Models, offers and the matching rule (the marketplace pallet).
 		type Providers: ProviderRegistry<Self::AccountId, BalanceOf<Self>>;
 		/// Told of every expiry (the staking pallet slashes).
@@ -317,8 +330,10 @@ pub mod pallet {
 		TooManyOpenJobs,
 		/// The pending queue is full; try again later.
 		QueueFull,
-		/// The payment cannot be held: the balance is too low.
+		/// The payment cannot be escrowed: the balance is too low.
 		InsufficientBalance,
+		/// A payment must be zero (a free job) or at least the existential deposit.
+		PaymentBelowMinimum,
 		/// The job's cost overflows.
 		UnitsOverflow,
 		/// No job has this id.
@@ -357,8 +372,8 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Submits a job. `payment` is held until the job ends; a job with payment 0 is free and
-		/// feeless within the open-jobs quota. `max_price_per_unit` caps the provider's price.
+		/// Submits a job. `payment` stays in escrow until the job ends; a job with payment 0 is
+		/// free and feeless within the open-jobs quota. `max_price_per_unit` caps the provider's price.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::submit_job(prompt.len() as u32))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _model_id: &ModelId, _prompt: &BoundedVec<u8, T::MaxPromptLen>,
@@ -390,6 +405,10 @@ pub mod pallet {
 					&& deadline_blocks <= T::MaxDeadline::get(),
 				Error::<T>::InvalidDeadline
 			);
+			ensure!(
+				payment.is_zero() || payment >= T::Currency::minimum_balance(),
+				Error::<T>::PaymentBelowMinimum
+			);
 			let open = OpenJobs::<T>::get(&client);
 			ensure!(open < T::MaxOpenJobsPerAccount::get(), Error::<T>::TooManyOpenJobs);
 			let units =
@@ -399,8 +418,13 @@ pub mod pallet {
 			let mut pending = PendingJobs::<T>::get();
 			pending.try_push(job_id).map_err(|_| Error::<T>::QueueFull)?;
 			if !payment.is_zero() {
-				T::Currency::hold(&HoldReason::JobPayment.into(), &client, payment)
-					.map_err(|_| Error::<T>::InsufficientBalance)?;
+				T::Currency::transfer(
+					&client,
+					&Self::escrow_account(),
+					payment,
+					Preservation::Preserve,
+				)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			}
 
 			PendingJobs::<T>::put(pending);
@@ -493,22 +517,42 @@ pub mod pallet {
 			Ok(job)
 		}
 
-		/// Releases the job's held payment back to the client; returns what was released.
-		fn refund(job: &Job<T>) -> BalanceOf<T> {
-			if job.payment.is_zero() {
-				return Zero::zero();
-			}
-			T::Currency::release(
-				&HoldReason::JobPayment.into(),
-				&job.client,
-				job.payment,
-				Precision::BestEffort,
-			)
-			.unwrap_or_else(|_| Zero::zero())
+		/// The account holding the payments of open jobs. It has no key; only this pallet
+		/// moves its funds.
+		pub fn escrow_account() -> T::AccountId {
+			T::PalletId::get().into_account_truncating()
 		}
 
-		/// Ends an open job in `state`: refunds its held payment, frees its client's open-job
-		/// slot and stores it. Returns the refund.
+		/// Pays `amount` out of escrow to `who`.
+		pub(crate) fn pay_out(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			if amount.is_zero() {
+				return Ok(());
+			}
+			// Every payment is at least the existential deposit, so what stays in escrow is
+			// either nothing or at least one payment: no dust.
+			T::Currency::transfer(&Self::escrow_account(), who, amount, Preservation::Expendable)
+				.map(|_| ())
+		}
+
+		/// Pays the job's escrowed payment back to the client; returns what was refunded.
+		fn refund(job: &Job<T>) -> BalanceOf<T> {
+			match Self::pay_out(&job.client, job.payment) {
+				Ok(()) => job.payment,
+				// Escrow short of an open job's payment is broken accounting, which try_state
+				// reports; ending the job must go on.
+				Err(_) => Zero::zero(),
+			}
+		}
+
+		/// The payments of all open jobs: what the escrow account must hold.
+		pub fn escrowed() -> BalanceOf<T> {
+			Jobs::<T>::iter_values()
+				.filter(|job| job.is_open())
+				.fold(Zero::zero(), |total: BalanceOf<T>, job| total.saturating_add(job.payment))
+		}
+
+		/// Ends an open job in `state`: refunds its escrowed payment, frees its client's
+		/// open-job slot and stores it. Returns the refund.
 		fn end_open(
 			job_id: JobId,
 			mut job: Job<T>,
@@ -576,14 +620,14 @@ pub mod pallet {
 		}
 
 		/// Invariants: every pending id is a pending job and vice versa, in submission order;
-		/// open-job counts match; every assigned job is in the deadline schedule; held payments
-		/// match open jobs.
+		/// open-job counts match; every assigned job is in the deadline schedule; the escrow
+		/// account holds at least the open jobs' payments (more only if someone sent it AIT).
 		/// Also run by the tests of pallets that build on this one.
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 			let pending = PendingJobs::<T>::get();
 			let mut open: BTreeMap<T::AccountId, u32> = BTreeMap::new();
-			let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+			let mut escrowed = BalanceOf::<T>::zero();
 			let mut pending_count = 0usize;
 			for (job_id, job) in Jobs::<T>::iter() {
 				ensure!(job_id < NextJobId::<T>::get(), "job id at or above NextJobId");
@@ -605,9 +649,12 @@ pub mod pallet {
 				};
 				if is_open {
 					*open.entry(job.client.clone()).or_default() += 1;
-					let entry = held.entry(job.client.clone()).or_insert_with(Zero::zero);
-					*entry = entry.saturating_add(job.payment);
+					escrowed = escrowed.saturating_add(job.payment);
 				}
+				ensure!(
+					job.payment.is_zero() || job.payment >= T::Currency::minimum_balance(),
+					"a payment below the existential deposit"
+				);
 			}
 			ensure!(pending_count == pending.len(), "queue holds a job that is not pending");
 			let submitted: alloc::vec::Vec<_> = pending
@@ -623,12 +670,10 @@ pub mod pallet {
 					&& open.iter().all(|(who, n)| OpenJobs::<T>::get(who) == *n),
 				"open-job counts do not match the jobs"
 			);
-			for (who, amount) in held {
-				ensure!(
-					T::Currency::balance_on_hold(&HoldReason::JobPayment.into(), &who) == amount,
-					"held payments do not match open jobs"
-				);
-			}
+			ensure!(
+				T::Currency::balance(&Self::escrow_account()) >= escrowed,
+				"the escrow account holds less than the open jobs' payments"
+			);
 			Ok(())
 		}
 	}
@@ -691,35 +736,37 @@ impl<T: Config> JobLedger<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		})
 	}
 
-	fn finalize(job_id: JobId, minted: BalanceOf<T>) -> DispatchResult {
+	fn finalize(provider: &T::AccountId, jobs: &[(JobId, BalanceOf<T>)]) -> DispatchResult {
 		// All or nothing: called from hooks, where no outer transaction would roll back.
-		frame_support::storage::with_storage_layer(|| Self::do_finalize(job_id, minted))
+		frame_support::storage::with_storage_layer(|| Self::do_finalize(provider, jobs))
 	}
 }
 
 impl<T: Config> Pallet<T> {
-	fn do_finalize(job_id: JobId, minted: BalanceOf<T>) -> DispatchResult {
-		let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
-		let JobState::Receipted { provider, receipt_hash, gpu_ms, .. } = job.state.clone() else {
-			return Err(Error::<T>::NotReceipted.into());
-		};
-		if !job.payment.is_zero() {
-			T::Currency::transfer_on_hold(
-				&HoldReason::JobPayment.into(),
-				&job.client,
-				&provider,
-				job.payment,
-				Precision::Exact,
-				Restriction::Free,
-				Fortitude::Polite,
-			)?;
+	fn do_finalize(provider: &T::AccountId, jobs: &[(JobId, BalanceOf<T>)]) -> DispatchResult {
+		let mut payments = BalanceOf::<T>::zero();
+		for &(job_id, minted) in jobs {
+			let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+			let JobState::Receipted { provider: receipted_by, receipt_hash, gpu_ms, .. } =
+				job.state.clone()
+			else {
+				return Err(Error::<T>::NotReceipted.into());
+			};
+			ensure!(&receipted_by == provider, Error::<T>::NotReceipted);
+			// Cannot saturate: every payment is in escrow, so their sum is at most the issuance.
+			payments = payments.saturating_add(job.payment);
+			T::Providers::record_outcome(provider, JobOutcome::Completed { gpu_ms });
+			Self::close(&job.client);
+			let payment = job.payment;
+			job.state = JobState::Finalized { provider: provider.clone(), receipt_hash, minted };
+			Jobs::<T>::insert(job_id, job);
+			Self::deposit_event(Event::JobFinalized {
+				job_id,
+				provider: provider.clone(),
+				payment,
+			});
 		}
-		T::Providers::record_outcome(&provider, JobOutcome::Completed { gpu_ms });
-		Self::close(&job.client);
-		let payment = job.payment;
-		job.state = JobState::Finalized { provider: provider.clone(), receipt_hash, minted };
-		Jobs::<T>::insert(job_id, job);
-		Self::deposit_event(Event::JobFinalized { job_id, provider, payment });
-		Ok(())
+		// One transfer for all of the provider's jobs, whatever the number of clients.
+		Self::pay_out(provider, payments)
 	}
 }

@@ -43,6 +43,7 @@ impl frame_system::Config for Test {
 impl pallet_balances::Config for Test {
 	type Balance = u128;
 	type AccountStore = System;
+	type ExistentialDeposit = ExistentialDeposit;
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
@@ -61,6 +62,8 @@ impl pallet_aitbc_marketplace::Config for Test {
 }
 
 parameter_types! {
+	pub const ExistentialDeposit: u128 = 5;
+	pub const JobsPalletId: frame_support::PalletId = frame_support::PalletId(*b"aitb/job");
 	pub const MaxPendingJobs: u32 = 4;
 	pub const MaxOpenJobsPerAccount: u32 = 3;
 	pub const MaxDeadlinesPerBlock: u32 = 2;
@@ -70,7 +73,7 @@ parameter_types! {
 
 impl pallet_jobs::Config for Test {
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
+	type PalletId = JobsPalletId;
 	type Providers = Marketplace;
 	type OnExpired = ();
 	type MaxPromptLen = ConstU32<64>;
@@ -148,6 +151,13 @@ pub fn build_and_execute(test: impl FnOnce()) {
 	new_test_ext().execute_with(|| {
 		test();
 		Jobs::do_try_state().expect("jobs invariants hold");
+		// Nobody sends the escrow account AIT here, so it holds exactly the open payments.
+		assert_eq!(
+			<Balances as frame_support::traits::fungible::Inspect<u64>>::balance(
+				&Jobs::escrow_account()
+			),
+			Jobs::escrowed()
+		);
 		Marketplace::do_try_state().expect("marketplace invariants hold");
 	});
 }

@@ -1,14 +1,14 @@
 //! Tests of every call, hook and error of the jobs pallet; invariants checked after each.
 
 use crate::{
-	mock::*, Call, Deadlines, Error, Event, HoldReason, JobId, JobLedger, JobState,
-	Jobs as JobsStore, NextJobId, OpenJobs, PendingJobs,
+	mock::*, Call, Deadlines, Error, Event, JobId, JobLedger, JobState, Jobs as JobsStore,
+	NextJobId, OpenJobs, PendingJobs,
 };
 use aitbc_primitives::{JobParams, Scheduler};
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::{CheckIfFeeless, GetDispatchInfo},
-	traits::fungible::{Inspect, InspectHold},
+	traits::fungible::Inspect,
 };
 use frame_support::{traits::ConstU32, BoundedVec};
 use pallet_aitbc_marketplace::{Offers, Reputations};
@@ -35,18 +35,19 @@ fn submit(who: u64, payment: u128) -> JobId {
 	id
 }
 
-fn held(who: u64) -> u128 {
-	Balances::balance_on_hold(&HoldReason::JobPayment.into(), &who)
+/// What the escrow account holds.
+fn escrow() -> u128 {
+	Balances::balance(&Jobs::escrow_account())
 }
 
 #[test]
-fn submit_computes_units_holds_payment_and_queues() {
+fn submit_computes_units_escrows_payment_and_queues() {
 	build_and_execute(|| {
 		let id = submit(ALICE, 100);
 		let job = JobsStore::<Test>::get(id).unwrap();
 		assert_eq!(job.units, 5_000, "20 steps at 256×256 with weight 1 is 5 units");
 		assert_eq!(job.state, JobState::Pending);
-		assert_eq!(held(ALICE), 100);
+		assert_eq!(escrow(), 100);
 		assert_eq!(Balances::balance(&ALICE), 900);
 		assert_eq!(PendingJobs::<Test>::get().to_vec(), vec![id]);
 		assert_eq!(OpenJobs::<Test>::get(ALICE), 1);
@@ -95,6 +96,15 @@ fn submit_rejects_each_bad_input_and_changes_nothing() {
 		assert_noop!(
 			submit_with(0, "x", params(20, 256, 256), 5_000, 5),
 			Error::<Test>::InsufficientBalance
+		);
+		// Escrowing all of it would leave Alice's account below the existential deposit.
+		assert_noop!(
+			submit_with(0, "x", params(20, 256, 256), 1_000, 5),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_noop!(
+			submit_with(0, "x", params(20, 256, 256), ExistentialDeposit::get() - 1, 5),
+			Error::<Test>::PaymentBelowMinimum
 		);
 	});
 }
@@ -325,7 +335,7 @@ fn cancel_refunds_pending_jobs_only() {
 		assert_noop!(Jobs::cancel_job(RuntimeOrigin::signed(ALICE), 9), Error::<Test>::UnknownJob);
 		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(ALICE), id));
 		assert_eq!(Balances::balance(&ALICE), 1_000);
-		assert_eq!(held(ALICE), 0);
+		assert_eq!(escrow(), 0);
 		assert_eq!(OpenJobs::<Test>::get(ALICE), 0);
 		assert_eq!(JobsStore::<Test>::get(id).unwrap().state, JobState::Cancelled);
 		System::assert_last_event(Event::JobCancelled { job_id: id, refund: 100 }.into());
@@ -353,7 +363,7 @@ fn unreceipted_jobs_expire_at_their_deadline_with_a_refund() {
 			JobState::Expired { provider: PROVIDER }
 		);
 		assert_eq!(Balances::balance(&ALICE), 1_000);
-		assert_eq!(held(ALICE), 0);
+		assert_eq!(escrow(), 0);
 		assert_eq!(Offers::<Test>::get(PROVIDER).unwrap().in_flight, 0);
 		assert_eq!(Reputations::<Test>::get(PROVIDER).expired, 1);
 		assert!(Deadlines::<Test>::get(6).is_empty());
@@ -368,7 +378,10 @@ fn receipted_jobs_do_not_expire_and_finalize_pays_the_provider() {
 	build_and_execute(|| {
 		let id = submit(ALICE, 100);
 		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
-		assert_noop!(<Jobs as JobLedger<_, _>>::finalize(id, 10), Error::<Test>::NotReceipted);
+		assert_noop!(
+			<Jobs as JobLedger<_, _>>::finalize(&PROVIDER, &[(id, 10)]),
+			Error::<Test>::NotReceipted
+		);
 		assert_ok!(<Jobs as JobLedger<_, _>>::mark_receipted(id, [9; 32], 1_500));
 		assert_eq!(
 			Offers::<Test>::get(PROVIDER).unwrap().in_flight,
@@ -383,8 +396,13 @@ fn receipted_jobs_do_not_expire_and_finalize_pays_the_provider() {
 		run_to_block(8);
 		assert!(matches!(JobsStore::<Test>::get(id).unwrap().state, JobState::Receipted { .. }));
 
+		// Only the provider that receipted it is paid for it, and nothing changes otherwise.
+		assert_noop!(
+			<Jobs as JobLedger<_, _>>::finalize(&OTHER_PROVIDER, &[(id, 7)]),
+			Error::<Test>::NotReceipted
+		);
 		// The receipts pallet minted 7 for it; the job records that.
-		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(id, 7));
+		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(&PROVIDER, &[(id, 7)]));
 		assert_eq!(
 			JobsStore::<Test>::get(id).unwrap().state,
 			JobState::Finalized { provider: PROVIDER, receipt_hash: [9; 32], minted: 7 }
@@ -393,14 +411,54 @@ fn receipted_jobs_do_not_expire_and_finalize_pays_the_provider() {
 			<Jobs as JobLedger<_, _>>::receipt_record(id).map(|r| (r.receipt_hash, r.minted)),
 			Some(([9; 32], Some(7)))
 		);
-		assert_eq!(Balances::balance(&PROVIDER), 100, "the held payment moved to the provider");
+		assert_eq!(Balances::balance(&PROVIDER), 100, "the escrowed payment went to the provider");
 		assert_eq!(Balances::balance(&ALICE), 900);
-		assert_eq!(held(ALICE), 0);
+		assert_eq!(escrow(), 0);
 		assert_eq!(OpenJobs::<Test>::get(ALICE), 0);
 		let reputation = Reputations::<Test>::get(PROVIDER);
 		assert_eq!((reputation.completed, reputation.median_gpu_ms()), (1, Some(1_500)));
-		System::assert_last_event(
+		System::assert_has_event(
 			Event::JobFinalized { job_id: id, provider: PROVIDER, payment: 100 }.into(),
+		);
+	});
+}
+
+#[test]
+fn finalizing_a_providers_jobs_pays_all_their_clients_payments_in_one_transfer() {
+	build_and_execute(|| {
+		let a = submit(ALICE, 40);
+		let b = submit(BOB, 60);
+		let waiting = submit(BOB, 25);
+		for id in [a, b] {
+			assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
+			assert_ok!(<Jobs as JobLedger<_, _>>::mark_receipted(id, [id as u8; 32], 100));
+		}
+		assert_eq!(escrow(), 125);
+
+		// All or nothing: one job that is not receipted fails the whole set.
+		assert_noop!(
+			<Jobs as JobLedger<_, _>>::finalize(&PROVIDER, &[(a, 1), (waiting, 1)]),
+			Error::<Test>::NotReceipted
+		);
+
+		System::reset_events();
+		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(&PROVIDER, &[(a, 3), (b, 4)]));
+		assert_eq!(Balances::balance(&PROVIDER), 100, "40 from Alice and 60 from Bob");
+		assert_eq!(escrow(), 25, "the pending job's payment stays in escrow");
+		let transfers = System::events()
+			.into_iter()
+			.filter(|record| {
+				matches!(
+					record.event,
+					RuntimeEvent::Balances(pallet_balances::Event::Transfer { .. })
+				)
+			})
+			.count();
+		assert_eq!(transfers, 1, "one payout for both clients' jobs");
+		assert_eq!(Reputations::<Test>::get(PROVIDER).completed, 2);
+		assert_eq!((OpenJobs::<Test>::get(ALICE), OpenJobs::<Test>::get(BOB)), (0, 1));
+		System::assert_has_event(
+			Event::JobFinalized { job_id: b, provider: PROVIDER, payment: 60 }.into(),
 		);
 	});
 }
@@ -418,7 +476,7 @@ fn money_is_conserved_over_a_mixed_sequence() {
 		assert_ok!(<Jobs as JobLedger<_, _>>::mark_receipted(a, [1; 32], 5));
 		Jobs::do_try_state().unwrap();
 		run_to_block(6); // b expires, a is receipted
-		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(a, 0));
+		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(&PROVIDER, &[(a, 0)]));
 		assert_eq!(Balances::total_issuance(), total, "jobs move money, never mint it");
 		assert_eq!(Balances::balance(&PROVIDER), 50);
 		assert_eq!(Balances::balance(&ALICE), 950);
@@ -465,7 +523,8 @@ fn pending_jobs_end_unclaimed_after_the_timeout_with_a_refund() {
 		}
 		System::assert_has_event(Event::JobUnclaimed { job_id: paid, refund: 100 }.into());
 		System::assert_has_event(Event::JobUnclaimed { job_id: free, refund: 0 }.into());
-		assert_eq!((Balances::balance(&ALICE), held(ALICE)), (1_000, 0), "payment refunded");
+		assert_eq!(Balances::balance(&ALICE), 1_000, "payment refunded");
+		assert_eq!(escrow(), 70, "only Bob's later job is still paid for");
 		assert_eq!(OpenJobs::<Test>::get(ALICE), 0);
 		assert_eq!(OpenJobs::<Test>::get(CHARLIE), 0);
 		assert_eq!(PendingJobs::<Test>::get().to_vec(), vec![later]);
@@ -489,7 +548,7 @@ fn pending_jobs_end_unclaimed_after_the_timeout_with_a_refund() {
 		assert_eq!(JobsStore::<Test>::get(later).unwrap().state, JobState::Pending);
 		run_to_block(25);
 		assert_eq!(JobsStore::<Test>::get(later).unwrap().state, JobState::Unclaimed);
-		assert_eq!((Balances::balance(&BOB), held(BOB)), (1_000, 0));
+		assert_eq!((Balances::balance(&BOB), escrow()), (1_000, 0));
 		assert!(PendingJobs::<Test>::get().is_empty());
 	});
 }

@@ -28,49 +28,49 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `p` in `[1, 1024]`.
 	fn submit_job(p: u32, ) -> Weight {
-		// Fastest run: 135_451 ns. Proof size measured: 33100 bytes.
-		Weight::from_parts(247_545_450, 34255)
-			.saturating_add(Weight::from_parts(1_549, 0).saturating_mul(p.into()))
+		// Fastest run: 126_965 ns. Proof size measured: 33100 bytes.
+		Weight::from_parts(152_060_334, 34255)
+			.saturating_add(Weight::from_parts(108, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	fn claim_job() -> Weight {
-		// Fastest run: 83_541 ns. Proof size measured: 34281 bytes.
-		Weight::from_parts(138_885_000, 34255)
+		// Fastest run: 81_755 ns. Proof size measured: 34281 bytes.
+		Weight::from_parts(96_200_000, 34255)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	fn check_claim() -> Weight {
-		// Fastest run: 27_040 ns. Proof size measured: 1514 bytes.
-		Weight::from_parts(35_320_000, 4705)
+		// Fastest run: 26_446 ns. Proof size measured: 1514 bytes.
+		Weight::from_parts(44_095_000, 4705)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 	}
 	fn cancel_job() -> Weight {
-		// Fastest run: 130_929 ns. Proof size measured: 34311 bytes.
-		Weight::from_parts(204_618_000, 34255)
+		// Fastest run: 129_529 ns. Proof size measured: 34359 bytes.
+		Weight::from_parts(204_434_000, 34255)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// `n` in `[0, 1024]`.
 	fn on_initialize(n: u32, ) -> Weight {
-		// Fastest run: 6_929 ns. Proof size measured: 0 bytes.
+		// Fastest run: 5_406 ns. Proof size measured: 6 bytes.
 		Weight::from_parts(0, 34255)
-			.saturating_add(Weight::from_parts(149_128_762, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(117_640_506, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
 	}
 	/// `u` in `[0, 64]`.
 	fn end_unclaimed(u: u32, ) -> Weight {
-		// Fastest run: 32_620 ns. Proof size measured: 33976 bytes.
-		Weight::from_parts(72_695_086, 34255)
-			.saturating_add(Weight::from_parts(77_277_391, 0).saturating_mul(u.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(u.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(u.into())))
+		// Fastest run: 29_313 ns. Proof size measured: 34061 bytes.
+		Weight::from_parts(40_154_363, 34255)
+			.saturating_add(Weight::from_parts(75_130_818, 0).saturating_mul(u.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(u.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(u.into())))
 			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(u.into()))
 	}
 }
@@ -78,41 +78,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements over RocksDB weights, for mock runtimes.
 impl WeightInfo for () {
 	fn submit_job(p: u32, ) -> Weight {
-		Weight::from_parts(247_545_450, 34255)
-			.saturating_add(Weight::from_parts(1_549, 0).saturating_mul(p.into()))
+		Weight::from_parts(152_060_334, 34255)
+			.saturating_add(Weight::from_parts(108, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn claim_job() -> Weight {
-		Weight::from_parts(138_885_000, 34255)
+		Weight::from_parts(96_200_000, 34255)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn check_claim() -> Weight {
-		Weight::from_parts(35_320_000, 4705)
+		Weight::from_parts(44_095_000, 4705)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 	}
 	fn cancel_job() -> Weight {
-		Weight::from_parts(204_618_000, 34255)
+		Weight::from_parts(204_434_000, 34255)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn on_initialize(n: u32, ) -> Weight {
 		Weight::from_parts(0, 34255)
-			.saturating_add(Weight::from_parts(149_128_762, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((8_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(117_640_506, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
 	}
 	fn end_unclaimed(u: u32, ) -> Weight {
-		Weight::from_parts(72_695_086, 34255)
-			.saturating_add(Weight::from_parts(77_277_391, 0).saturating_mul(u.into()))
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(u.into())))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(u.into())))
+		Weight::from_parts(40_154_363, 34255)
+			.saturating_add(Weight::from_parts(75_130_818, 0).saturating_mul(u.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(u.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(u.into())))
 			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(u.into()))
 	}
 }

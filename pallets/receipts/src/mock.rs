@@ -68,6 +68,7 @@ impl pallet_aitbc_marketplace::Config for Test {
 }
 
 parameter_types! {
+	pub const JobsPalletId: frame_support::PalletId = frame_support::PalletId(*b"aitb/job");
 	pub const MaxPendingJobs: u32 = 4;
 	pub const MaxOpenJobsPerAccount: u32 = 3;
 	pub const MaxDeadlinesPerBlock: u32 = 2;
@@ -75,7 +76,7 @@ parameter_types! {
 
 impl pallet_aitbc_jobs::Config for Test {
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
+	type PalletId = JobsPalletId;
 	type Providers = Marketplace;
 	type OnExpired = ProviderStaking;
 	type MaxPromptLen = ConstU32<64>;
@@ -94,6 +95,9 @@ parameter_types! {
 	pub const DefaultMaxPricePerUnit: u128 = 1_000;
 	pub const ExpirySlash: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(10);
 	pub const FailedCheckSlash: sp_runtime::Perbill = sp_runtime::Perbill::from_percent(50);
+	/// Tests lower these to reach the bounds.
+	pub static MaxReceiptsPerBlock: u32 = 3;
+	pub static MaxProvidersPerBlock: u32 = 2;
 }
 
 impl pallet_aitbc_staking::Config for Test {
@@ -113,7 +117,8 @@ impl pallet_receipts::Config for Test {
 	type Providers = Marketplace;
 	type GovernanceOrigin = frame_system::EnsureRoot<u64>;
 	type ChallengeWindow = ConstU64<3>;
-	type MaxReceiptsPerBlock = ConstU32<2>;
+	type MaxReceiptsPerBlock = MaxReceiptsPerBlock;
+	type MaxProvidersPerBlock = MaxProvidersPerBlock;
 	type MaxAttesters = ConstU32<2>;
 	type MaxReceiptBatch = ConstU32<2>;
 	type DefaultMaxPricePerUnit = DefaultMaxPricePerUnit;
@@ -160,7 +165,8 @@ impl pallet_receipts::BenchmarkHelper<u64> for BenchHelper {
 			params,
 			10,
 			100,
-			20,
+			// Spread deadlines: a block holds two.
+			20 + job_id % 16,
 		)
 		.expect("job submitted");
 		Jobs::claim_job(RuntimeOrigin::signed(*provider), job_id).expect("job claimed");
@@ -277,6 +283,8 @@ pub fn check_invariants() {
 		Receipts::do_try_state().expect("receipts invariants hold");
 		ProviderStaking::do_try_state().expect("staking invariants hold");
 		Jobs::do_try_state().expect("jobs invariants hold");
+		// Nobody sends the escrow account AIT here, so it holds exactly the open payments.
+		assert_eq!(Balances::free_balance(Jobs::escrow_account()), Jobs::escrowed());
 		Marketplace::do_try_state().expect("marketplace invariants hold");
 		assert_eq!(
 			Balances::total_issuance(),

@@ -1,10 +1,7 @@
 //! Tests of receipt verification and minting with real sr25519/ed25519 signatures; after each,
 //! the invariants of all three pallets and "issuance = endowment + minted" are checked.
 
-use crate::{
-	mock::*, Attestation, Call, Error, Event, KeySignature, SignedReceipt,
-	TotalMinted,
-};
+use crate::{mock::*, Attestation, Call, Error, Event, KeySignature, SignedReceipt, TotalMinted};
 use aitbc_primitives::{ExecutionInfo, JobParams, Scheduler};
 use aitbc_primitives::{JobId, Receipt};
 use frame_support::{
@@ -33,9 +30,14 @@ fn params() -> JobParams {
 
 /// ALICE submits a job paying 100; `provider` claims it. Returns the job id.
 fn assigned_job(provider: u64) -> JobId {
+	assigned_job_of(ALICE, provider)
+}
+
+/// A job of `client`, paying 100, claimed by `provider`.
+fn assigned_job_of(client: u64, provider: u64) -> JobId {
 	let id = pallet_aitbc_jobs::NextJobId::<Test>::get();
 	assert_ok!(Jobs::submit_job(
-		RuntimeOrigin::signed(ALICE),
+		RuntimeOrigin::signed(client),
 		0,
 		BoundedVec::truncate_from(PROMPT.as_bytes().to_vec()),
 		params(),
@@ -257,7 +259,11 @@ fn valid_receipts_are_feeless_and_invalid_ones_are_not() {
 
 /// A batch entry for `receipt`, signed by PROVIDER's worker key.
 fn signed(receipt: &Receipt<u64>) -> SignedReceipt<u64, ConstU32<2>> {
-	SignedReceipt { receipt: receipt.clone(), signature: sign(receipt), attestations: BoundedVec::new() }
+	SignedReceipt {
+		receipt: receipt.clone(),
+		signature: sign(receipt),
+		attestations: BoundedVec::new(),
+	}
 }
 
 fn submit_batch(who: u64, batch: Vec<SignedReceipt<u64, ConstU32<2>>>) -> DispatchResult {
@@ -270,11 +276,15 @@ fn a_batch_is_accepted_whole_and_mints_each_receipt() {
 		let jobs = [assigned_job(PROVIDER), assigned_job(PROVIDER)];
 		let receipts = jobs.map(|job| receipt_for(job, PROVIDER, provider_key()));
 		assert_ok!(submit_batch(PROVIDER, receipts.iter().map(signed).collect()));
-		assert_eq!(crate::FinalizeAt::<Test>::get(4).into_inner(), jobs.to_vec());
+		assert_eq!(crate::FinalizeAt::<Test>::get(4, PROVIDER).into_inner(), jobs.to_vec());
+		assert_eq!(
+			crate::FinalizeLoad::<Test>::get(4),
+			crate::FinalizationLoad { receipts: 2, providers: 1 }
+		);
 		for (job, receipt) in jobs.iter().zip(&receipts) {
 			let stored = crate::Receipts::<Test>::get(PROVIDER, receipt.hash()).unwrap();
 			assert_eq!(stored.receipt.job_id, *job);
-				System::assert_has_event(
+			System::assert_has_event(
 				Event::ReceiptAccepted {
 					job_id: *job,
 					provider: PROVIDER,
@@ -390,6 +400,7 @@ fn batches_are_feeless_only_when_every_receipt_is_valid() {
 #[test]
 fn a_batch_that_does_not_fit_its_finalization_block_stores_nothing() {
 	build_and_execute(|| {
+		MaxReceiptsPerBlock::set(2);
 		let a = assigned_job(PROVIDER);
 		let b = assigned_job(PROVIDER);
 		run_to_block(2); // a third deadline in block 21 would not fit (2 per block)
@@ -477,6 +488,7 @@ fn attestations_when_required() {
 #[test]
 fn finalizations_per_block_are_bounded() {
 	build_and_execute(|| {
+		MaxReceiptsPerBlock::set(2);
 		let a = assigned_job(PROVIDER);
 		let b = assigned_job(PROVIDER);
 		run_to_block(2); // a third deadline in block 21 would not fit (2 per block)
@@ -492,6 +504,101 @@ fn finalizations_per_block_are_bounded() {
 		assert_ok!(submit(OTHER_PROVIDER, &r, s));
 		run_to_block(6);
 		assert_eq!(TotalMinted::<Test>::get(), 30, "three receipts of 10 each");
+	});
+}
+
+#[test]
+fn providers_finalizing_per_block_are_bounded() {
+	build_and_execute(|| {
+		MaxProvidersPerBlock::set(1);
+		let a = assigned_job(PROVIDER);
+		let b = assigned_job(PROVIDER);
+		run_to_block(2); // a third deadline in block 21 would not fit (2 per block)
+		let c = assigned_job(OTHER_PROVIDER);
+		let r = receipt_for(a, PROVIDER, provider_key());
+		assert_ok!(submit(PROVIDER, &r, sign(&r)));
+		// Room for receipts, but not for a second provider in block 5.
+		let r = receipt_for(c, OTHER_PROVIDER, other_provider_key());
+		let s = KeySignature(other_provider_pair().sign(&r.signing_message()).0);
+		assert_noop!(submit(OTHER_PROVIDER, &r, s.clone()), Error::<Test>::FinalizationBlockFull);
+		// The provider already there adds receipts.
+		let r = receipt_for(b, PROVIDER, provider_key());
+		assert_ok!(submit(PROVIDER, &r, sign(&r)));
+		assert_eq!(
+			crate::FinalizeLoad::<Test>::get(5),
+			crate::FinalizationLoad { receipts: 2, providers: 1 }
+		);
+		run_to_block(3);
+		assert_ok!(submit(OTHER_PROVIDER, &r_for(c), s));
+		run_to_block(6);
+		assert_eq!(TotalMinted::<Test>::get(), 30, "three receipts of 10 each");
+		assert_eq!(crate::FinalizeLoad::<Test>::iter().count(), 0, "every load was taken");
+	});
+}
+
+/// OTHER_PROVIDER's receipt for `job`.
+fn r_for(job: JobId) -> Receipt<u64> {
+	receipt_for(job, OTHER_PROVIDER, other_provider_key())
+}
+
+#[test]
+fn a_block_settles_each_provider_once_for_all_its_receipts_and_clients() {
+	build_and_execute(|| {
+		let alices = assigned_job(PROVIDER);
+		let bobs = assigned_job_of(BOB, PROVIDER);
+		run_to_block(2); // a third deadline in block 21 would not fit (2 per block)
+		let other = assigned_job(OTHER_PROVIDER);
+		let batch: Vec<_> = [alices, bobs]
+			.iter()
+			.map(|job| {
+				let mut receipt = receipt_for(*job, PROVIDER, provider_key());
+				receipt.client = JobsStorage::<Test>::get(job).unwrap().client;
+				signed(&receipt)
+			})
+			.collect();
+		assert_ok!(submit_batch(PROVIDER, batch));
+		let r = r_for(other);
+		assert_ok!(submit(
+			OTHER_PROVIDER,
+			&r,
+			KeySignature(other_provider_pair().sign(&r.signing_message()).0)
+		));
+		assert_eq!(
+			crate::FinalizeLoad::<Test>::get(5),
+			crate::FinalizationLoad { receipts: 3, providers: 2 }
+		);
+		System::reset_events();
+		run_to_block(5);
+
+		// Each receipt is 5 units at price 2; each job paid 100.
+		assert_eq!(Balances::balance(&PROVIDER), 2 * 10 + 2 * 100);
+		assert_eq!(Balances::balance(&OTHER_PROVIDER), 10 + 100);
+		assert_eq!(Balances::balance(&Jobs::escrow_account()), 0);
+		let count = |wanted: fn(&RuntimeEvent) -> bool| {
+			System::events().iter().filter(|record| wanted(&record.event)).count()
+		};
+		assert_eq!(
+			count(|e| matches!(e, RuntimeEvent::Balances(pallet_balances::Event::Minted { .. }))),
+			2,
+			"one mint per provider"
+		);
+		assert_eq!(
+			count(|e| matches!(e, RuntimeEvent::Balances(pallet_balances::Event::Transfer { .. }))),
+			2,
+			"one payout per provider, for Alice's and Bob's payments together"
+		);
+		assert_eq!(
+			count(|e| matches!(e, RuntimeEvent::Receipts(Event::ReceiptFinalized { .. }))),
+			3,
+			"an event per receipt"
+		);
+		for job in [alices, bobs, other] {
+			assert!(matches!(
+				JobsStorage::<Test>::get(job).unwrap().state,
+				JobState::Finalized { minted: 10, .. }
+			));
+		}
+		assert_eq!(crate::FinalizeAt::<Test>::iter().count(), 0);
 	});
 }
 
