@@ -369,6 +369,54 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		);
 		assert_eq!(System::account_nonce(PROVIDER.to_account_id()), nonce, "and use no nonce");
 
+		// A paid job: the provider, now holding AIT, orders an image from the other provider.
+		// The payment waits in the jobs pallet's escrow account and goes to the other provider
+		// when its receipt is final, with what the receipt mints.
+		let escrow = pallet_aitbc_jobs::Pallet::<Runtime>::escrow_account();
+		let payment = 5 * MILLI_AIT;
+		let paid_job = pallet_aitbc_jobs::NextJobId::<Runtime>::get();
+		let buyer_before = Balances::balance(&PROVIDER.to_account_id());
+		apply(
+			PROVIDER,
+			RuntimeCall::Jobs(pallet_aitbc_jobs::Call::submit_job {
+				model_id: 0,
+				prompt: BoundedVec::truncate_from(PROMPT.to_vec()),
+				params: params(),
+				max_price_per_unit: PRICE,
+				payment,
+				deadline_blocks: 50,
+			}),
+		)
+		.expect("paid job");
+		assert_eq!(Balances::balance(&escrow), payment, "the payment is in escrow");
+		let fee = buyer_before - payment - Balances::balance(&PROVIDER.to_account_id());
+		assert!(fee > 0, "a paid job is not feeless");
+		apply(
+			OTHER_PROVIDER,
+			RuntimeCall::Jobs(pallet_aitbc_jobs::Call::claim_job { job_id: paid_job }),
+		)
+		.expect("claim of the paid job");
+		let mut paid_receipt = receipt(paid_job, OTHER_PROVIDER, units);
+		paid_receipt.client = PROVIDER.to_account_id();
+		apply(OTHER_PROVIDER, receipt_call(paid_receipt, &worker_pair(OTHER_PROVIDER)))
+			.expect("receipt of the paid job");
+		let final_at = pallet_aitbc_receipts::Pallet::<Runtime>::receipt_of(paid_job)
+			.expect("stored")
+			.final_at;
+		for number in System::block_number() + 1..=final_at {
+			start_block(number);
+		}
+		assert_eq!(
+			Balances::balance(&OTHER_PROVIDER.to_account_id()),
+			minted + payment,
+			"minted for its receipt and paid the escrowed payment"
+		);
+		assert_eq!(Balances::balance(&escrow), 0, "escrow holds only open jobs' payments");
+		assert!(matches!(
+			pallet_aitbc_jobs::Jobs::<Runtime>::get(paid_job).expect("job").state,
+			JobState::Finalized { .. }
+		));
+
 		// Every pallet's try_state invariants hold on the real runtime, the issuance ledger
 		// (genesis 0 + minted − burned − slashed) included.
 		pallet_aitbc_receipts::Pallet::<Runtime>::do_try_state().expect("receipts invariants");
