@@ -82,6 +82,16 @@ fn sign(receipt: &Receipt<u64>) -> KeySignature {
 	KeySignature(provider_pair().sign(&receipt.signing_message()).0)
 }
 
+/// OTHER_PROVIDER's signature (ed25519 worker key) of `receipt`.
+fn sign_other(receipt: &Receipt<u64>) -> KeySignature {
+	KeySignature(other_provider_pair().sign(&receipt.signing_message()).0)
+}
+
+/// The receipt OTHER_PROVIDER's worker would produce for `job_id`.
+fn other_receipt(job_id: JobId) -> Receipt<u64> {
+	receipt_for(job_id, OTHER_PROVIDER, other_provider_key())
+}
+
 fn submit(who: u64, receipt: &Receipt<u64>, signature: KeySignature) -> DispatchResult {
 	Receipts::submit_receipt(
 		RuntimeOrigin::signed(who),
@@ -138,7 +148,7 @@ fn ed25519_worker_keys_work_too() {
 	build_and_execute(|| {
 		let job = assigned_job(OTHER_PROVIDER);
 		let receipt = receipt_for(job, OTHER_PROVIDER, other_provider_key());
-		let signature = KeySignature(other_provider_pair().sign(&receipt.signing_message()).0);
+		let signature = sign_other(&receipt);
 		assert_ok!(submit(OTHER_PROVIDER, &receipt, signature));
 	});
 }
@@ -189,7 +199,7 @@ fn each_bad_receipt_fails_with_its_named_error() {
 		// The other provider's key on this provider's receipt.
 		let mut r = good.clone();
 		r.worker_key = other_provider_key();
-		let s = KeySignature(other_provider_pair().sign(&r.signing_message()).0);
+		let s = sign_other(&r);
 		assert_noop!(submit(PROVIDER, &r, s), Error::<Test>::UnregisteredWorkerKey);
 
 		// A signature over something else.
@@ -217,7 +227,7 @@ fn a_receipt_for_someone_elses_job_is_rejected() {
 	build_and_execute(|| {
 		let job = assigned_job(PROVIDER);
 		let receipt = receipt_for(job, OTHER_PROVIDER, other_provider_key());
-		let signature = KeySignature(other_provider_pair().sign(&receipt.signing_message()).0);
+		let signature = sign_other(&receipt);
 		assert_noop!(
 			submit(OTHER_PROVIDER, &receipt, signature),
 			Error::<Test>::NotAssignedProvider
@@ -406,8 +416,8 @@ fn a_batch_that_does_not_fit_its_finalization_block_stores_nothing() {
 		run_to_block(2); // a third deadline in block 21 would not fit (2 per block)
 		let c = assigned_job(OTHER_PROVIDER);
 		run_to_block(3);
-		let r = receipt_for(c, OTHER_PROVIDER, other_provider_key());
-		let s = KeySignature(other_provider_pair().sign(&r.signing_message()).0);
+		let r = other_receipt(c);
+		let s = sign_other(&r);
 		assert_ok!(submit(OTHER_PROVIDER, &r, s));
 		let batch: Vec<_> =
 			[a, b].iter().map(|job| signed(&receipt_for(*job, PROVIDER, provider_key()))).collect();
@@ -497,8 +507,8 @@ fn finalizations_per_block_are_bounded() {
 			let r = receipt_for(job, PROVIDER, provider_key());
 			assert_ok!(submit(PROVIDER, &r, sign(&r)));
 		}
-		let r = receipt_for(c, OTHER_PROVIDER, other_provider_key());
-		let s = KeySignature(other_provider_pair().sign(&r.signing_message()).0);
+		let r = other_receipt(c);
+		let s = sign_other(&r);
 		assert_noop!(submit(OTHER_PROVIDER, &r, s.clone()), Error::<Test>::FinalizationBlockFull);
 		run_to_block(3);
 		assert_ok!(submit(OTHER_PROVIDER, &r, s));
@@ -518,8 +528,8 @@ fn providers_finalizing_per_block_are_bounded() {
 		let r = receipt_for(a, PROVIDER, provider_key());
 		assert_ok!(submit(PROVIDER, &r, sign(&r)));
 		// Room for receipts, but not for a second provider in block 5.
-		let r = receipt_for(c, OTHER_PROVIDER, other_provider_key());
-		let s = KeySignature(other_provider_pair().sign(&r.signing_message()).0);
+		let r = other_receipt(c);
+		let s = sign_other(&r);
 		assert_noop!(submit(OTHER_PROVIDER, &r, s.clone()), Error::<Test>::FinalizationBlockFull);
 		// The provider already there adds receipts.
 		let r = receipt_for(b, PROVIDER, provider_key());
@@ -529,16 +539,11 @@ fn providers_finalizing_per_block_are_bounded() {
 			crate::FinalizationLoad { receipts: 2, providers: 1 }
 		);
 		run_to_block(3);
-		assert_ok!(submit(OTHER_PROVIDER, &r_for(c), s));
+		assert_ok!(submit(OTHER_PROVIDER, &other_receipt(c), s));
 		run_to_block(6);
 		assert_eq!(TotalMinted::<Test>::get(), 30, "three receipts of 10 each");
 		assert_eq!(crate::FinalizeLoad::<Test>::iter().count(), 0, "every load was taken");
 	});
-}
-
-/// OTHER_PROVIDER's receipt for `job`.
-fn r_for(job: JobId) -> Receipt<u64> {
-	receipt_for(job, OTHER_PROVIDER, other_provider_key())
 }
 
 #[test]
@@ -557,12 +562,8 @@ fn a_block_settles_each_provider_once_for_all_its_receipts_and_clients() {
 			})
 			.collect();
 		assert_ok!(submit_batch(PROVIDER, batch));
-		let r = r_for(other);
-		assert_ok!(submit(
-			OTHER_PROVIDER,
-			&r,
-			KeySignature(other_provider_pair().sign(&r.signing_message()).0)
-		));
+		let r = other_receipt(other);
+		assert_ok!(submit(OTHER_PROVIDER, &r, sign_other(&r)));
 		assert_eq!(
 			crate::FinalizeLoad::<Test>::get(5),
 			crate::FinalizationLoad { receipts: 3, providers: 2 }
@@ -705,7 +706,7 @@ fn money_invariants_hold_over_random_sequences() {
 							let signature = if job.provider == PROVIDER {
 								KeySignature(provider_pair().sign(&r.signing_message()).0)
 							} else {
-								KeySignature(other_provider_pair().sign(&r.signing_message()).0)
+								sign_other(&r)
 							};
 							dispatch(
 								job.provider,
