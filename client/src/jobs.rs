@@ -38,13 +38,7 @@ pub fn is_final(state: &JobStateInfo) -> bool {
 /// error) or `Invalid transaction with custom error: N` (the transaction's status), with N an
 /// [`aitbc_primitives::StaleClaim`] code. Any other error is returned unchanged.
 fn stale_claim(job_id: JobId, error: ClientError) -> ClientError {
-	let text = error.to_string().to_ascii_lowercase();
-	let code = text
-		.split("custom error: ")
-		.nth(1)
-		.and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-		.and_then(|digits| digits.parse::<u8>().ok());
-	match code.and_then(aitbc_primitives::StaleClaim::from_code) {
+	match crate::custom_error_code(&error).and_then(aitbc_primitives::StaleClaim::from_code) {
 		Some(stale) => ClientError::Refused(format!(
 			"{} (job {job_id} is {})",
 			stale.error_name(),

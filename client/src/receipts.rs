@@ -39,6 +39,20 @@ pub fn sign_receipt(worker_key: &Keypair, receipt: &Receipt<AccountId32>) -> [u8
 	worker_key.sign(&receipt.signing_message()).0
 }
 
+/// Receipts and their worker signatures as `submit_receipts` entries (no attestations).
+fn signed_entries(receipts: Vec<(Receipt<AccountId32>, [u8; 64])>) -> Vec<SignedReceipt<AccountId32>> {
+	receipts
+		.into_iter()
+		.map(|(receipt, signature)| SignedReceipt::<AccountId32> {
+			receipt: Static(receipt),
+			signature: KeySignature(signature),
+			attestations: BoundedVec(Vec::new()),
+			// The type parameter the receipt's substituted type no longer names.
+			__ignore: std::marker::PhantomData,
+		})
+		.collect()
+}
+
 /// Largest artifact `fetch_artifact` accepts (a 1024×1024 RGB PNG is at most about 3 MiB).
 pub const MAX_ARTIFACT_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -65,18 +79,43 @@ impl Client {
 		provider: &Keypair,
 		receipts: Vec<(Receipt<AccountId32>, [u8; 64])>,
 	) -> Result<Included, ClientError> {
-		let batch = receipts
-			.into_iter()
-			.map(|(receipt, signature)| SignedReceipt::<AccountId32> {
-				receipt: Static(receipt),
-				signature: KeySignature(signature),
-				attestations: BoundedVec(Vec::new()),
-				// The type parameter the receipt's substituted type no longer names.
-				__ignore: std::marker::PhantomData,
-			})
-			.collect();
-		let call = runtime::transactions().receipts().submit_receipts(BoundedVec(batch));
+		let call = runtime::transactions().receipts().submit_receipts(BoundedVec(signed_entries(receipts)));
 		self.submit(&call, provider).await
+	}
+
+	/// Submits receipts of one provider in one *authorized* general transaction: no account
+	/// signs it and nobody pays; the worker signatures are its authorization, and the runtime
+	/// checks each receipt once (the cheapest way to receipt). A batch that fails a check is
+	/// refused by the pool before it reaches a block: [`ClientError::Refused`] naming the
+	/// receipts pallet's error (`Receipts::ReceiptReplayed`, `Receipts::UnregisteredWorkerKey`,
+	/// ...).
+	pub async fn submit_receipts_authorized(
+		&self,
+		receipts: Vec<(Receipt<AccountId32>, [u8; 64])>,
+	) -> Result<Included, ClientError> {
+		let call = runtime::transactions().receipts().submit_receipts_authorized(BoundedVec(signed_entries(receipts)));
+		match self.submit_authorized(&call).await {
+			Ok(included) => Ok(included),
+			Err(error) => Err(self.receipt_refusal(error).await),
+		}
+	}
+
+	/// The most receipts one batch may hold (the runtime's `MaxReceiptBatch`).
+	pub async fn max_receipt_batch(&self) -> Result<u32, ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		at.constants().entry(runtime::constants().receipts().max_receipt_batch()).map_err(ClientError::chain)
+	}
+
+	/// Names the receipts pallet's error in a refusal of an authorized submission: its code
+	/// is the index of the error variant, looked up in the chain's metadata.
+	async fn receipt_refusal(&self, error: ClientError) -> ClientError {
+		let Some(code) = crate::custom_error_code(&error) else { return error };
+		let Ok(at) = self.api().at_current_block().await else { return error };
+		let metadata = at.metadata_ref();
+		match metadata.pallet_by_name("Receipts").and_then(|pallet| pallet.error_variant_by_index(code)) {
+			Some(variant) => ClientError::Refused(format!("Receipts::{}: {}", variant.name, variant.docs.join(" "))),
+			None => error,
+		}
 	}
 
 	/// The receipt of `job_id`, if one was accepted. The chain stores receipts by provider

@@ -205,11 +205,17 @@ impl<AccountId: Encode> Receipt<AccountId> {
 
 	/// The message the worker key signs: [`RECEIPT_DOMAIN`] `++` [`Self::hash`].
 	pub fn signing_message(&self) -> [u8; 48] {
-		let mut message = [0u8; 48];
-		message[..16].copy_from_slice(RECEIPT_DOMAIN);
-		message[16..].copy_from_slice(&self.hash());
-		message
+		receipt_signing_message(&self.hash())
 	}
+}
+
+/// The message signed for the receipt whose [`Receipt::hash`] is `receipt_hash` (for callers that
+/// already hold the hash: the runtime's checks hash each receipt once).
+pub fn receipt_signing_message(receipt_hash: &Hash32) -> [u8; 48] {
+	let mut message = [0u8; 48];
+	message[..16].copy_from_slice(RECEIPT_DOMAIN);
+	message[16..].copy_from_slice(receipt_hash);
+	message
 }
 
 /// Why the transaction pool refuses a claim outright, as its `InvalidTransaction::Custom` code.

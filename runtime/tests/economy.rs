@@ -69,10 +69,9 @@ fn start_block(number: u32) {
 	Executive::initialize_block(&header(number, parent));
 }
 
-/// A signed extrinsic from `who` with every transaction extension of the runtime, tip 0.
-fn signed(who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
-	let nonce = System::account_nonce(who.to_account_id());
-	let extension: TxExtension = (
+/// Every transaction extension of the runtime, with `nonce` and tip 0.
+fn extension(nonce: u32) -> TxExtension {
+	(
 		frame_system::AuthorizeCall::new(),
 		frame_system::CheckNonZeroSender::new(),
 		frame_system::CheckSpecVersion::new(),
@@ -84,7 +83,12 @@ fn signed(who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
 		pallet_aitbc_jobs::CheckClaim::new(),
 		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0).into(),
 		frame_system::WeightReclaim::new(),
-	);
+	)
+}
+
+/// A signed extrinsic from `who` with every transaction extension of the runtime, tip 0.
+fn signed(who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
+	let extension = extension(System::account_nonce(who.to_account_id()));
 	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("payload");
 	let signature = payload.using_encoded(|bytes| who.pair().sign(bytes));
 	UncheckedExtrinsic::new_signed(
@@ -93,6 +97,29 @@ fn signed(who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
 		MultiSignature::Sr25519(signature),
 		extension,
 	)
+}
+
+/// A general transaction (extrinsic v5) that no account signs, with every transaction
+/// extension of the runtime: what a worker sends for a call that authorizes itself.
+fn general(call: RuntimeCall) -> UncheckedExtrinsic {
+	// No account, so no nonce: CheckNonce passes over a transaction without a signer.
+	UncheckedExtrinsic::new_transaction(call, extension(0))
+}
+
+/// `submit_receipts_authorized` with one receipt signed by `signer`, for a general transaction.
+fn authorized_receipt_call(
+	receipt: Receipt<aitbc_runtime::AccountId>,
+	signer: &sr25519::Pair,
+) -> RuntimeCall {
+	let signature = KeySignature(signer.sign(&receipt.signing_message()).0);
+	let entry = pallet_aitbc_receipts::SignedReceipt {
+		receipt,
+		signature,
+		attestations: BoundedVec::new(),
+	};
+	RuntimeCall::Receipts(pallet_aitbc_receipts::Call::submit_receipts_authorized {
+		receipts: BoundedVec::truncate_from(vec![entry]),
+	})
 }
 
 /// Applies a signed extrinsic: the transaction must be valid (fees, nonce); returns the
@@ -206,14 +233,23 @@ fn assert_rejected(
 	error: pallet_aitbc_receipts::Error<Runtime>,
 ) {
 	let before = balances();
-	let call = receipt_call(receipt, signer);
+	let call = receipt_call(receipt.clone(), signer);
 	assert_eq!(
 		Executive::apply_extrinsic(signed(who, call.clone())),
 		Err(TransactionValidityError::Invalid(InvalidTransaction::Payment)),
 		"a bad receipt is not feeless"
 	);
 	let result = call.dispatch(aitbc_runtime::RuntimeOrigin::signed(who.to_account_id()));
-	assert_eq!(result.map(|_| ()).map_err(|e| e.error), Err(error.into()));
+	let error = DispatchError::from(error);
+	assert_eq!(result.map(|_| ()).map_err(|e| e.error), Err(error));
+	// As an authorized general transaction it fails its authorization: invalid, with the index
+	// of the pallet's error variant as its code.
+	let DispatchError::Module(module) = error else { unreachable!() };
+	assert_eq!(
+		Executive::apply_extrinsic(general(authorized_receipt_call(receipt, signer))),
+		Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(module.error[0]))),
+		"a bad receipt is never authorized"
+	);
 	assert_eq!(balances(), before, "a rejected receipt changes no balance");
 }
 
@@ -398,8 +434,16 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		.expect("claim of the paid job");
 		let mut paid_receipt = receipt(paid_job, OTHER_PROVIDER, units);
 		paid_receipt.client = PROVIDER.to_account_id();
-		apply(OTHER_PROVIDER, receipt_call(paid_receipt, &worker_pair(OTHER_PROVIDER)))
-			.expect("receipt of the paid job");
+		// This receipt goes the way the worker sends it: an authorized general transaction,
+		// which no account signs and nobody pays for (the balances below are exact).
+		let nonce = System::account_nonce(OTHER_PROVIDER.to_account_id());
+		Executive::apply_extrinsic(general(authorized_receipt_call(
+			paid_receipt,
+			&worker_pair(OTHER_PROVIDER),
+		)))
+		.expect("an authorized receipt is a valid transaction")
+		.expect("receipt of the paid job");
+		assert_eq!(System::account_nonce(OTHER_PROVIDER.to_account_id()), nonce, "no nonce used");
 		let final_at = pallet_aitbc_receipts::Pallet::<Runtime>::receipt_of(paid_job)
 			.expect("stored")
 			.final_at;

@@ -71,6 +71,12 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 	let replay = stored.receipt.clone();
 	let err = client.submit_receipt(&provider_key, replay.clone(), sign_receipt(&worker_key, &replay)).await.unwrap_err();
 	assert!(err.to_string().contains("ReceiptReplayed"), "{err}");
+	// The same as an authorized general transaction (how the worker submits): refused by the
+	// pool with the pallet's error named, and free.
+	let before_authorized = client.total_issuance().await.unwrap();
+	let err = client.submit_receipts_authorized(vec![(replay.clone(), sign_receipt(&worker_key, &replay))]).await.unwrap_err();
+	assert!(matches!(&err, ClientError::Refused(m) if m.contains("Receipts::ReceiptReplayed")), "{err}");
+	assert_eq!(client.total_issuance().await.unwrap(), before_authorized, "no fee burned");
 
 	// 2. A new job claimed by hand, then a receipt signed by a key the provider never registered.
 	let (job2, _) = submit(&url, "charlie", "a green square on a black background", 2);
@@ -81,6 +87,10 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 	forged.worker_key = aitbc_primitives::WorkerKey::Sr25519(stranger.public_key().0);
 	let err = client.submit_receipt(&provider_key, forged.clone(), sign_receipt(&stranger, &forged)).await.unwrap_err();
 	assert!(err.to_string().contains("UnregisteredWorkerKey"), "{err}");
+	let before_authorized = client.total_issuance().await.unwrap();
+	let err = client.submit_receipts_authorized(vec![(forged.clone(), sign_receipt(&stranger, &forged))]).await.unwrap_err();
+	assert!(matches!(&err, ClientError::Refused(m) if m.contains("Receipts::UnregisteredWorkerKey")), "{err}");
+	assert_eq!(client.total_issuance().await.unwrap(), before_authorized, "no fee burned");
 
 	// 3. A claim on the job that is already assigned: the pool refuses it (CheckClaim), so it
 	// never reaches a block and costs nothing although the provider now holds AIT.

@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod journal;
+mod receipts;
 
 use std::{
 	collections::{HashMap, HashSet},
@@ -45,6 +46,7 @@ use crate::{
 };
 use config::WorkerConfig;
 use journal::{JobRecord, Journal, Stage};
+use receipts::ReceiptQueue;
 
 /// How long a job read at finalized blocks may lag behind what this worker did in best blocks.
 const SETTLE_WAIT: Duration = Duration::from_secs(30);
@@ -165,6 +167,8 @@ struct Worker {
 	/// Jobs not to look at again: ones this worker cannot serve, or whose claim just failed (until
 	/// the given block).
 	skip: Mutex<HashMap<JobId, u64>>,
+	/// Submits receipts, batching those that finish close together.
+	receipts: ReceiptQueue,
 }
 
 fn now_ms() -> u64 {
@@ -238,6 +242,7 @@ pub async fn start(
 		in_flight: Mutex::new(HashSet::new()),
 		newest_block: AtomicU64::new(0),
 		skip: Mutex::new(HashMap::new()),
+		receipts: ReceiptQueue::start(),
 	});
 	let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
 	let http_stop = {
@@ -588,7 +593,7 @@ impl Worker {
 
 	async fn submit(&self, client: &Client, job_id: JobId, receipt: Receipt<AccountId32>, signature: [u8; 64]) {
 		let hash = hex::encode(receipt.hash());
-		match client.submit_receipt(&self.keys.provider, receipt, signature).await {
+		match self.receipts.submit(client, receipt, signature).await {
 			Ok(_) => {
 				tracing::info!(job_id, receipt_hash = %hash, "receipt accepted");
 				let _ = self.journal.remove(job_id);
@@ -603,8 +608,8 @@ impl Worker {
 			Err(e) => {
 				tracing::warn!(job_id, error = %e, "receipt not confirmed");
 				// The pool refuses a receipt the best block already holds (a resubmission after a
-				// restart): once the finalized state shows it, the job is settled; otherwise the
-				// journal keeps it for the next connection.
+				// restart, `Receipts::ReceiptReplayed`): once the finalized state shows it, the job
+				// is settled; otherwise the journal keeps it for the next connection.
 				let deadline = Instant::now() + SETTLE_WAIT;
 				while Instant::now() < deadline {
 					tokio::time::sleep(Duration::from_secs(1)).await;

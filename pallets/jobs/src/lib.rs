@@ -304,8 +304,14 @@ pub mod pallet {
 		},
 		/// A valid receipt arrived for a job.
 		JobReceipted { job_id: JobId, provider: T::AccountId, receipt_hash: Hash32 },
-		/// A job was served and its payment went to the provider.
-		JobFinalized { job_id: JobId, provider: T::AccountId, payment: BalanceOf<T> },
+		/// A job was served: its receipt is final, `minted` was minted for it (the receipts
+		/// pallet's one event per final receipt), and its payment went to the provider.
+		JobFinalized {
+			job_id: JobId,
+			provider: T::AccountId,
+			payment: BalanceOf<T>,
+			minted: BalanceOf<T>,
+		},
 		/// The client cancelled a pending job; the payment was refunded.
 		JobCancelled { job_id: JobId, refund: BalanceOf<T> },
 		/// An assigned job missed its deadline; the payment was refunded.
@@ -631,23 +637,18 @@ pub mod pallet {
 			let mut pending_count = 0usize;
 			for (job_id, job) in Jobs::<T>::iter() {
 				ensure!(job_id < NextJobId::<T>::get(), "job id at or above NextJobId");
-				let is_open = match &job.state {
+				match &job.state {
 					JobState::Pending => {
 						ensure!(pending.contains(&job_id), "pending job missing from the queue");
 						pending_count += 1;
-						true
 					},
-					JobState::Assigned { deadline, .. } => {
-						ensure!(
-							Deadlines::<T>::get(deadline).contains(&job_id),
-							"assigned job missing from the deadline schedule"
-						);
-						true
-					},
-					JobState::Receipted { .. } => true,
-					_ => false,
-				};
-				if is_open {
+					JobState::Assigned { deadline, .. } => ensure!(
+						Deadlines::<T>::get(deadline).contains(&job_id),
+						"assigned job missing from the deadline schedule"
+					),
+					_ => {},
+				}
+				if job.is_open() {
 					*open.entry(job.client.clone()).or_default() += 1;
 					escrowed = escrowed.saturating_add(job.payment);
 				}
@@ -764,6 +765,7 @@ impl<T: Config> Pallet<T> {
 				job_id,
 				provider: provider.clone(),
 				payment,
+				minted,
 			});
 		}
 		// One transfer for all of the provider's jobs, whatever the number of clients.

@@ -418,7 +418,7 @@ fn receipted_jobs_do_not_expire_and_finalize_pays_the_provider() {
 		let reputation = Reputations::<Test>::get(PROVIDER);
 		assert_eq!((reputation.completed, reputation.median_gpu_ms()), (1, Some(1_500)));
 		System::assert_has_event(
-			Event::JobFinalized { job_id: id, provider: PROVIDER, payment: 100 }.into(),
+			Event::JobFinalized { job_id: id, provider: PROVIDER, payment: 100, minted: 7 }.into(),
 		);
 	});
 }
@@ -458,7 +458,7 @@ fn finalizing_a_providers_jobs_pays_all_their_clients_payments_in_one_transfer()
 		assert_eq!(Reputations::<Test>::get(PROVIDER).completed, 2);
 		assert_eq!((OpenJobs::<Test>::get(ALICE), OpenJobs::<Test>::get(BOB)), (0, 1));
 		System::assert_has_event(
-			Event::JobFinalized { job_id: b, provider: PROVIDER, payment: 60 }.into(),
+			Event::JobFinalized { job_id: b, provider: PROVIDER, payment: 60, minted: 4 }.into(),
 		);
 	});
 }

@@ -144,6 +144,44 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// Dispatch of an authorized batch: `authorize_receipts` ran the checks, so this is the
+	/// recording alone.
+	#[benchmark]
+	fn submit_receipts_authorized(
+		n: Linear<1, { T::MaxReceiptBatch::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let provider: T::AccountId = account("provider", 0, 0);
+		let batch = signed_batch::<T>(&provider, n);
+		fill_finalization_slot::<T>(&provider, n);
+		let hashes: alloc::vec::Vec<Hash32> = batch.iter().map(|s| s.receipt.hash()).collect();
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, batch);
+		assert!(hashes.iter().all(|hash| Receipts::<T>::contains_key(&provider, hash)));
+		Ok(())
+	}
+
+	/// Authorizing a `submit_receipts_authorized` transaction: every check of each receipt,
+	/// and the pool tags.
+	#[benchmark]
+	fn authorize_receipts(
+		n: Linear<1, { T::MaxReceiptBatch::get() }>,
+	) -> Result<(), BenchmarkError> {
+		use frame_support::traits::Authorize;
+		let provider: T::AccountId = account("provider", 0, 0);
+		let receipts = signed_batch::<T>(&provider, n);
+		let call = Call::<T>::submit_receipts_authorized { receipts };
+		let validity;
+		#[block]
+		{
+			validity = call
+				.authorize(TransactionSource::External)
+				.ok_or("submit_receipts_authorized is authorizable")?
+				.map_err(|_| "a valid batch is authorized")?;
+		}
+		assert_eq!(validity.0.provides.len() as u32, n);
+		Ok(())
+	}
+
 	/// The checks alone, as the transaction extension runs them to decide whether a
 	/// submission is feeless.
 	#[benchmark]

@@ -17,6 +17,19 @@
 //! accepts all of them or none; the per-transaction costs are shared, so a provider with many
 //! jobs in flight receipts more of them per block.
 //!
+//! ## Two ways to submit
+//! - **Signed** by the provider's account: feeless when every check passes. The transaction
+//!   extension runs the checks to decide that, then dispatch runs them again, and a receipt that
+//!   fails is charged a fee and fails with its named [`Error`].
+//! - **Authorized** ([`Pallet::submit_receipts_authorized`]): a general transaction with no
+//!   account signature. The worker signatures are the authorization: `#[pallet::authorize]`
+//!   runs every check once, when the pool validates the transaction and again as the block
+//!   applies it, and dispatch (origin `Authorized`) only records the receipts. A batch that fails a check is an invalid
+//!   transaction, `InvalidTransaction::Custom(i)` where `i` is the index of the [`Error`]
+//!   variant, so it never enters a block and nobody pays. The pool deduplicates by job: each
+//!   receipt provides the tag `(b"aitbc/receipt", job_id)`. This is the cheaper way, and the one
+//!   `aitbc-worker` uses.
+//!
 //! An accepted receipt waits `ChallengeWindow` blocks, then `on_initialize` finalizes it: the
 //! provider is minted `units × min(price_per_unit, MaxPricePerUnit)` (units in thousandths), the
 //! client's escrowed payment is paid to it, its reputation updates. Valid receipts are feeless
@@ -198,7 +211,8 @@ pub type BalanceOf<T> =
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use frame_system::pallet_prelude::*;
+	use frame_system::{ensure_authorized, pallet_prelude::*};
+	use sp_runtime::ModuleError;
 
 	/// A stored receipt with this runtime's types.
 	pub type StoredReceiptOf<T> =
@@ -331,8 +345,6 @@ pub mod pallet {
 			receipt_hash: Hash32,
 			final_at: BlockNumberFor<T>,
 		},
-		/// A receipt is final: the provider was minted `minted`.
-		ReceiptFinalized { job_id: JobId, provider: T::AccountId, minted: BalanceOf<T> },
 		/// Finalizing a receipt failed; nothing was minted for it.
 		FinalizationFailed { job_id: JobId, error: DispatchError },
 		/// Governance set the price cap.
@@ -474,6 +486,34 @@ pub mod pallet {
 			Self::accept_all(who, receipts.into_iter().map(|signed| signed.receipt).zip(hashes))
 		}
 
+		/// Submits the receipts of one provider as an authorized general transaction: no
+		/// account signs it and nobody pays; the worker signatures are the authorization.
+		/// [`Pallet::authorize_receipts`] runs every check of [`Pallet::submit_receipts`] once
+		/// (when the pool validates the transaction, and again as the block applies it, right
+		/// before dispatch), so dispatch only records the receipts, all or nothing.
+		#[pallet::call_index(4)]
+		#[pallet::weight((T::WeightInfo::submit_receipts_authorized(receipts.len() as u32), Pays::No))]
+		#[pallet::authorize(Pallet::<T>::authorize_receipts)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_receipts(receipts.len() as u32)
+			.saturating_add(Pallet::<T>::attestations_weight(Pallet::<T>::attestation_count(receipts))))]
+		pub fn submit_receipts_authorized(
+			origin: OriginFor<T>,
+			receipts: BoundedVec<SignedReceiptOf<T>, T::MaxReceiptBatch>,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			let provider = receipts
+				.first()
+				.map(|signed| signed.receipt.provider.clone())
+				.ok_or(Error::<T>::EmptyBatch)?;
+			Self::accept_all(
+				provider,
+				receipts.into_iter().map(|signed| {
+					let hash = signed.receipt.hash();
+					(signed.receipt, hash)
+				}),
+			)
+		}
+
 		/// Sets the cap on the price per unit used for minting (governance).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::set_max_price_per_unit())]
@@ -518,6 +558,42 @@ pub mod pallet {
 			attestations: &BoundedVec<Attestation, T::MaxAttesters>,
 		) -> Result<Hash32, DispatchError> {
 			Self::check_with(&CheckContext::load(), who, receipt, signature, attestations)
+		}
+
+		/// Authorizes a `submit_receipts_authorized` transaction: the batch's provider is its
+		/// first receipt's, and every receipt passes [`Self::check_receipts`] for it (so all
+		/// have that provider, and each is signed by one of its registered worker keys). A
+		/// failing check makes the transaction invalid with the index of its [`Error`] variant.
+		pub fn authorize_receipts(
+			_source: TransactionSource,
+			receipts: &BoundedVec<SignedReceiptOf<T>, T::MaxReceiptBatch>,
+		) -> TransactionValidityWithRefund {
+			let provider = &receipts
+				.first()
+				.ok_or_else(|| Self::rejection(Error::<T>::EmptyBatch.into()))?
+				.receipt
+				.provider;
+			Self::check_receipts(provider, receipts).map_err(Self::rejection)?;
+			let validity = receipts
+				.iter()
+				.fold(ValidTransaction::with_tag_prefix("aitbc/receipt"), |validity, signed| {
+					validity.and_provides(signed.receipt.job_id)
+				})
+				.into();
+			Ok((validity, Weight::zero()))
+		}
+
+		/// The invalid-transaction form of a check's error: this pallet's errors become
+		/// `Custom(variant index)`, anything else a bad call.
+		fn rejection(error: DispatchError) -> TransactionValidityError {
+			match error {
+				DispatchError::Module(ModuleError { index, error, .. })
+					if usize::from(index) == <Pallet<T> as PalletInfoAccess>::index() =>
+				{
+					InvalidTransaction::Custom(error[0]).into()
+				},
+				_ => InvalidTransaction::Call.into(),
+			}
 		}
 
 		/// Every check of a batch submitted by `who`, without changing state: the batch is not
@@ -570,7 +646,7 @@ pub mod pallet {
 					== Some(&receipt.provider),
 				Error::<T>::UnregisteredWorkerKey
 			);
-			let message = receipt.signing_message();
+			let message = aitbc_primitives::receipt_signing_message(&receipt_hash);
 			ensure!(
 				verify_key_signature(&receipt.worker_key, signature, &message),
 				Error::<T>::InvalidSignature
@@ -693,21 +769,11 @@ pub mod pallet {
 			let settled = frame_support::storage::with_storage_layer(|| {
 				Self::mint_and_finalize(&provider, &mut due)
 			});
-			match settled {
-				Ok(()) => {
-					for (job_id, minted) in due {
-						Self::deposit_event(Event::ReceiptFinalized {
-							job_id,
-							provider: provider.clone(),
-							minted,
-						});
-					}
-				},
-				Err(error) => {
-					for (job_id, _) in due {
-						Self::deposit_event(Event::FinalizationFailed { job_id, error });
-					}
-				},
+			// On success each job's `JobFinalized` (jobs pallet) says what was minted for it.
+			if let Err(error) = settled {
+				for (job_id, _) in due {
+					Self::deposit_event(Event::FinalizationFailed { job_id, error });
+				}
 			}
 		}
 

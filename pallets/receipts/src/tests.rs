@@ -7,12 +7,15 @@ use aitbc_primitives::{JobId, Receipt};
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::CheckIfFeeless,
-	traits::{fungible::Inspect, ConstU32},
+	pallet_prelude::{
+		InvalidTransaction, TransactionSource, TransactionValidityError, ValidTransaction, Weight,
+	},
+	traits::{fungible::Inspect, Authorize, ConstU32},
 	BoundedVec,
 };
 use pallet_aitbc_jobs::{JobState, Jobs as JobsStorage};
 use sp_core::Pair;
-use sp_runtime::DispatchError::BadOrigin;
+use sp_runtime::DispatchError::{self, BadOrigin};
 use sp_runtime::DispatchResult;
 
 const PROMPT: &str = "a red circle on a blue background";
@@ -138,7 +141,13 @@ fn valid_receipt_is_accepted_then_minted_after_the_challenge_window() {
 		));
 		assert!(matches!(JobsStorage::<Test>::get(job).unwrap().state, JobState::Finalized { .. }));
 		System::assert_has_event(
-			Event::ReceiptFinalized { job_id: job, provider: PROVIDER, minted: 10 }.into(),
+			pallet_aitbc_jobs::Event::JobFinalized {
+				job_id: job,
+				provider: PROVIDER,
+				payment: 100,
+				minted: 10,
+			}
+			.into(),
 		);
 	});
 }
@@ -407,6 +416,141 @@ fn batches_are_feeless_only_when_every_receipt_is_valid() {
 	});
 }
 
+/// Authorizes `batch` as the pool and the block builder do for a general transaction.
+fn authorize_batch(
+	batch: Vec<SignedReceipt<u64, ConstU32<2>>>,
+) -> Result<ValidTransaction, TransactionValidityError> {
+	let call =
+		Call::<Test>::submit_receipts_authorized { receipts: BoundedVec::truncate_from(batch) };
+	let (validity, refund) = call
+		.authorize(TransactionSource::External)
+		.expect("submit_receipts_authorized is authorizable")?;
+	assert_eq!(refund, Weight::zero());
+	Ok(validity)
+}
+
+/// The invalid-transaction code an authorization fails with for `error`.
+fn rejected(error: Error<Test>) -> TransactionValidityError {
+	let DispatchError::Module(module) = DispatchError::from(error) else { unreachable!() };
+	InvalidTransaction::Custom(module.error[0]).into()
+}
+
+fn authorized() -> RuntimeOrigin {
+	frame_system::RawOrigin::Authorized.into()
+}
+
+#[test]
+fn an_authorized_batch_is_checked_once_then_recorded_and_minted() {
+	build_and_execute(|| {
+		let jobs = [assigned_job(PROVIDER), assigned_job(PROVIDER)];
+		let batch: Vec<_> =
+			jobs.iter().map(|job| signed(&receipt_for(*job, PROVIDER, provider_key()))).collect();
+		let validity = authorize_batch(batch.clone()).unwrap();
+		// One pool tag per job, shared with any other batch that names the job.
+		assert_eq!(validity.provides.len(), 2);
+		assert_ne!(validity.provides[0], validity.provides[1]);
+		assert_eq!(
+			authorize_batch(vec![batch[1].clone()]).unwrap().provides,
+			vec![validity.provides[1].clone()]
+		);
+		assert_ok!(Receipts::submit_receipts_authorized(
+			authorized(),
+			BoundedVec::truncate_from(batch)
+		));
+		assert_eq!(crate::FinalizeAt::<Test>::get(4, PROVIDER).into_inner(), jobs.to_vec());
+		run_to_block(4);
+		// Two receipts of 5 units at price 2, plus the client's 100 for each.
+		assert_eq!(Balances::balance(&PROVIDER), 220);
+		assert_eq!(TotalMinted::<Test>::get(), 20);
+	});
+}
+
+#[test]
+fn authorization_refuses_a_bad_batch_with_its_error_and_writes_nothing() {
+	build_and_execute(|| {
+		let a = assigned_job(PROVIDER);
+		let b = assigned_job(PROVIDER);
+		let good = receipt_for(a, PROVIDER, provider_key());
+		// A job of another provider (claimed a block later: two deadlines per block).
+		run_to_block(2);
+		let other = assigned_job(OTHER_PROVIDER);
+		let root = sp_io::storage::root(sp_runtime::StateVersion::V1);
+		assert_eq!(authorize_batch(vec![]), Err(rejected(Error::<Test>::EmptyBatch)));
+		let mut wrong_units = receipt_for(b, PROVIDER, provider_key());
+		wrong_units.units += 1;
+		assert_eq!(
+			authorize_batch(vec![signed(&good), signed(&wrong_units)]),
+			Err(rejected(Error::<Test>::WrongUnits))
+		);
+		let mut forged = signed(&receipt_for(b, PROVIDER, provider_key()));
+		forged.signature = sign_other(&forged.receipt);
+		assert_eq!(authorize_batch(vec![forged]), Err(rejected(Error::<Test>::InvalidSignature)));
+		// Every receipt must be the first one's provider's.
+		let other_entry = SignedReceipt {
+			receipt: other_receipt(other),
+			signature: sign_other(&other_receipt(other)),
+			attestations: BoundedVec::new(),
+		};
+		assert!(authorize_batch(vec![other_entry.clone()]).is_ok());
+		assert_eq!(
+			authorize_batch(vec![signed(&good), other_entry]),
+			Err(rejected(Error::<Test>::NotReceiptProvider))
+		);
+		assert_eq!(
+			authorize_batch(vec![signed(&good), signed(&good)]),
+			Err(rejected(Error::<Test>::DuplicateJobInBatch))
+		);
+		assert_eq!(root, sp_io::storage::root(sp_runtime::StateVersion::V1), "nothing written");
+		// Once accepted, the same receipt is a replay.
+		assert_ok!(Receipts::submit_receipts_authorized(
+			authorized(),
+			BoundedVec::truncate_from(vec![signed(&good)])
+		));
+		assert_eq!(
+			authorize_batch(vec![signed(&good)]),
+			Err(rejected(Error::<Test>::ReceiptReplayed))
+		);
+	});
+}
+
+#[test]
+fn authorized_and_signed_submissions_do_not_mix() {
+	build_and_execute(|| {
+		let receipt = receipt_for(assigned_job(PROVIDER), PROVIDER, provider_key());
+		let batch = || BoundedVec::truncate_from(vec![signed(&receipt)]);
+		// The authorized call takes no other origin: it skips the checks only because its
+		// authorization ran them.
+		assert_noop!(
+			Receipts::submit_receipts_authorized(RuntimeOrigin::signed(PROVIDER), batch()),
+			BadOrigin
+		);
+		assert_noop!(
+			Receipts::submit_receipts_authorized(RuntimeOrigin::none(), batch()),
+			BadOrigin
+		);
+		// The signed calls take no authorized origin, and authorize nothing.
+		assert_noop!(Receipts::submit_receipts(authorized(), batch()), BadOrigin);
+		assert_noop!(
+			Receipts::submit_receipt(
+				authorized(),
+				receipt.clone(),
+				sign(&receipt),
+				BoundedVec::new()
+			),
+			BadOrigin
+		);
+		assert!(Call::<Test>::submit_receipts { receipts: batch() }
+			.authorize(TransactionSource::External)
+			.is_none());
+		// An authorized batch pays no fee.
+		let call = Call::<Test>::submit_receipts_authorized { receipts: batch() };
+		assert_eq!(
+			frame_support::dispatch::GetDispatchInfo::get_dispatch_info(&call).pays_fee,
+			frame_support::dispatch::Pays::No
+		);
+	});
+}
+
 #[test]
 fn a_batch_that_does_not_fit_its_finalization_block_stores_nothing() {
 	build_and_execute(|| {
@@ -589,7 +733,9 @@ fn a_block_settles_each_provider_once_for_all_its_receipts_and_clients() {
 			"one payout per provider, for Alice's and Bob's payments together"
 		);
 		assert_eq!(
-			count(|e| matches!(e, RuntimeEvent::Receipts(Event::ReceiptFinalized { .. }))),
+			count(|e| {
+				matches!(e, RuntimeEvent::Jobs(pallet_aitbc_jobs::Event::JobFinalized { .. }))
+			}),
 			3,
 			"an event per receipt"
 		);

@@ -17,6 +17,8 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn submit_receipt(a: u32, ) -> Weight;
 	fn submit_receipts(n: u32, ) -> Weight;
+	fn submit_receipts_authorized(n: u32, ) -> Weight;
+	fn authorize_receipts(n: u32, ) -> Weight;
 	fn check_receipts(n: u32, ) -> Weight;
 	fn set_max_price_per_unit() -> Weight;
 	fn set_attesters(a: u32, ) -> Weight;
@@ -28,51 +30,71 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// `a` in `[0, 16]`.
 	fn submit_receipt(a: u32, ) -> Weight {
-		// Fastest run: 243_035 ns. Proof size measured: 2092 bytes.
-		Weight::from_parts(313_439_500, 19911)
-			.saturating_add(Weight::from_parts(69_823_500, 0).saturating_mul(a.into()))
+		// Fastest run: 174_170 ns. Proof size measured: 2092 bytes.
+		Weight::from_parts(251_315_888, 21959)
+			.saturating_add(Weight::from_parts(73_331_111, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
-	/// `n` in `[1, 32]`.
+	/// `n` in `[1, 64]`.
 	fn submit_receipts(n: u32, ) -> Weight {
-		// Fastest run: 161_744 ns. Proof size measured: 752 bytes.
-		Weight::from_parts(359_169_700, 19911)
-			.saturating_add(Weight::from_parts(104_840_900, 0).saturating_mul(n.into()))
+		// Fastest run: 289_726 ns. Proof size measured: 757 bytes.
+		Weight::from_parts(205_711_666, 21959)
+			.saturating_add(Weight::from_parts(150_674_666, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
 	}
-	/// `n` in `[1, 32]`.
+	/// `n` in `[1, 64]`.
+	fn submit_receipts_authorized(n: u32, ) -> Weight {
+		// Fastest run: 130_632 ns. Proof size measured: 717 bytes.
+		Weight::from_parts(93_348_056, 21959)
+			.saturating_add(Weight::from_parts(47_909_584, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
+	}
+	/// `n` in `[1, 64]`.
+	fn authorize_receipts(n: u32, ) -> Weight {
+		// Fastest run: 159_262 ns. Proof size measured: 475 bytes.
+		Weight::from_parts(165_129_195, 3509)
+			.saturating_add(Weight::from_parts(108_788_804, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
+	}
+	/// `n` in `[1, 64]`.
 	fn check_receipts(n: u32, ) -> Weight {
-		// Fastest run: 110_893 ns. Proof size measured: 471 bytes.
-		Weight::from_parts(44_594_000, 3509)
-			.saturating_add(Weight::from_parts(83_608_000, 0).saturating_mul(n.into()))
+		// Fastest run: 114_022 ns. Proof size measured: 474 bytes.
+		Weight::from_parts(0, 3509)
+			.saturating_add(Weight::from_parts(110_993_666, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
 	}
 	fn set_max_price_per_unit() -> Weight {
-		// Fastest run: 8_668 ns. Proof size measured: 0 bytes.
-		Weight::from_parts(12_154_000, 0)
+		// Fastest run: 8_726 ns. Proof size measured: 0 bytes.
+		Weight::from_parts(16_495_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// `a` in `[1, 16]`.
 	fn set_attesters(a: u32, ) -> Weight {
-		// Fastest run: 12_458 ns. Proof size measured: 0 bytes.
-		Weight::from_parts(15_016_500, 0)
-			.saturating_add(Weight::from_parts(21_833, 0).saturating_mul(a.into()))
+		// Fastest run: 10_128 ns. Proof size measured: 0 bytes.
+		Weight::from_parts(18_953_500, 0)
+			.saturating_add(Weight::from_parts(35_500, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// `n` in `[960, 2048]`.
-	/// `p` in `[1, 960]`.
+	/// `n` in `[640, 2304]`.
+	/// `p` in `[1, 640]`.
 	fn on_initialize(n: u32, p: u32, ) -> Weight {
-		// Fastest run: 113_332_396 ns. Proof size measured: 0 bytes.
-		Weight::from_parts(0, 19911)
-			.saturating_add(Weight::from_parts(113_310_663, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(73_796_876, 0).saturating_mul(p.into()))
+		// Fastest run: 119_234_177 ns. Proof size measured: 0 bytes.
+		Weight::from_parts(20_579_086_189, 21959)
+			.saturating_add(Weight::from_parts(60_559_060, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(118_118_556, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(p.into())))
@@ -80,47 +102,63 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(0, 18921).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 20969).saturating_mul(p.into()))
 	}
 }
 
 /// The same measurements over RocksDB weights, for mock runtimes.
 impl WeightInfo for () {
 	fn submit_receipt(a: u32, ) -> Weight {
-		Weight::from_parts(313_439_500, 19911)
-			.saturating_add(Weight::from_parts(69_823_500, 0).saturating_mul(a.into()))
+		Weight::from_parts(251_315_888, 21959)
+			.saturating_add(Weight::from_parts(73_331_111, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn submit_receipts(n: u32, ) -> Weight {
-		Weight::from_parts(359_169_700, 19911)
-			.saturating_add(Weight::from_parts(104_840_900, 0).saturating_mul(n.into()))
+		Weight::from_parts(205_711_666, 21959)
+			.saturating_add(Weight::from_parts(150_674_666, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
 	}
+	fn submit_receipts_authorized(n: u32, ) -> Weight {
+		Weight::from_parts(93_348_056, 21959)
+			.saturating_add(Weight::from_parts(47_909_584, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
+	}
+	fn authorize_receipts(n: u32, ) -> Weight {
+		Weight::from_parts(165_129_195, 3509)
+			.saturating_add(Weight::from_parts(108_788_804, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
+	}
 	fn check_receipts(n: u32, ) -> Weight {
-		Weight::from_parts(44_594_000, 3509)
-			.saturating_add(Weight::from_parts(83_608_000, 0).saturating_mul(n.into()))
+		Weight::from_parts(0, 3509)
+			.saturating_add(Weight::from_parts(110_993_666, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
 	}
 	fn set_max_price_per_unit() -> Weight {
-		Weight::from_parts(12_154_000, 0)
+		Weight::from_parts(16_495_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_attesters(a: u32, ) -> Weight {
-		Weight::from_parts(15_016_500, 0)
-			.saturating_add(Weight::from_parts(21_833, 0).saturating_mul(a.into()))
+		Weight::from_parts(18_953_500, 0)
+			.saturating_add(Weight::from_parts(35_500, 0).saturating_mul(a.into()))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn on_initialize(n: u32, p: u32, ) -> Weight {
-		Weight::from_parts(0, 19911)
-			.saturating_add(Weight::from_parts(113_310_663, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(73_796_876, 0).saturating_mul(p.into()))
+		Weight::from_parts(20_579_086_189, 21959)
+			.saturating_add(Weight::from_parts(60_559_060, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(118_118_556, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(p.into())))
@@ -128,6 +166,6 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(0, 18921).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 20969).saturating_mul(p.into()))
 	}
 }
