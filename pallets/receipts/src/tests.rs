@@ -52,6 +52,15 @@ fn assigned_job_of(client: u64, provider: u64) -> JobId {
 	id
 }
 
+/// Two jobs assigned to PROVIDER, then (a block later: a block's deadlines hold two jobs) one
+/// assigned to OTHER_PROVIDER.
+fn two_jobs_then_another_providers() -> (JobId, JobId, JobId) {
+	let a = assigned_job(PROVIDER);
+	let b = assigned_job(PROVIDER);
+	run_to_block(2);
+	(a, b, assigned_job(OTHER_PROVIDER))
+}
+
 fn genesis_hash() -> [u8; 32] {
 	System::block_hash(0).0
 }
@@ -468,12 +477,8 @@ fn an_authorized_batch_is_checked_once_then_recorded_and_minted() {
 #[test]
 fn authorization_refuses_a_bad_batch_with_its_error_and_writes_nothing() {
 	build_and_execute(|| {
-		let a = assigned_job(PROVIDER);
-		let b = assigned_job(PROVIDER);
+		let (a, b, other) = two_jobs_then_another_providers();
 		let good = receipt_for(a, PROVIDER, provider_key());
-		// A job of another provider (claimed a block later: two deadlines per block).
-		run_to_block(2);
-		let other = assigned_job(OTHER_PROVIDER);
 		let root = sp_io::storage::root(sp_runtime::StateVersion::V1);
 		assert_eq!(authorize_batch(vec![]), Err(rejected(Error::<Test>::EmptyBatch)));
 		let mut wrong_units = receipt_for(b, PROVIDER, provider_key());
@@ -555,10 +560,7 @@ fn authorized_and_signed_submissions_do_not_mix() {
 fn a_batch_that_does_not_fit_its_finalization_block_stores_nothing() {
 	build_and_execute(|| {
 		MaxReceiptsPerBlock::set(2);
-		let a = assigned_job(PROVIDER);
-		let b = assigned_job(PROVIDER);
-		run_to_block(2); // a third deadline in block 21 would not fit (2 per block)
-		let c = assigned_job(OTHER_PROVIDER);
+		let (a, b, c) = two_jobs_then_another_providers();
 		run_to_block(3);
 		let r = other_receipt(c);
 		let s = sign_other(&r);
@@ -643,10 +645,7 @@ fn attestations_when_required() {
 fn finalizations_per_block_are_bounded() {
 	build_and_execute(|| {
 		MaxReceiptsPerBlock::set(2);
-		let a = assigned_job(PROVIDER);
-		let b = assigned_job(PROVIDER);
-		run_to_block(2); // a third deadline in block 21 would not fit (2 per block)
-		let c = assigned_job(OTHER_PROVIDER);
+		let (a, b, c) = two_jobs_then_another_providers();
 		for job in [a, b] {
 			let r = receipt_for(job, PROVIDER, provider_key());
 			assert_ok!(submit(PROVIDER, &r, sign(&r)));
@@ -665,10 +664,7 @@ fn finalizations_per_block_are_bounded() {
 fn providers_finalizing_per_block_are_bounded() {
 	build_and_execute(|| {
 		MaxProvidersPerBlock::set(1);
-		let a = assigned_job(PROVIDER);
-		let b = assigned_job(PROVIDER);
-		run_to_block(2); // a third deadline in block 21 would not fit (2 per block)
-		let c = assigned_job(OTHER_PROVIDER);
+		let (a, b, c) = two_jobs_then_another_providers();
 		let r = receipt_for(a, PROVIDER, provider_key());
 		assert_ok!(submit(PROVIDER, &r, sign(&r)));
 		// Room for receipts, but not for a second provider in block 5.
