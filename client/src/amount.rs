@@ -12,12 +12,23 @@ pub fn parse_ait(text: &str) -> Result<Balance, String> {
 		return Err(format!("amount '{text}': at most {DECIMALS} decimals"));
 	}
 	let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-	if !(digits(whole) || (whole.is_empty() && digits(fraction))) || !(fraction.is_empty() || digits(fraction)) {
+	if !(digits(whole) || (whole.is_empty() && digits(fraction)))
+		|| !(fraction.is_empty() || digits(fraction))
+	{
 		return Err(format!("amount '{text}' is not a decimal number"));
 	}
-	let whole: Balance = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| format!("amount '{text}' is too large"))? };
-	let fraction: Balance =
-		if fraction.is_empty() { 0 } else { format!("{fraction:0<DECIMALS$}").parse().map_err(|_| format!("amount '{text}' is not a number"))? };
+	let whole: Balance = if whole.is_empty() {
+		0
+	} else {
+		whole.parse().map_err(|_| format!("amount '{text}' is too large"))?
+	};
+	let fraction: Balance = if fraction.is_empty() {
+		0
+	} else {
+		format!("{fraction:0<DECIMALS$}")
+			.parse()
+			.map_err(|_| format!("amount '{text}' is not a number"))?
+	};
 	whole
 		.checked_mul(AIT)
 		.and_then(|w| w.checked_add(fraction))

@@ -61,11 +61,15 @@ pub fn write_key_file(path: &Path, secret: &str) -> Result<(), String> {
 	std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
 	let mut file = options.open(path).map_err(|e| match e.kind() {
 		std::io::ErrorKind::AlreadyExists => {
-			format!("{} already exists; not overwriting a key (remove it first if you mean to)", path.display())
+			format!(
+				"{} already exists; not overwriting a key (remove it first if you mean to)",
+				path.display()
+			)
 		},
 		_ => format!("creating {}: {e}", path.display()),
 	})?;
-	file.write_all(format!("{secret}\n").as_bytes()).map_err(|e| format!("writing {}: {e}", path.display()))
+	file.write_all(format!("{secret}\n").as_bytes())
+		.map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 /// Generates a key file at `path` and returns its key pair.
@@ -78,7 +82,8 @@ pub fn generate_key_file(path: &Path) -> Result<Keypair, String> {
 
 /// Reads the key pair in a key file.
 pub fn read_key_file(path: &Path) -> Result<Keypair, String> {
-	let text = std::fs::read_to_string(path).map_err(|e| format!("reading key file {}: {e}", path.display()))?;
+	let text = std::fs::read_to_string(path)
+		.map_err(|e| format!("reading key file {}: {e}", path.display()))?;
 	keypair_from(text.trim()).map_err(|e| format!("key file {}: {e}", path.display()))
 }
 
@@ -90,7 +95,10 @@ mod tests {
 	fn dev_names_uris_and_seeds_give_the_same_keys_as_substrate() {
 		// Alice's well-known address.
 		let alice = keypair_from("alice").unwrap();
-		assert_eq!(account_of(&alice).to_string(), "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
+		assert_eq!(
+			account_of(&alice).to_string(),
+			"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
+		);
 		assert_eq!(account_of(&keypair_from("//Alice").unwrap()), account_of(&alice));
 		assert!(keypair_from("not a key at all!").is_err());
 	}

@@ -40,7 +40,9 @@ pub fn sign_receipt(worker_key: &Keypair, receipt: &Receipt<AccountId32>) -> [u8
 }
 
 /// Receipts and their worker signatures as `submit_receipts` entries (no attestations).
-fn signed_entries(receipts: Vec<(Receipt<AccountId32>, [u8; 64])>) -> Vec<SignedReceipt<AccountId32>> {
+fn signed_entries(
+	receipts: Vec<(Receipt<AccountId32>, [u8; 64])>,
+) -> Vec<SignedReceipt<AccountId32>> {
 	receipts
 		.into_iter()
 		.map(|(receipt, signature)| SignedReceipt::<AccountId32> {
@@ -79,7 +81,9 @@ impl Client {
 		provider: &Keypair,
 		receipts: Vec<(Receipt<AccountId32>, [u8; 64])>,
 	) -> Result<Included, ClientError> {
-		let call = runtime::transactions().receipts().submit_receipts(BoundedVec(signed_entries(receipts)));
+		let call = runtime::transactions()
+			.receipts()
+			.submit_receipts(BoundedVec(signed_entries(receipts)));
 		self.submit(&call, provider).await
 	}
 
@@ -93,7 +97,9 @@ impl Client {
 		&self,
 		receipts: Vec<(Receipt<AccountId32>, [u8; 64])>,
 	) -> Result<Included, ClientError> {
-		let call = runtime::transactions().receipts().submit_receipts_authorized(BoundedVec(signed_entries(receipts)));
+		let call = runtime::transactions()
+			.receipts()
+			.submit_receipts_authorized(BoundedVec(signed_entries(receipts)));
 		match self.submit_authorized(&call).await {
 			Ok(included) => Ok(included),
 			Err(error) => Err(self.receipt_refusal(error).await),
@@ -103,7 +109,9 @@ impl Client {
 	/// The most receipts one batch may hold (the runtime's `MaxReceiptBatch`).
 	pub async fn max_receipt_batch(&self) -> Result<u32, ClientError> {
 		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
-		at.constants().entry(runtime::constants().receipts().max_receipt_batch()).map_err(ClientError::chain)
+		at.constants()
+			.entry(runtime::constants().receipts().max_receipt_batch())
+			.map_err(ClientError::chain)
 	}
 
 	/// Names the receipts pallet's error in a refusal of an authorized submission: its code
@@ -112,8 +120,15 @@ impl Client {
 		let Some(code) = crate::custom_error_code(&error) else { return error };
 		let Ok(at) = self.api().at_current_block().await else { return error };
 		let metadata = at.metadata_ref();
-		match metadata.pallet_by_name("Receipts").and_then(|pallet| pallet.error_variant_by_index(code)) {
-			Some(variant) => ClientError::Refused(format!("Receipts::{}: {}", variant.name, variant.docs.join(" "))),
+		match metadata
+			.pallet_by_name("Receipts")
+			.and_then(|pallet| pallet.error_variant_by_index(code))
+		{
+			Some(variant) => ClientError::Refused(format!(
+				"Receipts::{}: {}",
+				variant.name,
+				variant.docs.join(" ")
+			)),
 			None => error,
 		}
 	}
@@ -126,11 +141,18 @@ impl Client {
 		let Some(job) = Self::job_at(&at, job_id).await? else { return Ok(None) };
 		let (provider, receipt_hash, minted) = match job.state {
 			JobState::Receipted { provider, receipt_hash, .. } => (provider, receipt_hash, None),
-			JobState::Finalized { provider, receipt_hash, minted } => (provider, receipt_hash, Some(minted)),
+			JobState::Finalized { provider, receipt_hash, minted } => {
+				(provider, receipt_hash, Some(minted))
+			},
 			_ => return Ok(None),
 		};
-		let entry = at.storage().entry(runtime::storage().receipts().receipts()).map_err(ClientError::chain)?;
-		let Some(value) = entry.try_fetch((provider, receipt_hash)).await.map_err(ClientError::chain)? else {
+		let entry = at
+			.storage()
+			.entry(runtime::storage().receipts().receipts())
+			.map_err(ClientError::chain)?;
+		let Some(value) =
+			entry.try_fetch((provider, receipt_hash)).await.map_err(ClientError::chain)?
+		else {
 			return Ok(None);
 		};
 		let stored: StoredReceipt<AccountId32, u32> = value.decode().map_err(ClientError::chain)?;
@@ -158,10 +180,12 @@ impl Client {
 		let stored = self.receipt(job_id).await?.ok_or(ClientError::NoReceipt(job_id))?;
 		let receipt = stored.receipt;
 		let provider = self.provider(&receipt.provider).await?;
-		let endpoint = provider
-			.offer
-			.map(|o| o.endpoint)
-			.ok_or_else(|| ClientError::Artifact(format!("provider {} has no offer (and so no endpoint)", receipt.provider)))?;
+		let endpoint = provider.offer.map(|o| o.endpoint).ok_or_else(|| {
+			ClientError::Artifact(format!(
+				"provider {} has no offer (and so no endpoint)",
+				receipt.provider
+			))
+		})?;
 		fetch_artifact(&endpoint, receipt.artifact_sha256).await
 	}
 }
@@ -190,7 +214,11 @@ pub async fn fetch_artifact(endpoint: &str, sha256: [u8; 32]) -> Result<Vec<u8>,
 	.map_err(ClientError::Artifact)?;
 	let got: [u8; 32] = Sha256::digest(&bytes).into();
 	if got != sha256 {
-		return Err(ClientError::ArtifactMismatch { url, expected: hex::encode(sha256), got: hex::encode(got) });
+		return Err(ClientError::ArtifactMismatch {
+			url,
+			expected: hex::encode(sha256),
+			got: hex::encode(got),
+		});
 	}
 	Ok(bytes)
 }

@@ -234,10 +234,17 @@ fn init_logging(format: &str) {
 }
 
 fn read_api_keys(inline: Option<String>, file: Option<&Path>) -> anyhow::Result<Vec<String>> {
-	let mut keys: Vec<String> = inline.iter().flat_map(|k| k.split(',')).map(|k| k.trim().to_string()).collect();
+	let mut keys: Vec<String> =
+		inline.iter().flat_map(|k| k.split(',')).map(|k| k.trim().to_string()).collect();
 	if let Some(file) = file {
-		let text = std::fs::read_to_string(file).with_context(|| format!("reading API key file {}", file.display()))?;
-		keys.extend(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string));
+		let text = std::fs::read_to_string(file)
+			.with_context(|| format!("reading API key file {}", file.display()))?;
+		keys.extend(
+			text.lines()
+				.map(str::trim)
+				.filter(|l| !l.is_empty() && !l.starts_with('#'))
+				.map(str::to_string),
+		);
 	}
 	keys.retain(|k| !k.is_empty());
 	if keys.is_empty() {
@@ -264,10 +271,21 @@ async fn shutdown_signal() {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
 	match cli.command {
-		command @ (Command::Init { .. } | Command::Register { .. } | Command::Start { .. } | Command::AddModel { .. }) => {
-			chain_command(command).await
-		},
-		Command::Serve { model, listen, api_key, api_key_file, rate_limit, queue, body_limit, timeout, artifacts } => {
+		command @ (Command::Init { .. }
+		| Command::Register { .. }
+		| Command::Start { .. }
+		| Command::AddModel { .. }) => chain_command(command).await,
+		Command::Serve {
+			model,
+			listen,
+			api_key,
+			api_key_file,
+			rate_limit,
+			queue,
+			body_limit,
+			timeout,
+			artifacts,
+		} => {
 			let api_keys = read_api_keys(api_key, api_key_file.as_deref())?;
 			let options = model.options();
 			let pipeline = tokio::task::spawn_blocking(move || Pipeline::load(&options)).await??;
@@ -287,17 +305,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			running.done.await??;
 			Ok(())
 		},
-		Command::Generate { model, prompt, steps, guidance, width, height, seed, scheduler, out } => {
+		Command::Generate {
+			model,
+			prompt,
+			steps,
+			guidance,
+			width,
+			height,
+			seed,
+			scheduler,
+			out,
+		} => {
 			let mut pipeline = Pipeline::load(&model.options())?;
-			let request = GenerateRequest { prompt, steps, guidance, width, height, seed, scheduler };
+			let request =
+				GenerateRequest { prompt, steps, guidance, width, height, seed, scheduler };
 			let bar = indicatif::ProgressBar::new(u64::from(steps));
 			bar.set_style(
-				indicatif::ProgressStyle::with_template("{spinner} step {pos}/{len} {wide_bar} {elapsed}")
-					.unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+				indicatif::ProgressStyle::with_template(
+					"{spinner} step {pos}/{len} {wide_bar} {elapsed}",
+				)
+				.unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
 			);
-			let generated = pipeline.generate(&request, &mut |step, _| bar.set_position(step as u64))?;
+			let generated =
+				pipeline.generate(&request, &mut |step, _| bar.set_position(step as u64))?;
 			bar.finish_and_clear();
-			std::fs::write(&out, &generated.png).with_context(|| format!("writing {}", out.display()))?;
+			std::fs::write(&out, &generated.png)
+				.with_context(|| format!("writing {}", out.display()))?;
 			println!(
 				"{}: {}x{} in {:.0} ms ({:.0} ms inference, {}) sha256 {}",
 				out.display(),
@@ -311,8 +344,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			Ok(())
 		},
 		Command::Manifest { dir, name, max_width, max_height, max_steps, size_multiple } => {
-			let manifest =
-				Manifest::create(&dir, &name, ModelLimits { max_width, max_height, max_steps, size_multiple })?;
+			let manifest = Manifest::create(
+				&dir,
+				&name,
+				ModelLimits { max_width, max_height, max_steps, size_multiple },
+			)?;
 			let path = dir.join("manifest.json");
 			std::fs::write(&path, serde_json::to_string_pretty(&manifest)? + "\n")?;
 			println!("wrote {} ({} files)", path.display(), manifest.files.len());
@@ -320,20 +356,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 		},
 		Command::Selftest { model, all, steps, scheduler, seed } => {
 			let options = model.options();
-			let dataset = DatasetInfo::load(&options.model_dir).map_err(|e| anyhow::anyhow!("{e} (selftest needs the shapes model)"))?;
+			let dataset = DatasetInfo::load(&options.model_dir)
+				.map_err(|e| anyhow::anyhow!("{e} (selftest needs the shapes model)"))?;
 			let mut pipeline = Pipeline::load(&options)?;
 			let cases: Vec<(String, String, String)> = if all {
 				dataset.all_cases()
 			} else {
-				SELFTEST_CASES.iter().map(|(s, f, b)| (s.to_string(), f.to_string(), b.to_string())).collect()
+				SELFTEST_CASES
+					.iter()
+					.map(|(s, f, b)| (s.to_string(), f.to_string(), b.to_string()))
+					.collect()
 			};
 			let size = dataset.image_size;
 			let mut passed = 0;
 			for (shape, fg, bg) in &cases {
 				let prompt = DatasetInfo::caption(shape, fg, bg);
-				let request = GenerateRequest { prompt: prompt.clone(), steps, guidance: 7.5, width: size, height: size, seed, scheduler };
+				let request = GenerateRequest {
+					prompt: prompt.clone(),
+					steps,
+					guidance: 7.5,
+					width: size,
+					height: size,
+					seed,
+					scheduler,
+				};
 				let image = pipeline.generate(&request, &mut |_, _| {})?;
-				let found = dataset.analyse(&image.rgb, image.width as usize, image.height as usize);
+				let found =
+					dataset.analyse(&image.rgb, image.width as usize, image.height as usize);
 				let ok = found.matches(fg, bg);
 				passed += usize::from(ok);
 				println!(
@@ -344,21 +393,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 					found.background
 				);
 			}
-			println!("{passed}/{} images match their prompt ({})", cases.len(), pipeline.provider().name);
+			println!(
+				"{passed}/{} images match their prompt ({})",
+				cases.len(),
+				pipeline.provider().name
+			);
 			if passed != cases.len() && !all {
-				bail!("selftest failed: {} of {} images do not match their prompt", cases.len() - passed, cases.len());
+				bail!(
+					"selftest failed: {} of {} images do not match their prompt",
+					cases.len() - passed,
+					cases.len()
+				);
 			}
 			Ok(())
 		},
 		Command::Info { model } => {
 			let pipeline = Pipeline::load(&model.options())?;
 			let provider = pipeline.provider();
-			println!("onnxruntime {} ({})", pipeline.runtime().version, pipeline.runtime().library.display());
+			println!(
+				"onnxruntime {} ({})",
+				pipeline.runtime().version,
+				pipeline.runtime().library.display()
+			);
 			println!("provider    {} on {}", provider.name, provider.device);
 			if let Some(reason) = &provider.fallback_reason {
 				println!("cuda        not used: {reason}");
 			}
-			println!("model       {} (manifest sha256 {})", pipeline.manifest().name, pipeline.manifest_sha256());
+			println!(
+				"model       {} (manifest sha256 {})",
+				pipeline.manifest().name,
+				pipeline.manifest_sha256()
+			);
 			Ok(())
 		},
 	}
@@ -383,7 +448,9 @@ async fn chain_command(command: Command) -> anyhow::Result<()> {
 			let models = if models.is_empty() { vec![default_model_dir()] } else { models };
 			let models = models
 				.into_iter()
-				.map(|m| std::path::absolute(&m).with_context(|| format!("model folder {}", m.display())))
+				.map(|m| {
+					std::path::absolute(&m).with_context(|| format!("model folder {}", m.display()))
+				})
 				.collect::<anyhow::Result<Vec<_>>>()?;
 			let config = WorkerConfig {
 				node,
@@ -401,16 +468,22 @@ async fn chain_command(command: Command) -> anyhow::Result<()> {
 				endpoint: endpoint.unwrap_or_else(|| format!("http://{http_listen}")),
 			};
 			let (provider, worker_key) = chain::init(&dir, config, provider.as_deref())?;
-			let (aitbc_primitives::WorkerKey::Sr25519(public) | aitbc_primitives::WorkerKey::Ed25519(public)) = worker_key;
+			let (aitbc_primitives::WorkerKey::Sr25519(public)
+			| aitbc_primitives::WorkerKey::Ed25519(public)) = worker_key;
 			println!("wrote {}", dir.join(chain::config::CONFIG_FILE).display());
 			println!("provider account {provider}");
 			println!("worker key       0x{} (sr25519)", hex::encode(public));
-			println!("next: governance approves the provider, then `aitbc-worker register --config {}`", dir.display());
+			println!(
+				"next: governance approves the provider, then `aitbc-worker register --config {}`",
+				dir.display()
+			);
 			Ok(())
 		},
 		Command::Register { config, bond } => {
 			let (config, _) = WorkerConfig::load(&config).map_err(|e| anyhow::anyhow!(e))?;
-			let bond = bond.map(|b| aitbc_client::parse_ait(&b).map_err(|e| anyhow::anyhow!("--bond: {e}"))).transpose()?;
+			let bond = bond
+				.map(|b| aitbc_client::parse_ait(&b).map_err(|e| anyhow::anyhow!("--bond: {e}")))
+				.transpose()?;
 			let (provider, offer) = chain::register(&config, bond).await?;
 			println!(
 				"offer of {provider}: models {:?}, {} per unit, capacity {}, artifacts at {}",
@@ -429,9 +502,13 @@ async fn chain_command(command: Command) -> anyhow::Result<()> {
 			started.done.await?
 		},
 		Command::AddModel { dir, node, governance, unit_weight } => {
-			anyhow::ensure!(unit_weight > 0.0 && unit_weight <= 1_000.0, "--unit-weight must be in (0, 1000]");
+			anyhow::ensure!(
+				unit_weight > 0.0 && unit_weight <= 1_000.0,
+				"--unit-weight must be in (0, 1000]"
+			);
 			let (manifest, sha) = Manifest::load_verified(&dir)?;
-			let key = aitbc_client::keypair_from(&governance).map_err(|e| anyhow::anyhow!("--governance: {e}"))?;
+			let key = aitbc_client::keypair_from(&governance)
+				.map_err(|e| anyhow::anyhow!("--governance: {e}"))?;
 			// The registry pins the ONNX files; the manifest hash pins everything else.
 			let mut files = Vec::new();
 			for file in manifest.files.iter().filter(|f| f.path.ends_with(".onnx")) {

@@ -53,14 +53,22 @@ impl ModelLimits {
 	/// Checks steps and image size against the model; the error names the offending field.
 	pub fn check(&self, steps: u32, width: u32, height: u32) -> Result<(), (String, &'static str)> {
 		if steps == 0 || steps > self.max_steps {
-			return Err((format!("steps must be between 1 and {} for this model", self.max_steps), "steps"));
+			return Err((
+				format!("steps must be between 1 and {} for this model", self.max_steps),
+				"steps",
+			));
 		}
-		for (value, max, field) in [(width, self.max_width, "width"), (height, self.max_height, "height")] {
+		for (value, max, field) in
+			[(width, self.max_width, "width"), (height, self.max_height, "height")]
+		{
 			if value > max {
 				return Err((format!("{field} must be at most {max} for this model"), field));
 			}
 			if value == 0 || value % self.size_multiple != 0 {
-				return Err((format!("{field} must be a multiple of {} for this model", self.size_multiple), field));
+				return Err((
+					format!("{field} must be a multiple of {} for this model", self.size_multiple),
+					field,
+				));
 			}
 		}
 		Ok(())
@@ -81,7 +89,9 @@ pub struct Manifest {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-	#[error("model folder {0} has no manifest.json: pin its files with `aitbc-worker manifest {0}`")]
+	#[error(
+		"model folder {0} has no manifest.json: pin its files with `aitbc-worker manifest {0}`"
+	)]
 	NoManifest(String),
 	#[error("manifest {path}: {reason}")]
 	BadManifest { path: String, reason: String },
@@ -114,11 +124,15 @@ impl Manifest {
 		if !path.is_file() {
 			return Err(ModelError::NoManifest(dir.display().to_string()));
 		}
-		let bad = |reason: String| ModelError::BadManifest { path: path.display().to_string(), reason };
+		let bad =
+			|reason: String| ModelError::BadManifest { path: path.display().to_string(), reason };
 		let text = std::fs::read(&path).map_err(|e| bad(e.to_string()))?;
 		let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
 		if manifest.pipeline != "stable-diffusion" {
-			return Err(bad(format!("pipeline '{}' is not supported (stable-diffusion is)", manifest.pipeline)));
+			return Err(bad(format!(
+				"pipeline '{}' is not supported (stable-diffusion is)",
+				manifest.pipeline
+			)));
 		}
 		for required in REQUIRED_FILES.iter().chain([&SCHEDULER_CONFIG]) {
 			if !manifest.files.iter().any(|f| f.path == *required) {
@@ -127,14 +141,21 @@ impl Manifest {
 		}
 		for file in &manifest.files {
 			let rel = Path::new(&file.path);
-			if rel.is_absolute() || rel.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+			if rel.is_absolute()
+				|| rel.components().any(|c| matches!(c, std::path::Component::ParentDir))
+			{
 				return Err(bad(format!("path {} leaves the model folder", file.path)));
 			}
 			let full = dir.join(rel);
-			let mismatch = |reason: String| ModelError::Mismatch { path: full.display().to_string(), reason };
+			let mismatch =
+				|reason: String| ModelError::Mismatch { path: full.display().to_string(), reason };
 			let meta = std::fs::metadata(&full).map_err(|e| mismatch(e.to_string()))?;
 			if meta.len() != file.bytes {
-				return Err(mismatch(format!("{} bytes, manifest says {}", meta.len(), file.bytes)));
+				return Err(mismatch(format!(
+					"{} bytes, manifest says {}",
+					meta.len(),
+					file.bytes
+				)));
 			}
 			let digest = sha256_file(&full).map_err(|e| mismatch(e.to_string()))?;
 			if digest != file.sha256 {
@@ -151,7 +172,9 @@ impl Manifest {
 		let layout = |reason: String| ModelError::Layout { dir: dir.display().to_string(), reason };
 		for required in REQUIRED_FILES.iter().chain([&SCHEDULER_CONFIG]) {
 			if !dir.join(required).is_file() {
-				return Err(layout(format!("{required} is missing (expected the SD ONNX export layout)")));
+				return Err(layout(format!(
+					"{required} is missing (expected the SD ONNX export layout)"
+				)));
 			}
 		}
 		let mut files = Vec::new();
@@ -165,7 +188,11 @@ impl Manifest {
 					continue;
 				}
 				let rel = path.strip_prefix(dir).map_err(|e| layout(e.to_string()))?;
-				let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+				let rel = rel
+					.components()
+					.map(|c| c.as_os_str().to_string_lossy())
+					.collect::<Vec<_>>()
+					.join("/");
 				if rel == "manifest.json" {
 					continue;
 				}
@@ -192,7 +219,9 @@ mod tests {
 		let from = embedded_model_dir();
 		let manifest: Manifest =
 			serde_json::from_slice(&std::fs::read(from.join("manifest.json")).unwrap()).unwrap();
-		for file in manifest.files.iter().map(|f| f.path.clone()).chain(["manifest.json".to_string()]) {
+		for file in
+			manifest.files.iter().map(|f| f.path.clone()).chain(["manifest.json".to_string()])
+		{
 			let target = to.join(&file);
 			std::fs::create_dir_all(target.parent().unwrap()).unwrap();
 			std::fs::copy(from.join(&file), target).unwrap();
@@ -233,7 +262,8 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		copy_embedded(dir.path());
 		let manifest = Manifest::create(dir.path(), "copy", ModelLimits::default()).unwrap();
-		std::fs::write(dir.path().join("manifest.json"), serde_json::to_vec(&manifest).unwrap()).unwrap();
+		std::fs::write(dir.path().join("manifest.json"), serde_json::to_vec(&manifest).unwrap())
+			.unwrap();
 		let (loaded, _) = Manifest::load_verified(dir.path()).unwrap();
 		assert_eq!(loaded, manifest);
 		assert!(loaded.files.iter().any(|f| f.path == "unet/model.onnx"));

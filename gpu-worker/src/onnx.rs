@@ -10,8 +10,8 @@ use std::{
 };
 
 use ort::{
-	ep::{self, ExecutionProvider},
 	environment::Environment,
+	ep::{self, ExecutionProvider},
 	session::{builder::GraphOptimizationLevel, Session},
 };
 
@@ -98,7 +98,9 @@ pub fn library_candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
 	if let Some(path) = std::env::var_os(ORT_LIBRARY_ENV) {
 		candidates.push(PathBuf::from(path));
 	}
-	if let Some(dir) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf)) {
+	if let Some(dir) =
+		std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf))
+	{
 		candidates.push(dir.join(ORT_LIBRARY_FILE));
 		candidates.push(dir.join("lib").join(ORT_LIBRARY_FILE));
 	}
@@ -113,8 +115,11 @@ fn library_version(path: &Path) -> Result<String, String> {
 	// C signature ONNX Runtime documents, and the returned string is static in the library.
 	unsafe {
 		let library = libloading::Library::new(path).map_err(|e| e.to_string())?;
-		let get_api_base: libloading::Symbol<unsafe extern "C" fn() -> *const ort::sys::OrtApiBase> =
-			library.get(b"OrtGetApiBase").map_err(|_| "not an ONNX Runtime library (no OrtGetApiBase)".to_string())?;
+		let get_api_base: libloading::Symbol<
+			unsafe extern "C" fn() -> *const ort::sys::OrtApiBase,
+		> = library
+			.get(b"OrtGetApiBase")
+			.map_err(|_| "not an ONNX Runtime library (no OrtGetApiBase)".to_string())?;
 		let base = get_api_base();
 		if base.is_null() {
 			return Err("OrtGetApiBase returned null".into());
@@ -177,7 +182,9 @@ fn load_library(explicit: Option<&Path>) -> Result<OnnxRuntime, OnnxError> {
 			.map_err(|e| OnnxError::Library(format!("loading {}: {e}", path.display())))?
 			.with_name("aitbc-worker")
 			.build()
-			.map_err(|e| OnnxError::Library(format!("creating the ONNX Runtime environment: {e}")))?;
+			.map_err(|e| {
+				OnnxError::Library(format!("creating the ONNX Runtime environment: {e}"))
+			})?;
 		let library = path.canonicalize().unwrap_or(path);
 		return Ok(OnnxRuntime { environment, library, version });
 	}
@@ -192,7 +199,12 @@ fn load_library(explicit: Option<&Path>) -> Result<OnnxRuntime, OnnxError> {
 impl OnnxRuntime {
 	/// Creates a session for `model` on `provider`'s device (the provider must have been chosen
 	/// by [`OnnxRuntime::choose_provider`]).
-	pub fn session(&self, model: &Path, provider: &Provider, threads: usize) -> Result<Session, OnnxError> {
+	pub fn session(
+		&self,
+		model: &Path,
+		provider: &Provider,
+		threads: usize,
+	) -> Result<Session, OnnxError> {
 		let err = |reason: String| OnnxError::Session { path: model.display().to_string(), reason };
 		// `All` is ORT_ENABLE_ALL, ONNX Runtime's own default (ort's `Level3` is only
 		// ORT_ENABLE_LAYOUT, which left the UNet about 10% slower than the Python reference).
@@ -203,9 +215,14 @@ impl OnnxRuntime {
 		if threads > 0 {
 			builder = builder.with_intra_threads(threads).map_err(|e| err(e.to_string()))?;
 		}
-		if let Some(id) = provider.device.strip_prefix("cuda:").and_then(|id| id.parse::<i32>().ok()) {
+		if let Some(id) =
+			provider.device.strip_prefix("cuda:").and_then(|id| id.parse::<i32>().ok())
+		{
 			builder = builder
-				.with_execution_providers([ep::CUDA::default().with_device_id(id).build().error_on_failure()])
+				.with_execution_providers([ep::CUDA::default()
+					.with_device_id(id)
+					.build()
+					.error_on_failure()])
 				.map_err(|e| err(format!("registering CUDA: {e}")))?;
 		}
 		builder.commit_from_file(model).map_err(|e| err(e.to_string()))
@@ -213,7 +230,11 @@ impl OnnxRuntime {
 
 	/// Decides the execution provider: for CUDA, registers it on a probe session built from
 	/// `probe_model` and keeps it only if that succeeds.
-	pub fn choose_provider(&self, choice: DeviceChoice, probe_model: &Path) -> Result<Provider, OnnxError> {
+	pub fn choose_provider(
+		&self,
+		choice: DeviceChoice,
+		probe_model: &Path,
+	) -> Result<Provider, OnnxError> {
 		let cpu = |reason: Option<String>| Provider {
 			name: "CPUExecutionProvider".into(),
 			device: "cpu".into(),
@@ -224,7 +245,11 @@ impl OnnxRuntime {
 			DeviceChoice::Auto => 0,
 			DeviceChoice::Cuda(id) => id,
 		};
-		let cuda = Provider { name: "CUDAExecutionProvider".into(), device: format!("cuda:{id}"), fallback_reason: None };
+		let cuda = Provider {
+			name: "CUDAExecutionProvider".into(),
+			device: format!("cuda:{id}"),
+			fallback_reason: None,
+		};
 		let probe = match ep::CUDA::is_available() {
 			Ok(true) => self.session(probe_model, &cuda, 1).map(drop).map_err(|e| e.to_string()),
 			Ok(false) => Err(format!(
@@ -251,12 +276,17 @@ mod tests {
 		assert_eq!("cpu".parse::<DeviceChoice>(), Ok(DeviceChoice::Cpu));
 		assert_eq!("cuda".parse::<DeviceChoice>(), Ok(DeviceChoice::Cuda(0)));
 		assert_eq!("cuda:3".parse::<DeviceChoice>(), Ok(DeviceChoice::Cuda(3)));
-		assert!("gpu".parse::<DeviceChoice>().unwrap_err().contains("use auto, cpu, cuda or cuda:N"));
+		assert!("gpu"
+			.parse::<DeviceChoice>()
+			.unwrap_err()
+			.contains("use auto, cpu, cuda or cuda:N"));
 	}
 
 	#[test]
 	fn a_missing_library_names_every_path_tried_and_the_fix() {
-		let err = load_library(Some(Path::new("/nonexistent/libonnxruntime.so"))).unwrap_err().to_string();
+		let err = load_library(Some(Path::new("/nonexistent/libonnxruntime.so")))
+			.unwrap_err()
+			.to_string();
 		assert!(err.contains("/nonexistent/libonnxruntime.so (not found)"), "{err}");
 		assert!(err.contains("scripts/setup.sh"), "{err}");
 	}

@@ -3,10 +3,7 @@
 //! reused; element types (f16/f32, int32/int64 ids, the timestep's type and shape) are read
 //! from each model, so an SD 1.5 ONNX export runs unchanged.
 
-use std::{
-	path::PathBuf,
-	time::Instant,
-};
+use std::{path::PathBuf, time::Instant};
 
 use half::f16;
 use ort::{
@@ -170,14 +167,24 @@ pub struct Pipeline {
 	scaling_factor: f64,
 }
 
-fn element_type(session: &Session, input: &str, stage: &'static str) -> Result<(TensorElementType, Vec<i64>), PipelineError> {
+fn element_type(
+	session: &Session,
+	input: &str,
+	stage: &'static str,
+) -> Result<(TensorElementType, Vec<i64>), PipelineError> {
 	let outlet = session.inputs().iter().find(|o| o.name() == input).ok_or_else(|| {
 		let names: Vec<&str> = session.inputs().iter().map(|o| o.name()).collect();
-		PipelineError::Layout { dir: stage.into(), reason: format!("no input '{input}' (inputs: {names:?})") }
+		PipelineError::Layout {
+			dir: stage.into(),
+			reason: format!("no input '{input}' (inputs: {names:?})"),
+		}
 	})?;
 	match outlet.dtype() {
 		ValueType::Tensor { ty, shape, .. } => Ok((*ty, shape.iter().copied().collect())),
-		other => Err(PipelineError::Layout { dir: stage.into(), reason: format!("input '{input}' is {other:?}, not a tensor") }),
+		other => Err(PipelineError::Layout {
+			dir: stage.into(),
+			reason: format!("input '{input}' is {other:?}, not a tensor"),
+		}),
 	}
 }
 
@@ -185,7 +192,10 @@ fn float_kind(ty: TensorElementType, what: &str) -> Result<Float, PipelineError>
 	match ty {
 		TensorElementType::Float32 => Ok(Float::F32),
 		TensorElementType::Float16 => Ok(Float::F16),
-		other => Err(PipelineError::Layout { dir: what.into(), reason: format!("float input has type {other:?}") }),
+		other => Err(PipelineError::Layout {
+			dir: what.into(),
+			reason: format!("float input has type {other:?}"),
+		}),
 	}
 }
 
@@ -193,9 +203,11 @@ fn float_tensor(kind: Float, shape: Vec<i64>, data: &[f32]) -> Result<DynValue, 
 	let run = |e: ort::Error| OnnxError::Run { stage: "input", reason: e.to_string() };
 	Ok(match kind {
 		Float::F32 => Tensor::from_array((shape, data.to_vec())).map_err(run)?.into_dyn(),
-		Float::F16 => Tensor::from_array((shape, data.iter().map(|&v| f16::from_f32(v)).collect::<Vec<_>>()))
-			.map_err(run)?
-			.into_dyn(),
+		Float::F16 => {
+			Tensor::from_array((shape, data.iter().map(|&v| f16::from_f32(v)).collect::<Vec<_>>()))
+				.map_err(run)?
+				.into_dyn()
+		},
 	})
 }
 
@@ -203,11 +215,13 @@ fn read_floats(value: &DynValue, stage: &'static str) -> Result<(Vec<i64>, Vec<f
 	let run = |reason: String| OnnxError::Run { stage, reason };
 	match value.dtype() {
 		ValueType::Tensor { ty: TensorElementType::Float32, .. } => {
-			let (shape, data) = value.try_extract_tensor::<f32>().map_err(|e| run(e.to_string()))?;
+			let (shape, data) =
+				value.try_extract_tensor::<f32>().map_err(|e| run(e.to_string()))?;
 			Ok((shape.iter().copied().collect(), data.to_vec()))
 		},
 		ValueType::Tensor { ty: TensorElementType::Float16, .. } => {
-			let (shape, data) = value.try_extract_tensor::<f16>().map_err(|e| run(e.to_string()))?;
+			let (shape, data) =
+				value.try_extract_tensor::<f16>().map_err(|e| run(e.to_string()))?;
 			Ok((shape.iter().copied().collect(), data.iter().map(|v| v.to_f32()).collect()))
 		},
 		other => Err(run(format!("output is {other:?}, expected f32 or f16"))),
@@ -219,10 +233,12 @@ impl Pipeline {
 	/// provider and creates the three sessions.
 	pub fn load(options: &PipelineOptions) -> Result<Self, PipelineError> {
 		let dir = &options.model_dir;
-		let layout = |reason: String| PipelineError::Layout { dir: dir.display().to_string(), reason };
+		let layout =
+			|reason: String| PipelineError::Layout { dir: dir.display().to_string(), reason };
 		let (manifest, manifest_sha256) = Manifest::load_verified(dir)?;
 		let runtime = crate::onnx::load(options.ort_library.as_deref())?;
-		let provider = runtime.choose_provider(options.device, &dir.join("text_encoder/model.onnx"))?;
+		let provider =
+			runtime.choose_provider(options.device, &dir.join("text_encoder/model.onnx"))?;
 		if let Some(reason) = &provider.fallback_reason {
 			tracing::warn!(%reason, "CUDA not used, running on CPU");
 		}
@@ -230,14 +246,21 @@ impl Pipeline {
 
 		let scheduler_config = SchedulerConfig::load(&dir.join(SCHEDULER_CONFIG))?;
 		let vae: VaeConfig = match std::fs::read(dir.join("vae_decoder/config.json")) {
-			Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| layout(format!("vae_decoder/config.json: {e}")))?,
-			Err(_) => VaeConfig { scaling_factor: default_scaling(), block_out_channels: vec![0; 4], latent_channels: 4 },
+			Ok(bytes) => serde_json::from_slice(&bytes)
+				.map_err(|e| layout(format!("vae_decoder/config.json: {e}")))?,
+			Err(_) => VaeConfig {
+				scaling_factor: default_scaling(),
+				block_out_channels: vec![0; 4],
+				latent_channels: 4,
+			},
 		};
 		let vae_factor = 1u32 << vae.block_out_channels.len().saturating_sub(1).min(5);
 
-		let text_encoder = runtime.session(&dir.join("text_encoder/model.onnx"), &provider, options.threads)?;
+		let text_encoder =
+			runtime.session(&dir.join("text_encoder/model.onnx"), &provider, options.threads)?;
 		let unet = runtime.session(&dir.join("unet/model.onnx"), &provider, options.threads)?;
-		let vae_decoder = runtime.session(&dir.join("vae_decoder/model.onnx"), &provider, options.threads)?;
+		let vae_decoder =
+			runtime.session(&dir.join("vae_decoder/model.onnx"), &provider, options.threads)?;
 
 		let (ids_ty, ids_shape) = element_type(&text_encoder, "input_ids", "text_encoder")?;
 		if !matches!(ids_ty, TensorElementType::Int32 | TensorElementType::Int64) {
@@ -253,7 +276,10 @@ impl Pipeline {
 		let (timestep_ty, timestep_shape) = element_type(&unet, "timestep", "unet")?;
 		if !matches!(
 			timestep_ty,
-			TensorElementType::Int64 | TensorElementType::Int32 | TensorElementType::Float32 | TensorElementType::Float16
+			TensorElementType::Int64
+				| TensorElementType::Int32
+				| TensorElementType::Float32
+				| TensorElementType::Float16
 		) {
 			return Err(layout(format!("unet timestep has type {timestep_ty:?}")));
 		}
@@ -331,17 +357,25 @@ impl Pipeline {
 		}
 		let length = self.tokenizer.max_length() as i64;
 		let run = |reason: String| OnnxError::Run { stage: "text_encoder", reason };
-		let mut run_batch = |ids: &[i64], batch: i64| -> Result<(Vec<i64>, Vec<f32>), PipelineError> {
-			let input: DynValue = match self.ids_ty {
-				TensorElementType::Int32 => {
-					let ids: Vec<i32> = ids.iter().map(|&v| v as i32).collect();
-					Tensor::from_array((vec![batch, length], ids)).map_err(|e| run(e.to_string()))?.into_dyn()
-				},
-				_ => Tensor::from_array((vec![batch, length], ids.to_vec())).map_err(|e| run(e.to_string()))?.into_dyn(),
+		let mut run_batch =
+			|ids: &[i64], batch: i64| -> Result<(Vec<i64>, Vec<f32>), PipelineError> {
+				let input: DynValue = match self.ids_ty {
+					TensorElementType::Int32 => {
+						let ids: Vec<i32> = ids.iter().map(|&v| v as i32).collect();
+						Tensor::from_array((vec![batch, length], ids))
+							.map_err(|e| run(e.to_string()))?
+							.into_dyn()
+					},
+					_ => Tensor::from_array((vec![batch, length], ids.to_vec()))
+						.map_err(|e| run(e.to_string()))?
+						.into_dyn(),
+				};
+				let outputs = self
+					.text_encoder
+					.run(ort::inputs!["input_ids" => input])
+					.map_err(|e| run(e.to_string()))?;
+				Ok(read_floats(&outputs[0], "text_encoder")?)
 			};
-			let outputs = self.text_encoder.run(ort::inputs!["input_ids" => input]).map_err(|e| run(e.to_string()))?;
-			Ok(read_floats(&outputs[0], "text_encoder")?)
-		};
 		if self.text_batch_dynamic {
 			return run_batch(&all_ids, prompts.len() as i64);
 		}
@@ -367,8 +401,12 @@ impl Pipeline {
 		};
 		let count = shape.iter().product::<i64>().max(1) as usize;
 		Ok(match self.timestep.ty {
-			TensorElementType::Int64 => Tensor::from_array((shape, vec![t.round() as i64; count])).map_err(run)?.into_dyn(),
-			TensorElementType::Int32 => Tensor::from_array((shape, vec![t.round() as i32; count])).map_err(run)?.into_dyn(),
+			TensorElementType::Int64 => {
+				Tensor::from_array((shape, vec![t.round() as i64; count])).map_err(run)?.into_dyn()
+			},
+			TensorElementType::Int32 => {
+				Tensor::from_array((shape, vec![t.round() as i32; count])).map_err(run)?.into_dyn()
+			},
 			TensorElementType::Float16 => {
 				Tensor::from_array((shape, vec![f16::from_f64(t); count])).map_err(run)?.into_dyn()
 			},
@@ -388,7 +426,9 @@ impl Pipeline {
 
 	/// Number of initial-noise values for a `width` × `height` image (latent channels × h/8 × w/8).
 	pub fn noise_len(&self, width: u32, height: u32) -> usize {
-		self.latent_channels * (height / self.vae_factor) as usize * (width / self.vae_factor) as usize
+		self.latent_channels
+			* (height / self.vae_factor) as usize
+			* (width / self.vae_factor) as usize
 	}
 
 	/// As [`Pipeline::generate`], but starting from the given standard-normal noise instead of the
@@ -403,7 +443,10 @@ impl Pipeline {
 		if let Some(noise) = noise {
 			let expected = self.noise_len(request.width, request.height);
 			if noise.len() != expected {
-				return Err(PipelineError::Request(format!("noise has {} values, expected {expected}", noise.len())));
+				return Err(PipelineError::Request(format!(
+					"noise has {} values, expected {expected}",
+					noise.len()
+				)));
 			}
 		}
 		let started = Instant::now();
@@ -411,12 +454,17 @@ impl Pipeline {
 		let guided = request.guidance > 1.0;
 
 		let t0 = Instant::now();
-		let prompts: Vec<&str> = if guided { vec!["", &request.prompt] } else { vec![&request.prompt] };
+		let prompts: Vec<&str> =
+			if guided { vec!["", &request.prompt] } else { vec![&request.prompt] };
 		let (hidden_shape, hidden) = self.encode_text(&prompts)?;
 		timings.text_encoder_ms = ms(t0);
 
-		let scheduler = Scheduler::new(&self.scheduler_config, request.scheduler, request.steps as usize)?;
-		let (lh, lw) = ((request.height / self.vae_factor) as usize, (request.width / self.vae_factor) as usize);
+		let scheduler =
+			Scheduler::new(&self.scheduler_config, request.scheduler, request.steps as usize)?;
+		let (lh, lw) = (
+			(request.height / self.vae_factor) as usize,
+			(request.width / self.vae_factor) as usize,
+		);
 		let per_image = self.noise_len(request.width, request.height);
 		let sigma = scheduler.init_noise_sigma();
 		let mut latents: Vec<f32> = match noise {
@@ -467,8 +515,11 @@ impl Pipeline {
 		let t0 = Instant::now();
 		let inv = (1.0 / self.scaling_factor) as f32;
 		let scaled: Vec<f32> = latents.iter().map(|v| v * inv).collect();
-		let latent_value =
-			float_tensor(self.latent_in, vec![1, self.latent_channels as i64, lh as i64, lw as i64], &scaled)?;
+		let latent_value = float_tensor(
+			self.latent_in,
+			vec![1, self.latent_channels as i64, lh as i64, lw as i64],
+			&scaled,
+		)?;
 		let outputs = self
 			.vae_decoder
 			.run(ort::inputs!["latent_sample" => latent_value])
@@ -520,5 +571,7 @@ pub fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, Pipeli
 
 /// Default model folder: `$AITBC_MODEL_DIR` or the embedded model.
 pub fn default_model_dir() -> PathBuf {
-	std::env::var_os("AITBC_MODEL_DIR").map(PathBuf::from).unwrap_or_else(crate::model::embedded_model_dir)
+	std::env::var_os("AITBC_MODEL_DIR")
+		.map(PathBuf::from)
+		.unwrap_or_else(crate::model::embedded_model_dir)
 }

@@ -76,14 +76,18 @@ pub enum SchedulerError {
 impl SchedulerConfig {
 	/// Reads and checks `scheduler_config.json`.
 	pub fn load(path: &Path) -> Result<Self, SchedulerError> {
-		let err = |reason: String| SchedulerError::Config { path: path.display().to_string(), reason };
+		let err =
+			|reason: String| SchedulerError::Config { path: path.display().to_string(), reason };
 		let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
 		let config: Self = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
 		if !["linear", "scaled_linear"].contains(&config.beta_schedule.as_str()) {
 			return Err(err(format!("beta_schedule '{}' is not supported", config.beta_schedule)));
 		}
 		if !["epsilon", "v_prediction"].contains(&config.prediction_type.as_str()) {
-			return Err(err(format!("prediction_type '{}' is not supported", config.prediction_type)));
+			return Err(err(format!(
+				"prediction_type '{}' is not supported",
+				config.prediction_type
+			)));
 		}
 		if config.num_train_timesteps < 2 {
 			return Err(err("num_train_timesteps must be at least 2".into()));
@@ -132,7 +136,11 @@ pub struct Scheduler {
 
 impl Scheduler {
 	/// Builds the schedule; `steps` must be within 1..=num_train_timesteps.
-	pub fn new(config: &SchedulerConfig, kind: SchedulerKind, steps: usize) -> Result<Self, SchedulerError> {
+	pub fn new(
+		config: &SchedulerConfig,
+		kind: SchedulerKind,
+		steps: usize,
+	) -> Result<Self, SchedulerError> {
 		let n = config.num_train_timesteps;
 		if steps == 0 || steps > n {
 			return Err(SchedulerError::Steps { got: steps, max: n });
@@ -166,8 +174,7 @@ impl Scheduler {
 				.collect(),
 		};
 		let sigmas = if kind == SchedulerKind::Euler {
-			let all: Vec<f64> =
-				alphas_cumprod.iter().map(|a| ((1.0 - a) / a).sqrt()).collect();
+			let all: Vec<f64> = alphas_cumprod.iter().map(|a| ((1.0 - a) / a).sqrt()).collect();
 			let mut sigmas: Vec<f64> = timesteps.iter().map(|&t| interpolate(&all, t)).collect();
 			sigmas.push(0.0);
 			sigmas
@@ -282,7 +289,10 @@ mod tests {
 	fn ddim_leading_timesteps_match_diffusers() {
 		// diffusers DDIMScheduler(steps_offset=1).set_timesteps(10).timesteps
 		let s = Scheduler::new(&sd15(), SchedulerKind::Ddim, 10).unwrap();
-		assert_eq!(s.timesteps(), &[901.0, 801.0, 701.0, 601.0, 501.0, 401.0, 301.0, 201.0, 101.0, 1.0]);
+		assert_eq!(
+			s.timesteps(),
+			&[901.0, 801.0, 701.0, 601.0, 501.0, 401.0, 301.0, 201.0, 101.0, 1.0]
+		);
 	}
 
 	#[test]

@@ -45,7 +45,11 @@ impl DatasetInfo {
 	fn nearest(&self, pixel: &[u8]) -> usize {
 		let mut best = (u32::MAX, 0);
 		for (i, rgb) in self.colours.values().enumerate() {
-			let d: u32 = pixel.iter().zip(rgb).map(|(&a, &b)| (i32::from(a) - i32::from(b)).pow(2) as u32).sum();
+			let d: u32 = pixel
+				.iter()
+				.zip(rgb)
+				.map(|(&a, &b)| (i32::from(a) - i32::from(b)).pow(2) as u32)
+				.sum();
 			if d < best.0 {
 				best = (d, i);
 			}

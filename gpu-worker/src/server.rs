@@ -31,7 +31,9 @@ use axum::{
 use base64::Engine;
 use bytes::Bytes;
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+	Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
@@ -163,9 +165,18 @@ pub struct Health {
 
 #[derive(OpenApi)]
 #[openapi(
-	info(title = "aitbc-worker Stage 1 API", description = "Text-to-image on an AITBC GPU worker."),
+	info(
+		title = "aitbc-worker Stage 1 API",
+		description = "Text-to-image on an AITBC GPU worker."
+	),
 	paths(generate_image, health, artifact, metrics, openapi),
-	components(schemas(GenerateImageBody, GenerateImageResponse, ErrorBody, Health, SchedulerKind))
+	components(schemas(
+		GenerateImageBody,
+		GenerateImageResponse,
+		ErrorBody,
+		Health,
+		SchedulerKind
+	))
 )]
 struct ApiDoc;
 
@@ -192,12 +203,21 @@ impl Metrics {
 			&["route", "status"],
 		)?;
 		let latency = HistogramVec::new(
-			HistogramOpts::new("aitbc_worker_http_request_duration_seconds", "HTTP request latency")
-				.buckets(vec![0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0]),
+			HistogramOpts::new(
+				"aitbc_worker_http_request_duration_seconds",
+				"HTTP request latency",
+			)
+			.buckets(vec![
+				0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
+			]),
 			&["route"],
 		)?;
-		let queue_depth = IntGauge::new("aitbc_worker_queue_depth", "Jobs waiting for the inference thread")?;
-		let jobs = IntCounterVec::new(Opts::new("aitbc_worker_jobs_total", "Finished jobs by outcome"), &["outcome"])?;
+		let queue_depth =
+			IntGauge::new("aitbc_worker_queue_depth", "Jobs waiting for the inference thread")?;
+		let jobs = IntCounterVec::new(
+			Opts::new("aitbc_worker_jobs_total", "Finished jobs by outcome"),
+			&["outcome"],
+		)?;
 		registry.register(Box::new(requests.clone()))?;
 		registry.register(Box::new(latency.clone()))?;
 		registry.register(Box::new(queue_depth.clone()))?;
@@ -224,7 +244,10 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> Response {
-	(StatusCode::UNPROCESSABLE_ENTITY, Json(ErrorBody { error: message.into(), field: Some(field.into()) }))
+	(
+		StatusCode::UNPROCESSABLE_ENTITY,
+		Json(ErrorBody { error: message.into(), field: Some(field.into()) }),
+	)
 		.into_response()
 }
 
@@ -311,14 +334,21 @@ fn spawn_inference(
 					continue;
 				}
 				let result = run_job(&mut pipeline, &job, &artifacts);
-				metrics.jobs.with_label_values(&[if result.is_ok() { "succeeded" } else { "failed" }]).inc();
+				metrics
+					.jobs
+					.with_label_values(&[if result.is_ok() { "succeeded" } else { "failed" }])
+					.inc();
 				let _ = job.reply.send(result);
 			}
 		})
 		.expect("spawning the inference thread")
 }
 
-fn run_job(pipeline: &mut Pipeline, job: &Job, artifacts: &ArtifactStore) -> Result<GenerateImageResponse, String> {
+fn run_job(
+	pipeline: &mut Pipeline,
+	job: &Job,
+	artifacts: &ArtifactStore,
+) -> Result<GenerateImageResponse, String> {
 	let prompt_hash = hex::encode(Sha256::digest(job.request.prompt.as_bytes()));
 	let provider = pipeline.provider().name.clone();
 	let generated = pipeline.generate(&job.request, &mut |_, _| {}).map_err(|e| {
@@ -343,7 +373,10 @@ fn run_job(pipeline: &mut Pipeline, job: &Job, artifacts: &ArtifactStore) -> Res
 	Ok(GenerateImageResponse {
 		status: "succeeded".into(),
 		job_id: job.id.clone(),
-		image_base64: format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(&generated.png)),
+		image_base64: format!(
+			"data:image/png;base64,{}",
+			base64::engine::general_purpose::STANDARD.encode(&generated.png)
+		),
 		duration_ms,
 		gpu_seconds,
 		artifact_url: format!("/v1/artifacts/{sha256}"),
@@ -390,7 +423,11 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 		(status = 503, description = "Queue full", body = ErrorBody),
 	)
 )]
-async fn generate_image(State(state): State<Shared>, headers: HeaderMap, body: Result<Bytes, axum::extract::rejection::BytesRejection>) -> Response {
+async fn generate_image(
+	State(state): State<Shared>,
+	headers: HeaderMap,
+	body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
 	let body = match body {
 		Ok(body) => body,
 		Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -410,9 +447,13 @@ async fn generate_image(State(state): State<Shared>, headers: HeaderMap, body: R
 		Ok(value) => value,
 		Err(e) => return error(StatusCode::BAD_REQUEST, format!("body is not valid JSON: {e}")),
 	};
-	let key = bearer(&headers).or_else(|| value.get("api_key").and_then(|k| k.as_str()).map(str::to_string));
+	let key = bearer(&headers)
+		.or_else(|| value.get("api_key").and_then(|k| k.as_str()).map(str::to_string));
 	let Some(key) = key else {
-		return error(StatusCode::UNAUTHORIZED, "missing API key: send `api_key` in the body or `Authorization: Bearer <key>`");
+		return error(
+			StatusCode::UNAUTHORIZED,
+			"missing API key: send `api_key` in the body or `Authorization: Bearer <key>`",
+		);
 	};
 	if !state.config.api_keys.iter().any(|k| k == &key) {
 		return error(StatusCode::UNAUTHORIZED, "unknown API key");
@@ -421,7 +462,10 @@ async fn generate_image(State(state): State<Shared>, headers: HeaderMap, body: R
 		let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
 		let mut response = error(
 			StatusCode::TOO_MANY_REQUESTS,
-			format!("rate limit of {} requests per minute reached for this key", state.config.rate_limit_per_minute),
+			format!(
+				"rate limit of {} requests per minute reached for this key",
+				state.config.rate_limit_per_minute
+			),
 		);
 		let secs = wait.as_secs().max(1).to_string();
 		if let Ok(value) = HeaderValue::from_str(&secs) {
@@ -467,8 +511,12 @@ async fn generate_image(State(state): State<Shared>, headers: HeaderMap, body: R
 	}
 	match result.await {
 		Ok(Ok(done)) => Json(done).into_response(),
-		Ok(Err(message)) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{id} failed: {message}")),
-		Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, format!("{id}: the worker is shutting down")),
+		Ok(Err(message)) => {
+			error(StatusCode::INTERNAL_SERVER_ERROR, format!("{id} failed: {message}"))
+		},
+		Err(_) => {
+			error(StatusCode::SERVICE_UNAVAILABLE, format!("{id}: the worker is shutting down"))
+		},
 	}
 }
 
@@ -478,7 +526,10 @@ fn validate(body: &GenerateImageBody, limits: &ModelLimits) -> Result<GenerateRe
 		return Err(invalid("prompt", "prompt must not be empty"));
 	}
 	if body.prompt.chars().count() > MAX_PROMPT_CHARS {
-		return Err(invalid("prompt", format!("prompt must be at most {MAX_PROMPT_CHARS} characters")));
+		return Err(invalid(
+			"prompt",
+			format!("prompt must be at most {MAX_PROMPT_CHARS} characters"),
+		));
 	}
 	if !(MIN_STEPS..=MAX_STEPS).contains(&body.steps) {
 		return Err(invalid("steps", format!("steps must be between {MIN_STEPS} and {MAX_STEPS}")));
@@ -488,10 +539,15 @@ fn validate(body: &GenerateImageBody, limits: &ModelLimits) -> Result<GenerateRe
 	}
 	for (value, field) in [(body.width, "width"), (body.height, "height")] {
 		if !(MIN_SIDE..=MAX_SIDE).contains(&value) || value % 8 != 0 {
-			return Err(invalid(field, format!("{field} must be between {MIN_SIDE} and {MAX_SIDE}, a multiple of 8")));
+			return Err(invalid(
+				field,
+				format!("{field} must be between {MIN_SIDE} and {MAX_SIDE}, a multiple of 8"),
+			));
 		}
 	}
-	limits.check(body.steps, body.width, body.height).map_err(|(message, field)| invalid(field, message))?;
+	limits
+		.check(body.steps, body.width, body.height)
+		.map_err(|(message, field)| invalid(field, message))?;
 	Ok(GenerateRequest {
 		prompt: body.prompt.clone(),
 		steps: body.steps,
@@ -529,14 +585,20 @@ async fn artifact(State(state): State<Shared>, UrlPath(sha256): UrlPath<String>)
 /// `GET /v1/artifacts/{sha256}` from `store`: 400 for a malformed name, 404 when absent.
 pub async fn artifact_response(store: &ArtifactStore, sha256: &str) -> Response {
 	if !is_sha256_hex(sha256) {
-		return error(StatusCode::BAD_REQUEST, "artifact names are 64 lower-case hex digits (sha256)");
+		return error(
+			StatusCode::BAD_REQUEST,
+			"artifact names are 64 lower-case hex digits (sha256)",
+		);
 	}
 	let Some(path) = store.path(sha256) else {
 		return error(StatusCode::NOT_FOUND, format!("no artifact {sha256}"));
 	};
 	match tokio::fs::read(&path).await {
 		Ok(bytes) => (
-			[(header::CONTENT_TYPE, "image/png".to_string()), (header::ETAG, format!("\"{sha256}\""))],
+			[
+				(header::CONTENT_TYPE, "image/png".to_string()),
+				(header::ETAG, format!("\"{sha256}\"")),
+			],
 			Body::from(bytes),
 		)
 			.into_response(),
@@ -585,7 +647,8 @@ mod tests {
 
 	#[test]
 	fn validation_names_the_field() {
-		let limits = ModelLimits { max_width: 512, max_height: 512, max_steps: 100, size_multiple: 32 };
+		let limits =
+			ModelLimits { max_width: 512, max_height: 512, max_steps: 100, size_multiple: 32 };
 		let cases = [
 			(r#"{"prompt":"x","steps":4}"#, "steps"),
 			(r#"{"prompt":"x","steps":101}"#, "steps"),
@@ -598,16 +661,30 @@ mod tests {
 		];
 		for (json, field) in cases {
 			let response = validate(&body(json), &limits).unwrap_err();
-			assert_eq!(field_of(response), (StatusCode::UNPROCESSABLE_ENTITY, field.to_string()), "{json}");
+			assert_eq!(
+				field_of(response),
+				(StatusCode::UNPROCESSABLE_ENTITY, field.to_string()),
+				"{json}"
+			);
 		}
-		let ok = validate(&body(r#"{"prompt":"a red circle","width":512,"height":256,"seed":3}"#), &limits).unwrap();
+		let ok = validate(
+			&body(r#"{"prompt":"a red circle","width":512,"height":256,"seed":3}"#),
+			&limits,
+		)
+		.unwrap();
 		assert_eq!((ok.width, ok.height, ok.seed, ok.steps), (512, 256, 3, 20));
 	}
 
 	#[test]
 	fn the_openapi_document_lists_every_route() {
 		let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
-		for path in ["/v1/generate-image", "/v1/health", "/v1/artifacts/{sha256}", "/metrics", "/v1/openapi.json"] {
+		for path in [
+			"/v1/generate-image",
+			"/v1/health",
+			"/v1/artifacts/{sha256}",
+			"/metrics",
+			"/v1/openapi.json",
+		] {
 			assert!(doc["paths"].get(path).is_some(), "{path} missing");
 		}
 	}

@@ -43,7 +43,8 @@ impl ClipTokenizer {
 	/// Loads `vocab.json` and `merges.txt` from `dir`; `max_length` is the text encoder's
 	/// sequence length (77 for CLIP).
 	pub fn load(dir: &Path, max_length: usize) -> Result<Self, TokenizerError> {
-		let load_err = |reason: String| TokenizerError::Load { dir: dir.display().to_string(), reason };
+		let load_err =
+			|reason: String| TokenizerError::Load { dir: dir.display().to_string(), reason };
 		let vocab = dir.join("vocab.json");
 		let merges = dir.join("merges.txt");
 		let model = BPE::from_file(&vocab.to_string_lossy(), &merges.to_string_lossy())
@@ -57,16 +58,22 @@ impl ClipTokenizer {
 		let (bos, eos) = (id(BOS)?, id(EOS)?);
 
 		let mut inner = Tokenizer::new(model);
-		let whitespace =
-			Replace::new(tokenizers::normalizers::replace::ReplacePattern::Regex(r"\s+".into()), " ")
-				.map_err(|e| load_err(e.to_string()))?;
+		let whitespace = Replace::new(
+			tokenizers::normalizers::replace::ReplacePattern::Regex(r"\s+".into()),
+			" ",
+		)
+		.map_err(|e| load_err(e.to_string()))?;
 		inner.with_normalizer(Some(NormalizerSequence::new(vec![
 			NFC.into(),
 			whitespace.into(),
 			Lowercase.into(),
 		])));
-		let words = Split::new(SplitPattern::Regex(CLIP_PATTERN.into()), SplitDelimiterBehavior::Removed, true)
-			.map_err(|e| load_err(e.to_string()))?;
+		let words = Split::new(
+			SplitPattern::Regex(CLIP_PATTERN.into()),
+			SplitDelimiterBehavior::Removed,
+			true,
+		)
+		.map_err(|e| load_err(e.to_string()))?;
 		inner.with_pre_tokenizer(Some(PreTokenizerSequence::new(vec![
 			words.into(),
 			ByteLevel::new(false, true, false).into(),

@@ -76,7 +76,8 @@ fn agent() -> ureq::Agent {
 
 /// POSTs `body` to /v1/generate-image; returns status, headers' Retry-After and the JSON body.
 fn generate(worker: &Worker, body: &Value, bearer: Option<&str>) -> (u16, Option<String>, Value) {
-	let mut request = agent().post(worker.url("/v1/generate-image")).header("Content-Type", "application/json");
+	let mut request =
+		agent().post(worker.url("/v1/generate-image")).header("Content-Type", "application/json");
 	if let Some(key) = bearer {
 		request = request.header("Authorization", format!("Bearer {key}"));
 	}
@@ -114,7 +115,9 @@ fn a_good_request_returns_the_png_its_artifact_and_reproduces_with_the_seed() {
 	assert!(result["job_id"].as_str().unwrap().starts_with("job-"));
 	assert!(result["duration_ms"].as_u64().unwrap() > 0);
 	let gpu_seconds = result["gpu_seconds"].as_f64().unwrap();
-	assert!(gpu_seconds > 0.0 && gpu_seconds * 1000.0 <= result["duration_ms"].as_f64().unwrap() + 1.0);
+	assert!(
+		gpu_seconds > 0.0 && gpu_seconds * 1000.0 <= result["duration_ms"].as_f64().unwrap() + 1.0
+	);
 	let data_url = result["image_base64"].as_str().unwrap();
 	let png = base64::engine::general_purpose::STANDARD
 		.decode(data_url.strip_prefix("data:image/png;base64,").expect("a PNG data URL"))
@@ -149,7 +152,9 @@ fn a_good_request_returns_the_png_its_artifact_and_reproduces_with_the_seed() {
 	assert_eq!(status, 200);
 	let metrics = String::from_utf8(metrics).unwrap();
 	assert!(
-		metrics.contains(r#"aitbc_worker_http_requests_total{route="/v1/generate-image",status="200"} 2"#),
+		metrics.contains(
+			r#"aitbc_worker_http_requests_total{route="/v1/generate-image",status="200"} 2"#
+		),
 		"{metrics}"
 	);
 	assert!(metrics.contains("aitbc_worker_http_request_duration_seconds_bucket"));
@@ -184,7 +189,7 @@ fn bad_requests_get_their_status_and_the_field_named() {
 		("guidance", json!(-0.5)),
 		("width", json!(248)),
 		("width", json!(1032)),
-		("width", json!(544)), // above the model's 512
+		("width", json!(544)),  // above the model's 512
 		("height", json!(260)), // not a multiple of 8
 		("height", json!(264)), // a multiple of 8, not of the model's 32
 		("prompt", json!("")),
@@ -257,8 +262,11 @@ fn sigint_finishes_the_running_job_then_exits_cleanly() {
 	let url = worker.url("/v1/generate-image");
 	let job = std::thread::spawn(move || {
 		let body = json!({"api_key": KEY, "prompt": "a green triangle on a black background", "steps": 40, "width": 512, "height": 512});
-		let mut response =
-			agent().post(url).header("Content-Type", "application/json").send(body.to_string()).unwrap();
+		let mut response = agent()
+			.post(url)
+			.header("Content-Type", "application/json")
+			.send(body.to_string())
+			.unwrap();
 		(response.status().as_u16(), response.body_mut().read_to_string().unwrap())
 	});
 	// Let the job start, then ask the worker to stop.

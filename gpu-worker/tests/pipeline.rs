@@ -21,7 +21,15 @@ fn pipeline() -> Pipeline {
 }
 
 fn request(prompt: &str, scheduler: SchedulerKind, seed: u64) -> GenerateRequest {
-	GenerateRequest { prompt: prompt.into(), steps: 20, guidance: 7.5, width: 256, height: 256, seed, scheduler }
+	GenerateRequest {
+		prompt: prompt.into(),
+		steps: 20,
+		guidance: 7.5,
+		width: 256,
+		height: 256,
+		seed,
+		scheduler,
+	}
 }
 
 fn check_all(pipeline: &mut Pipeline, scheduler: SchedulerKind) {
@@ -57,7 +65,9 @@ fn each_colour_word_drives_its_colour_and_a_seed_reproduces_the_image() {
 	let first = pipeline.generate(&red_on_blue, &mut |_, _| {}).unwrap();
 	let again = pipeline.generate(&red_on_blue, &mut |_, _| {}).unwrap();
 	assert_eq!(first.png, again.png, "same seed, same provider: same bytes");
-	let other_seed = pipeline.generate(&request(&red_on_blue.prompt, SchedulerKind::Ddim, 2), &mut |_, _| {}).unwrap();
+	let other_seed = pipeline
+		.generate(&request(&red_on_blue.prompt, SchedulerKind::Ddim, 2), &mut |_, _| {})
+		.unwrap();
 	assert_ne!(first.rgb, other_seed.rgb);
 	// Changing one colour word changes that colour in the image, and only that one.
 	for (prompt, fg, bg) in [
@@ -67,7 +77,8 @@ fn each_colour_word_drives_its_colour_and_a_seed_reproduces_the_image() {
 		("a yellow square on a blue background", "yellow", "blue"),
 		("a yellow square on a red background", "yellow", "red"),
 	] {
-		let image = pipeline.generate(&request(prompt, SchedulerKind::Ddim, 1), &mut |_, _| {}).unwrap();
+		let image =
+			pipeline.generate(&request(prompt, SchedulerKind::Ddim, 1), &mut |_, _| {}).unwrap();
 		let found = dataset.analyse(&image.rgb, 256, 256);
 		assert!(found.matches(fg, bg), "{prompt}: {found:?}");
 	}
@@ -78,9 +89,10 @@ fn progress_is_reported_per_step_and_timings_add_up() {
 	let mut pipeline = pipeline();
 	let mut seen = Vec::new();
 	let image = pipeline
-		.generate(&request("a white square on a green background", SchedulerKind::Euler, 3), &mut |step, of| {
-			seen.push((step, of))
-		})
+		.generate(
+			&request("a white square on a green background", SchedulerKind::Euler, 3),
+			&mut |step, of| seen.push((step, of)),
+		)
 		.unwrap();
 	assert_eq!(seen, (1..=20).map(|s| (s, 20)).collect::<Vec<_>>());
 	assert_eq!(image.timings.step_ms.len(), 20);
@@ -96,7 +108,10 @@ fn memory_stays_flat_over_many_jobs() {
 		line.split_whitespace().nth(1).unwrap().parse().unwrap()
 	}
 	let mut pipeline = pipeline();
-	let job = |seed| GenerateRequest { steps: 5, ..request("a yellow triangle on a black background", SchedulerKind::Ddim, seed) };
+	let job = |seed| GenerateRequest {
+		steps: 5,
+		..request("a yellow triangle on a black background", SchedulerKind::Ddim, seed)
+	};
 	for seed in 0..5 {
 		pipeline.generate(&job(seed), &mut |_, _| {}).unwrap();
 	}
@@ -112,7 +127,12 @@ fn memory_stays_flat_over_many_jobs() {
 fn requests_outside_the_model_limits_are_refused_before_running() {
 	let mut pipeline = pipeline();
 	for (width, height, steps) in [(264, 256, 20), (256, 544, 20), (256, 256, 0), (256, 256, 101)] {
-		let request = GenerateRequest { width, height, steps, ..request("a red circle", SchedulerKind::Ddim, 1) };
+		let request = GenerateRequest {
+			width,
+			height,
+			steps,
+			..request("a red circle", SchedulerKind::Ddim, 1)
+		};
 		let err = pipeline.generate(&request, &mut |_, _| panic!("must not run")).unwrap_err();
 		assert!(err.to_string().starts_with("invalid request"), "{err}");
 	}
@@ -123,13 +143,26 @@ fn the_interface_is_read_from_the_model_f16_int32_ids_scalar_float_timestep() {
 	// A model whose graphs are trivial but whose interface differs from the embedded one the way
 	// real exports do (models/tools/make_io_fixture.py): f16 everywhere, int32 ids with a fixed
 	// batch of 1, a rank-0 float timestep. Its "UNet" predicts 0.1 × sample, so the run is checkable.
-	let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/io-variant-model");
-	let mut pipeline =
-		Pipeline::load(&PipelineOptions { model_dir: dir, device: DeviceChoice::Cpu, ort_library: None, threads: 1 })
-			.unwrap();
+	let dir =
+		std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/io-variant-model");
+	let mut pipeline = Pipeline::load(&PipelineOptions {
+		model_dir: dir,
+		device: DeviceChoice::Cpu,
+		ort_library: None,
+		threads: 1,
+	})
+	.unwrap();
 	for scheduler in [SchedulerKind::Ddim, SchedulerKind::Euler] {
 		let image = pipeline
-			.generate(&GenerateRequest { width: 320, height: 256, steps: 4, ..request("a red circle", scheduler, 5) }, &mut |_, _| {})
+			.generate(
+				&GenerateRequest {
+					width: 320,
+					height: 256,
+					steps: 4,
+					..request("a red circle", scheduler, 5)
+				},
+				&mut |_, _| {},
+			)
 			.unwrap();
 		assert_eq!((image.width, image.height), (320, 256), "{scheduler:?}");
 		assert_eq!(image.rgb.len(), 320 * 256 * 3);
@@ -154,7 +187,8 @@ fn pixels_match_the_python_onnxruntime_reference_from_the_same_noise() {
 		width: u32,
 		height: u32,
 	}
-	let case: Case = serde_json::from_slice(&std::fs::read(dir.join("case.json")).unwrap()).unwrap();
+	let case: Case =
+		serde_json::from_slice(&std::fs::read(dir.join("case.json")).unwrap()).unwrap();
 	let noise: Vec<f32> = std::fs::read(dir.join("noise.f32"))
 		.unwrap()
 		.chunks_exact(4)

@@ -16,7 +16,9 @@
 //! `cargo run --release -p aitbc-runtime --example capacity`
 
 use aitbc_primitives::{ExecutionInfo, Receipt, WorkerKey};
-use aitbc_runtime::{configs::RuntimeBlockWeights, time::MILLISECS_PER_BLOCK, Runtime, RuntimeCall};
+use aitbc_runtime::{
+	configs::RuntimeBlockWeights, time::MILLISECS_PER_BLOCK, Runtime, RuntimeCall,
+};
 use frame_support::{
 	dispatch::{DispatchClass, GetDispatchInfo},
 	traits::{Authorize, Get},
@@ -66,7 +68,8 @@ fn main() {
 	let normal = block.get(DispatchClass::Normal);
 	let max_normal = normal.max_total.unwrap_or(block.max_block);
 	let per_extrinsic = normal.base_extrinsic;
-	let with_base = |call: RuntimeCall| call.get_dispatch_info().call_weight.saturating_add(per_extrinsic);
+	let with_base =
+		|call: RuntimeCall| call.get_dispatch_info().call_weight.saturating_add(per_extrinsic);
 
 	let single = with_base(RuntimeCall::Receipts(pallet_aitbc_receipts::Call::submit_receipt {
 		receipt: receipt(),
@@ -84,8 +87,11 @@ fn main() {
 		receipts: entries.clone(),
 	}));
 	let authorized_call =
-		RuntimeCall::Receipts(pallet_aitbc_receipts::Call::submit_receipts_authorized { receipts: entries });
-	let authorized = with_base(authorized_call.clone()).saturating_add(authorized_call.weight_of_authorize());
+		RuntimeCall::Receipts(pallet_aitbc_receipts::Call::submit_receipts_authorized {
+			receipts: entries,
+		});
+	let authorized =
+		with_base(authorized_call.clone()).saturating_add(authorized_call.weight_of_authorize());
 	let max_providers: u32 = MaxProvidersPerBlock::get();
 	let finalize_each =
 		ReceiptWeights::on_initialize(2, 1).saturating_sub(ReceiptWeights::on_initialize(1, 1));
@@ -110,13 +116,14 @@ fn main() {
 	let ps = |w: Weight| w.ref_time() as f64;
 	// Every single receipt from another provider: each pays the per-provider part, and a block
 	// finalizes at most `MaxProvidersPerBlock` of them.
-	let steady_single = singles.min(u64::from(max_providers)).min(
-		(ps(budget) / (ps(single) + ps(finalize_each) + ps(finalize_provider))) as u64,
-	);
+	let steady_single = singles
+		.min(u64::from(max_providers))
+		.min((ps(budget) / (ps(single) + ps(finalize_each) + ps(finalize_provider))) as u64);
 	// Every batch from another provider: a batch pays the per-provider part once.
 	let steady_batches = |accepted: u64, per_receipt: f64| {
 		accepted.min(u64::from(max_providers) * batch_size as u64).min(
-			(ps(budget) / (per_receipt + ps(finalize_each) + ps(finalize_provider) / batch_size as f64))
+			(ps(budget)
+				/ (per_receipt + ps(finalize_each) + ps(finalize_provider) / batch_size as f64))
 				as u64,
 		)
 	};
@@ -156,7 +163,11 @@ fn main() {
 		micros(job),
 		micros(claim)
 	);
-	println!("submit_job per block: {} ({:.0}/s)", fit(job, max_normal), per_second(fit(job, max_normal)));
+	println!(
+		"submit_job per block: {} ({:.0}/s)",
+		fit(job, max_normal),
+		per_second(fit(job, max_normal))
+	);
 	println!(
 		"finalization slot: {slot} receipts (MaxReceiptsPerBlock) of {max_providers} providers \
 		 (MaxProvidersPerBlock) per block"

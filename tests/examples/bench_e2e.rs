@@ -18,7 +18,14 @@ use aitbc_integration_tests::{market::*, Process};
 use aitbc_primitives::{JobParams, Scheduler};
 
 fn params(seed: u64) -> JobParams {
-	JobParams { steps: 20, guidance_milli: 7_500, width: 256, height: 256, seed, scheduler: Scheduler::Ddim }
+	JobParams {
+		steps: 20,
+		guidance_milli: 7_500,
+		width: 256,
+		height: 256,
+		seed,
+		scheduler: Scheduler::Ddim,
+	}
 }
 
 /// Milliseconds of one job's phases.
@@ -43,7 +50,11 @@ async fn submit(client: &Client, account: &str, seed: u64) -> u64 {
 }
 
 /// Polls the job until final; returns when each state was first seen.
-async fn watch(client: &Client, job: u64, timeout: Duration) -> (Option<Instant>, Option<Instant>, Instant) {
+async fn watch(
+	client: &Client,
+	job: u64,
+	timeout: Duration,
+) -> (Option<Instant>, Option<Instant>, Instant) {
 	let deadline = Instant::now() + timeout;
 	let (mut assigned, mut receipted) = (None, None);
 	loop {
@@ -121,10 +132,19 @@ async fn main() {
 	];
 	for (name, get) in columns {
 		let mut values: Vec<f64> = phases.iter().map(get).collect();
-		println!("{name:34} {:>10.0} {:>10.0}", percentile(&mut values, 50.0), percentile(&mut values, 95.0));
+		println!(
+			"{name:34} {:>10.0} {:>10.0}",
+			percentile(&mut values, 50.0),
+			percentile(&mut values, 95.0)
+		);
 	}
 	let mut chain: Vec<f64> = phases.iter().map(|p| p.total - p.inference).collect();
-	println!("{:34} {:>10.0} {:>10.0}", "chain time (total - inference)", percentile(&mut chain, 50.0), percentile(&mut chain, 95.0));
+	println!(
+		"{:34} {:>10.0} {:>10.0}",
+		"chain time (total - inference)",
+		percentile(&mut chain, 50.0),
+		percentile(&mut chain, 95.0)
+	);
 
 	let w2 = start_worker("w2", &dirs[1]);
 	wait_log(&w2, "connected", Duration::from_secs(60)).await;

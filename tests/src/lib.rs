@@ -99,7 +99,11 @@ impl Process {
 	}
 
 	fn spawn(&mut self) {
-		let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log_path).expect("open log");
+		let log = std::fs::OpenOptions::new()
+			.create(true)
+			.append(true)
+			.open(&self.log_path)
+			.expect("open log");
 		let child = Command::new(&self.program)
 			.args(&self.args)
 			.current_dir(repo_root())
@@ -392,5 +396,7 @@ pub fn run_node_command(args: &[&str]) -> (ExitStatus, String, String) {
 /// The runtime's metadata as the `aitbc` client is generated from it: V16, SCALE-encoded
 /// `RuntimeMetadataPrefixed`, from the native runtime.
 pub fn runtime_metadata() -> Vec<u8> {
-	aitbc_runtime::Runtime::metadata_at_version(16).expect("the runtime offers metadata V16").to_vec()
+	aitbc_runtime::Runtime::metadata_at_version(16)
+		.expect("the runtime offers metadata V16")
+		.to_vec()
 }

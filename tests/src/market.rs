@@ -3,8 +3,8 @@
 
 use std::{path::Path, time::Duration};
 
-use aitbc_client::Client;
 use crate::*;
+use aitbc_client::Client;
 use serde_json::Value;
 
 /// Price per unit the test workers ask: 0.001 AIT = 10^9 of the smallest unit.
@@ -21,7 +21,10 @@ pub async fn market_with(args: &[&str]) -> (Node, String, Client) {
 	let _ = node.client().await;
 	let url = format!("ws://127.0.0.1:{}", node.rpc_port);
 	let client = Client::connect(&url, Duration::from_secs(30)).await.unwrap();
-	let out = run_ok("aitbc-worker", &["add-model", "models/tiny-shapes", "--node", &url, "--governance", "alice"]);
+	let out = run_ok(
+		"aitbc-worker",
+		&["add-model", "models/tiny-shapes", "--node", &url, "--governance", "alice"],
+	);
 	assert!(out.starts_with("model 0: tiny-shapes"), "{out}");
 	(node, url, client)
 }
@@ -33,7 +36,19 @@ pub fn provision_worker(url: &str, dir: &Path) -> String {
 	let dir_arg = dir.to_str().unwrap();
 	let out = run_ok(
 		"aitbc-worker",
-		&["init", "--dir", dir_arg, "--node", url, "--device", "cpu", "--price", "0.001", "--http-listen", &format!("127.0.0.1:{port}")],
+		&[
+			"init",
+			"--dir",
+			dir_arg,
+			"--node",
+			url,
+			"--device",
+			"cpu",
+			"--price",
+			"0.001",
+			"--http-listen",
+			&format!("127.0.0.1:{port}"),
+		],
 	);
 	let provider = out
 		.lines()
@@ -43,7 +58,10 @@ pub fn provision_worker(url: &str, dir: &Path) -> String {
 		.to_string();
 	// Not approved yet: registering is refused with what to do.
 	let (ok, _, stderr) = run_binary("aitbc-worker", &["register", "--config", dir_arg]);
-	assert!(!ok && stderr.contains("not approved") && stderr.contains("approve-provider"), "{stderr}");
+	assert!(
+		!ok && stderr.contains("not approved") && stderr.contains("approve-provider"),
+		"{stderr}"
+	);
 	run_ok("aitbc", &["--node", url, "--account", "alice", "approve-provider", &provider]);
 	let out = run_ok("aitbc-worker", &["register", "--config", dir_arg]);
 	assert!(out.contains("models [0]"), "{out}");
@@ -51,14 +69,31 @@ pub fn provision_worker(url: &str, dir: &Path) -> String {
 }
 
 pub fn start_worker(name: &str, dir: &Path) -> Process {
-	Process::start(name, "aitbc-worker", &["--log-format", "json", "start", "--config", dir.to_str().unwrap(), "--threads", "1"])
+	Process::start(
+		name,
+		"aitbc-worker",
+		&["--log-format", "json", "start", "--config", dir.to_str().unwrap(), "--threads", "1"],
+	)
 }
 
 pub fn submit(url: &str, account: &str, prompt: &str, seed: u64) -> (u64, u64) {
 	let seed = seed.to_string();
 	let out = run_ok(
 		"aitbc",
-		&["--node", url, "--account", account, "--json", "submit", "--prompt", prompt, "--seed", &seed, "--max-price", "0.001"],
+		&[
+			"--node",
+			url,
+			"--account",
+			account,
+			"--json",
+			"submit",
+			"--prompt",
+			prompt,
+			"--seed",
+			&seed,
+			"--max-price",
+			"0.001",
+		],
 	);
 	let json: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
 	(json["job_id"].as_u64().unwrap(), json["units_milli"].as_u64().unwrap())
@@ -69,10 +104,20 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 	sha2::Sha256::digest(bytes).into()
 }
 
-
 /// Submits a job through the CLI with extra `submit` arguments; returns (job id, units).
 pub fn submit_with(url: &str, account: &str, prompt: &str, extra: &[&str]) -> (u64, u64) {
-	let mut args = vec!["--node", url, "--account", account, "--json", "submit", "--prompt", prompt, "--max-price", "0.001"];
+	let mut args = vec![
+		"--node",
+		url,
+		"--account",
+		account,
+		"--json",
+		"submit",
+		"--prompt",
+		prompt,
+		"--max-price",
+		"0.001",
+	];
 	args.extend_from_slice(extra);
 	let out = run_ok("aitbc", &args);
 	let json: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
@@ -81,7 +126,12 @@ pub fn submit_with(url: &str, account: &str, prompt: &str, extra: &[&str]) -> (u
 
 /// Polls until `job_id` is final; returns the state's name. Panics with the processes' logs after
 /// `timeout`.
-pub async fn wait_final(client: &Client, job_id: u64, timeout: Duration, logs: &[&Process]) -> String {
+pub async fn wait_final(
+	client: &Client,
+	job_id: u64,
+	timeout: Duration,
+	logs: &[&Process],
+) -> String {
 	let deadline = std::time::Instant::now() + timeout;
 	loop {
 		if let Ok(job) = client.job(job_id).await {
@@ -90,7 +140,10 @@ pub async fn wait_final(client: &Client, job_id: u64, timeout: Duration, logs: &
 			}
 		}
 		if std::time::Instant::now() > deadline {
-			let logs: Vec<String> = logs.iter().map(|p| format!("--- {} ---\n{}", p.name, tail(&p.log(), 40))).collect();
+			let logs: Vec<String> = logs
+				.iter()
+				.map(|p| format!("--- {} ---\n{}", p.name, tail(&p.log(), 40)))
+				.collect();
 			panic!("job {job_id} not final after {timeout:?}\n{}", logs.join("\n"));
 		}
 		tokio::time::sleep(Duration::from_millis(500)).await;
@@ -107,7 +160,12 @@ pub fn tail(text: &str, n: usize) -> String {
 pub async fn wait_log(process: &Process, needle: &str, timeout: Duration) {
 	let deadline = std::time::Instant::now() + timeout;
 	while !process.log().contains(needle) {
-		assert!(std::time::Instant::now() < deadline, "{} never logged {needle:?}\n{}", process.name, tail(&process.log(), 40));
+		assert!(
+			std::time::Instant::now() < deadline,
+			"{} never logged {needle:?}\n{}",
+			process.name,
+			tail(&process.log(), 40)
+		);
 		tokio::time::sleep(Duration::from_millis(100)).await;
 	}
 }

@@ -8,14 +8,24 @@ use aitbc_integration_tests::*;
 use aitbc_primitives::{JobParams, Scheduler};
 
 fn params() -> JobParams {
-	JobParams { steps: 20, guidance_milli: 7_500, width: 256, height: 256, seed: 1, scheduler: Scheduler::Ddim }
+	JobParams {
+		steps: 20,
+		guidance_milli: 7_500,
+		width: 256,
+		height: 256,
+		seed: 1,
+		scheduler: Scheduler::Ddim,
+	}
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_client_registers_a_model_submits_a_free_job_and_names_errors() {
 	let node = Node::start("alice", &["--dev", "--tmp"]);
 	let _ = node.client().await; // wait for RPC
-	let client = Client::connect(&format!("ws://127.0.0.1:{}", node.rpc_port), Duration::from_secs(30)).await.unwrap();
+	let client =
+		Client::connect(&format!("ws://127.0.0.1:{}", node.rpc_port), Duration::from_secs(30))
+			.await
+			.unwrap();
 	assert_ne!(client.genesis_hash(), [0u8; 32]);
 	let alice = dev_account("alice").unwrap();
 	let charlie = dev_account("charlie").unwrap();
@@ -30,7 +40,16 @@ async fn the_client_registers_a_model_submits_a_free_job_and_names_errors() {
 
 	// Governance (Alice holds the sudo key; the call is feeless) adds a model.
 	let model_id = client
-		.add_model(&alice, "tiny-shapes", &[("unet/model.onnx".into(), [7u8; 32])], [9u8; 32], 1_000, 512, 512, 100)
+		.add_model(
+			&alice,
+			"tiny-shapes",
+			&[("unet/model.onnx".into(), [7u8; 32])],
+			[9u8; 32],
+			1_000,
+			512,
+			512,
+			100,
+		)
 		.await
 		.unwrap();
 	let models = client.models().await.unwrap();
@@ -40,7 +59,10 @@ async fn the_client_registers_a_model_submits_a_free_job_and_names_errors() {
 	assert_eq!(models[0].1.max_steps, 100);
 
 	// A free job from an account with no AIT: feeless, stored with its on-chain cost.
-	let job_id = client.submit_job(&charlie, model_id, "a red circle on a blue background", params(), 0, 0, 30).await.unwrap();
+	let job_id = client
+		.submit_job(&charlie, model_id, "a red circle on a blue background", params(), 0, 0, 30)
+		.await
+		.unwrap();
 	let job = client.job(job_id).await.unwrap();
 	assert_eq!(job.client, account_of(&charlie));
 	assert_eq!(job.prompt.0, b"a red circle on a blue background".to_vec());
@@ -57,7 +79,10 @@ async fn the_client_registers_a_model_submits_a_free_job_and_names_errors() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_node_is_a_clear_error() {
 	let port = free_port();
-	let err = Client::connect(&format!("ws://127.0.0.1:{port}"), Duration::from_millis(600)).await.err().unwrap();
+	let err = Client::connect(&format!("ws://127.0.0.1:{port}"), Duration::from_millis(600))
+		.await
+		.err()
+		.unwrap();
 	assert!(matches!(err, ClientError::NodeUnreachable { .. }), "{err}");
 	assert!(err.to_string().contains(&format!("127.0.0.1:{port}")), "{err}");
 }

@@ -34,7 +34,12 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 		.lines()
 		.map(|l| serde_json::from_str::<Value>(l).unwrap()["state"].as_str().unwrap().to_string())
 		.collect();
-	assert_eq!(states, ["Pending", "Assigned", "Receipted", "Finalized"], "{lines}\n{}", worker.log());
+	assert_eq!(
+		states,
+		["Pending", "Assigned", "Receipted", "Finalized"],
+		"{lines}\n{}",
+		worker.log()
+	);
 
 	// Exactly units × price was minted, to the provider, and nothing else exists.
 	let minted = u128::from(units) * PRICE / 1_000;
@@ -49,19 +54,29 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 
 	// The image comes from the provider's endpoint and matches the receipt.
 	let out_png = home.path().join("job.png");
-	run_ok("aitbc", &["--node", &url, "fetch", &job_id.to_string(), "--out", out_png.to_str().unwrap()]);
+	run_ok(
+		"aitbc",
+		&["--node", &url, "fetch", &job_id.to_string(), "--out", out_png.to_str().unwrap()],
+	);
 	let png = std::fs::read(&out_png).unwrap();
 	assert_eq!(sha256(&png), stored.receipt.artifact_sha256);
 	assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
 	assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 256, "width");
 	// The CLI shows the same receipt.
-	let listed: Value =
-		serde_json::from_str(&run_ok("aitbc", &["--node", &url, "--json", "receipts", "--provider", &provider])).unwrap();
+	let listed: Value = serde_json::from_str(&run_ok(
+		"aitbc",
+		&["--node", &url, "--json", "receipts", "--provider", &provider],
+	))
+	.unwrap();
 	assert_eq!(listed[0]["job_id"], job_id);
 	assert_eq!(listed[0]["minted"], minted.to_string());
 
 	// Hostile input, by hand with the worker's own keys (the worker is stopped first).
-	assert!(worker.interrupt(Duration::from_secs(30)).is_some_and(|s| s.success()), "{}", worker.log());
+	assert!(
+		worker.interrupt(Duration::from_secs(30)).is_some_and(|s| s.success()),
+		"{}",
+		worker.log()
+	);
 	let provider_key = read_key_file(&worker_dir.join("provider.key")).unwrap();
 	let worker_key = read_key_file(&worker_dir.join("worker.key")).unwrap();
 	assert_eq!(account_of(&provider_key), provider_id);
@@ -69,13 +84,22 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 
 	// 1. The accepted receipt, signed again and replayed.
 	let replay = stored.receipt.clone();
-	let err = client.submit_receipt(&provider_key, replay.clone(), sign_receipt(&worker_key, &replay)).await.unwrap_err();
+	let err = client
+		.submit_receipt(&provider_key, replay.clone(), sign_receipt(&worker_key, &replay))
+		.await
+		.unwrap_err();
 	assert!(err.to_string().contains("ReceiptReplayed"), "{err}");
 	// The same as an authorized general transaction (how the worker submits): refused by the
 	// pool with the pallet's error named, and free.
 	let before_authorized = client.total_issuance().await.unwrap();
-	let err = client.submit_receipts_authorized(vec![(replay.clone(), sign_receipt(&worker_key, &replay))]).await.unwrap_err();
-	assert!(matches!(&err, ClientError::Refused(m) if m.contains("Receipts::ReceiptReplayed")), "{err}");
+	let err = client
+		.submit_receipts_authorized(vec![(replay.clone(), sign_receipt(&worker_key, &replay))])
+		.await
+		.unwrap_err();
+	assert!(
+		matches!(&err, ClientError::Refused(m) if m.contains("Receipts::ReceiptReplayed")),
+		"{err}"
+	);
 	assert_eq!(client.total_issuance().await.unwrap(), before_authorized, "no fee burned");
 
 	// 2. A new job claimed by hand, then a receipt signed by a key the provider never registered.
@@ -85,11 +109,20 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 	forged.job_id = job2;
 	let stranger = aitbc_client::keypair_from(&aitbc_client::keys::generate_secret()).unwrap();
 	forged.worker_key = aitbc_primitives::WorkerKey::Sr25519(stranger.public_key().0);
-	let err = client.submit_receipt(&provider_key, forged.clone(), sign_receipt(&stranger, &forged)).await.unwrap_err();
+	let err = client
+		.submit_receipt(&provider_key, forged.clone(), sign_receipt(&stranger, &forged))
+		.await
+		.unwrap_err();
 	assert!(err.to_string().contains("UnregisteredWorkerKey"), "{err}");
 	let before_authorized = client.total_issuance().await.unwrap();
-	let err = client.submit_receipts_authorized(vec![(forged.clone(), sign_receipt(&stranger, &forged))]).await.unwrap_err();
-	assert!(matches!(&err, ClientError::Refused(m) if m.contains("Receipts::UnregisteredWorkerKey")), "{err}");
+	let err = client
+		.submit_receipts_authorized(vec![(forged.clone(), sign_receipt(&stranger, &forged))])
+		.await
+		.unwrap_err();
+	assert!(
+		matches!(&err, ClientError::Refused(m) if m.contains("Receipts::UnregisteredWorkerKey")),
+		"{err}"
+	);
 	assert_eq!(client.total_issuance().await.unwrap(), before_authorized, "no fee burned");
 
 	// 3. A claim on the job that is already assigned: the pool refuses it (CheckClaim), so it
@@ -98,7 +131,11 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 	let err = client.claim_job(&provider_key, job2).await.unwrap_err();
 	assert!(err.to_string().contains("Jobs::NotPending"), "{err}");
 	assert!(matches!(err, ClientError::Refused(_)), "{err}");
-	assert_eq!(client.total_issuance().await.unwrap(), before_claim, "a refused claim burns no fee");
+	assert_eq!(
+		client.total_issuance().await.unwrap(),
+		before_claim,
+		"a refused claim burns no fee"
+	);
 
 	// None of it minted anything; the refused transactions paid fees, which were burned.
 	let issuance = client.total_issuance().await.unwrap();
@@ -150,7 +187,12 @@ async fn two_workers_serve_ten_jobs_each_exactly_once() {
 	for (i, account) in ["charlie", "dave", "eve", "ferdie", "bob"].into_iter().enumerate() {
 		let url = url.clone();
 		tasks.push(tokio::task::spawn_blocking(move || {
-			(0..2).map(|j| submit(&url, account, "a green circle on a red background", (i * 2 + j) as u64).0).collect::<Vec<_>>()
+			(0..2)
+				.map(|j| {
+					submit(&url, account, "a green circle on a red background", (i * 2 + j) as u64)
+						.0
+				})
+				.collect::<Vec<_>>()
 		}));
 	}
 	let mut jobs = Vec::new();
@@ -160,7 +202,10 @@ async fn two_workers_serve_ten_jobs_each_exactly_once() {
 	jobs.sort();
 	assert_eq!(jobs, (0..10).collect::<Vec<u64>>());
 	for &job in &jobs {
-		assert_eq!(wait_final(&client, job, Duration::from_secs(300), &[&workers[0], &workers[1]]).await, "Finalized");
+		assert_eq!(
+			wait_final(&client, job, Duration::from_secs(300), &[&workers[0], &workers[1]]).await,
+			"Finalized"
+		);
 	}
 
 	// Every job has one receipt from one of the two providers; the mints add up. A claim that
@@ -176,7 +221,13 @@ async fn two_workers_serve_ten_jobs_each_exactly_once() {
 			assert_eq!(client.receipt(*job).await.unwrap().unwrap().minted, Some(mint));
 		}
 		let balance = client.balance(provider).await.unwrap();
-		assert_eq!(balance, theirs.len() as u128 * mint, "{} paid fees:\n{}", worker.name, tail(&worker.log(), 30));
+		assert_eq!(
+			balance,
+			theirs.len() as u128 * mint,
+			"{} paid fees:\n{}",
+			worker.name,
+			tail(&worker.log(), 30)
+		);
 		balances += balance;
 		served.extend(theirs);
 	}

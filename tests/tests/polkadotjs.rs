@@ -36,6 +36,9 @@ async fn polkadot_js_reads_jobs_and_receipts_subscribes_and_submits() {
 	.unwrap();
 	let stdout = String::from_utf8_lossy(&output.stdout);
 	let stderr = String::from_utf8_lossy(&output.stderr);
-	assert!(output.status.success(), "the polkadot.js test failed\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}");
+	assert!(
+		output.status.success(),
+		"the polkadot.js test failed\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}"
+	);
 	assert!(stdout.contains("# pass 1") && stdout.contains("# fail 0"), "{stdout}");
 }

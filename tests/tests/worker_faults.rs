@@ -15,14 +15,19 @@ async fn a_worker_killed_mid_job_resumes_it_after_restart_and_is_paid_once() {
 	wait_log(&worker, "connected", Duration::from_secs(60)).await;
 
 	// A long job (100 steps at 512x512: seconds of CPU), so the kill lands during inference.
-	let (job, units) =
-		submit_with(&url, "charlie", "a blue circle on a yellow background", &["--steps", "100", "--width", "512", "--height", "512"]);
+	let (job, units) = submit_with(
+		&url,
+		"charlie",
+		"a blue circle on a yellow background",
+		&["--steps", "100", "--width", "512", "--height", "512"],
+	);
 	assert_eq!(units, 100_000);
 	wait_log(&worker, "\"message\":\"claimed\"", Duration::from_secs(120)).await;
 	worker.kill();
 	let log = worker.log();
 	assert!(!log.contains("image ready"), "the kill should land before the image is ready:\n{log}");
-	let journal = std::fs::read_to_string(dir.join(format!("state/jobs/{job}.json"))).expect("the claim is journalled");
+	let journal = std::fs::read_to_string(dir.join(format!("state/jobs/{job}.json")))
+		.expect("the claim is journalled");
 	assert!(journal.contains("claiming"), "{journal}");
 	// The claim counted in a best block; the finalized state catches up within seconds.
 	for _ in 0..60 {
@@ -47,7 +52,8 @@ async fn a_worker_killed_mid_job_resumes_it_after_restart_and_is_paid_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_worker_reconnects_after_a_node_restart_and_keeps_working() {
 	let base = tempfile::tempdir().unwrap();
-	let (mut node, url, client) = market_with(&["--dev", "--base-path", base.path().to_str().unwrap()]).await;
+	let (mut node, url, client) =
+		market_with(&["--dev", "--base-path", base.path().to_str().unwrap()]).await;
 	let home = tempfile::tempdir().unwrap();
 	let dir = home.path().join("worker");
 	let provider: subxt::utils::AccountId32 = provision_worker(&url, &dir).parse().unwrap();
@@ -63,7 +69,10 @@ async fn the_worker_reconnects_after_a_node_restart_and_keeps_working() {
 	let _ = node.client().await;
 	let client = aitbc_client::Client::connect(&url, Duration::from_secs(60)).await.unwrap();
 	let (second, _) = submit(&url, "charlie", "a yellow triangle on a blue background", 2);
-	assert_eq!(wait_final(&client, second, Duration::from_secs(240), &[&worker]).await, "Finalized");
+	assert_eq!(
+		wait_final(&client, second, Duration::from_secs(240), &[&worker]).await,
+		"Finalized"
+	);
 
 	let mint = u128::from(units) * PRICE / 1_000;
 	assert_eq!(client.balance(&provider).await.unwrap(), 2 * mint);

@@ -51,9 +51,11 @@ impl WorkerConfig {
 	/// Reads `path` (a `worker.toml`, or a folder holding one) and makes its paths absolute.
 	pub fn load(path: &Path) -> Result<(Self, PathBuf), String> {
 		let file = if path.is_dir() { path.join(CONFIG_FILE) } else { path.to_path_buf() };
-		let text = std::fs::read_to_string(&file)
-			.map_err(|e| format!("reading {}: {e} (create one with `aitbc-worker init`)", file.display()))?;
-		let mut config: Self = toml::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+		let text = std::fs::read_to_string(&file).map_err(|e| {
+			format!("reading {}: {e} (create one with `aitbc-worker init`)", file.display())
+		})?;
+		let mut config: Self =
+			toml::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
 		let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
 		let absolute = |p: &mut PathBuf| {
 			if p.is_relative() {
@@ -77,7 +79,8 @@ impl WorkerConfig {
 		if self.models.is_empty() {
 			return Err("models is empty: list at least one model folder".into());
 		}
-		aitbc_client::parse_ait(&self.price_per_unit).map_err(|e| format!("price_per_unit: {e}"))?;
+		aitbc_client::parse_ait(&self.price_per_unit)
+			.map_err(|e| format!("price_per_unit: {e}"))?;
 		if self.capacity == 0 {
 			return Err("capacity must be at least 1".into());
 		}
@@ -92,7 +95,8 @@ impl WorkerConfig {
 	pub fn write(&self, path: &Path) -> Result<(), String> {
 		let text = toml::to_string_pretty(self).map_err(|e| e.to_string())?;
 		let header = "# aitbc-worker chain mode (written by `aitbc-worker init`; relative paths are relative to this file)\n";
-		std::fs::write(path, format!("{header}{text}")).map_err(|e| format!("writing {}: {e}", path.display()))
+		std::fs::write(path, format!("{header}{text}"))
+			.map_err(|e| format!("writing {}: {e}", path.display()))
 	}
 
 	/// The price per unit in the smallest AIT unit.

@@ -86,8 +86,9 @@ impl Journal {
 			let path = entry?.path();
 			if path.extension().is_some_and(|e| e == "json") {
 				let bytes = std::fs::read(&path)?;
-				let record: JobRecord = serde_json::from_slice(&bytes)
-					.map_err(|e| std::io::Error::other(format!("journal file {}: {e}", path.display())))?;
+				let record: JobRecord = serde_json::from_slice(&bytes).map_err(|e| {
+					std::io::Error::other(format!("journal file {}: {e}", path.display()))
+				})?;
 				records.push(record);
 			}
 		}
@@ -110,7 +111,10 @@ mod tests {
 		journal.put(&JobRecord { job_id: 7, stage: signed.clone() }).unwrap();
 		let reopened = Journal::open(dir.path()).unwrap();
 		assert_eq!(reopened.get(7).unwrap().unwrap().stage, signed);
-		assert_eq!(reopened.all().unwrap().iter().map(|r| r.job_id).collect::<Vec<_>>(), vec![3, 7]);
+		assert_eq!(
+			reopened.all().unwrap().iter().map(|r| r.job_id).collect::<Vec<_>>(),
+			vec![3, 7]
+		);
 		reopened.remove(3).unwrap();
 		reopened.remove(3).unwrap();
 		assert_eq!(reopened.get(3).unwrap(), None);

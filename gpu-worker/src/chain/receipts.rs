@@ -21,7 +21,10 @@ pub trait Submit: Clone + Send + Sync + 'static {
 	/// The most receipts one batch may hold.
 	fn max_batch(&self) -> impl Future<Output = Result<u32, ClientError>> + Send;
 	/// Submits `receipts` in one transaction, all or nothing.
-	fn submit(&self, receipts: Vec<SignedReceipt>) -> impl Future<Output = Result<(), ClientError>> + Send;
+	fn submit(
+		&self,
+		receipts: Vec<SignedReceipt>,
+	) -> impl Future<Output = Result<(), ClientError>> + Send;
 }
 
 impl Submit for Client {
@@ -62,10 +65,17 @@ impl<S: Submit> ReceiptQueue<S> {
 
 	/// Submits `receipt` to `to`, in a batch with whatever else is queued, and returns once the
 	/// chain has taken or refused it.
-	pub async fn submit(&self, to: &S, receipt: Receipt<AccountId32>, signature: [u8; 64]) -> Result<(), ClientError> {
+	pub async fn submit(
+		&self,
+		to: &S,
+		receipt: Receipt<AccountId32>,
+		signature: [u8; 64],
+	) -> Result<(), ClientError> {
 		let (outcome, result) = oneshot::channel();
 		let stopped = || ClientError::Chain("the receipt queue has stopped".into());
-		self.queue.send(Queued { to: to.clone(), receipt: (receipt, signature), outcome }).map_err(|_| stopped())?;
+		self.queue
+			.send(Queued { to: to.clone(), receipt: (receipt, signature), outcome })
+			.map_err(|_| stopped())?;
 		result.await.unwrap_or_else(|_| Err(stopped()))
 	}
 }
@@ -207,7 +217,9 @@ mod tests {
 		assert_eq!(batches, vec![vec![1], vec![2, 3, 13], vec![2], vec![3], vec![13], vec![4, 5]]);
 	}
 
-	async fn futures_outcomes(handles: Vec<tokio::task::JoinHandle<Result<(), ClientError>>>) -> Vec<bool> {
+	async fn futures_outcomes(
+		handles: Vec<tokio::task::JoinHandle<Result<(), ClientError>>>,
+	) -> Vec<bool> {
 		let mut outcomes = Vec::new();
 		for handle in handles {
 			outcomes.push(handle.await.unwrap().is_ok());
