@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # The main job on the embedded default, end to end on this machine:
 #   a development chain (Alice authors, finalizes and holds the sudo key), governance registers the
-#   embedded tiny-shapes model, one aitbc-worker with a freshly generated provider key is approved
-#   and registers its offer, a client (Charlie, who holds no AIT) submits a free text-to-image job,
-#   the worker claims it, runs it, stores the image and submits a signed receipt; after the
-#   challenge window the receipt is final and the provider is minted units x price.
-#   Prints the receipt, the minted amount and the provider's new balance; writes the image.
+#   embedded tiny-shapes model and audits every receipt (rate 100 %), two aitbc-workers with
+#   freshly generated provider keys are approved and register their offers, a client (Charlie,
+#   who holds no AIT) submits a free text-to-image job, one worker claims it, runs it, stores the
+#   image and submits a signed receipt; the other is drawn as its auditor: it fetches the image,
+#   re-runs the job, commits and reveals its verdict. The audit passes, the receipt is final and
+#   the provider is minted units x price (the auditor as much, for its re-run).
+#   Prints the receipt, the audit, the minted amounts and the new balances; writes the image.
 #
 # Options:  --keep        leave the chain and the worker running until Ctrl-C
 #           --chain-only  only start the dev chain (RPC on ws://127.0.0.1:9944), as polkadot.js expects
-# Settings: AITBC_PROMPT, AITBC_SEED, AITBC_RPC_PORT (9944), AITBC_WORKER_PORT (8090),
-#           AITBC_OUT (out/)
+# Settings: AITBC_PROMPT, AITBC_SEED, AITBC_RPC_PORT (9944), AITBC_WORKER_PORT (8090; the
+#           auditor's is the next port), AITBC_OUT (out/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 keep=0 chain_only=0
@@ -61,27 +63,40 @@ for _ in $(seq 120); do
   sleep 0.5
 done
 
-echo "[run] 2/7 governance (Alice) registers the embedded model"
+echo "[run] 2/7 governance (Alice) registers the embedded model and audits every receipt"
 "$bin/aitbc-worker" add-model models/tiny-shapes --node "$url" --governance alice
+aitbc --account alice set-audit-params --rate 100
 
-echo "[run] 3/7 a worker folder with new provider and worker keys ($data/worker)"
-init_out=$("$bin/aitbc-worker" init --dir "$data/worker" --node "$url" --price 0.001 \
-  --http-listen "127.0.0.1:$http_port")
-echo "$init_out" | sed 's/^/      /'
-provider=$(echo "$init_out" | sed -n 's/^provider account //p')
-
-echo "[run] 4/7 governance approves the provider; the worker registers its offer"
-aitbc --account alice approve-provider "$provider"
-"$bin/aitbc-worker" register --config "$data/worker"
-
-echo "[run] 5/7 the worker starts (log $data/worker.log)"
-"$bin/aitbc-worker" --log-format text start --config "$data/worker" >"$data/worker.log" 2>&1 &
-pids+=("$!")
-for _ in $(seq 120); do
-  grep -q "listening on" "$data/worker.log" && break
-  sleep 0.5
+echo "[run] 3/7 two worker folders with new provider and worker keys ($data/worker, $data/auditor)"
+providers=()
+for name in worker auditor; do
+  port=$http_port; [ "$name" = auditor ] && port=$((http_port + 1))
+  init_out=$("$bin/aitbc-worker" init --dir "$data/$name" --node "$url" --price 0.001 \
+    --http-listen "127.0.0.1:$port")
+  echo "$init_out" | sed 's/^/      /'
+  providers+=("$(echo "$init_out" | sed -n 's/^provider account //p')")
 done
-grep -q "listening on" "$data/worker.log" || { cat "$data/worker.log"; echo "[run] the worker did not start" >&2; exit 1; }
+provider=${providers[0]} auditor=${providers[1]}
+
+echo "[run] 4/7 governance approves the providers; the workers register their offers"
+for name in worker auditor; do
+  [ "$name" = worker ] && who=$provider || who=$auditor
+  aitbc --account alice approve-provider "$who"
+  "$bin/aitbc-worker" register --config "$data/$name"
+done
+
+echo "[run] 5/7 the workers start (logs $data/worker.log, $data/auditor.log)"
+for name in worker auditor; do
+  "$bin/aitbc-worker" --log-format text start --config "$data/$name" >"$data/$name.log" 2>&1 &
+  pids+=("$!")
+done
+for name in worker auditor; do
+  for _ in $(seq 120); do
+    grep -q "registered as an auditor" "$data/$name.log" && break
+    sleep 0.5
+  done
+  grep -q "registered as an auditor" "$data/$name.log" || { cat "$data/$name.log"; echo "[run] the $name did not start" >&2; exit 1; }
+done
 
 echo "[run] 6/7 Charlie submits a job: \"$prompt\""
 job_json=$(aitbc --account charlie --json submit --prompt "$prompt" --seed "$seed" --max-price 0.001)
@@ -91,9 +106,14 @@ aitbc status "$job" --follow
 
 echo "[run] 7/7 the result"
 aitbc receipts --job "$job"
+aitbc status "$job"
 aitbc fetch "$job" --out "$out_dir/job-$job.png"
-echo "provider balance: $(aitbc balance "$provider")"
+served_by=$(aitbc --json receipts --job "$job" | sed -n 's/.*"provider":"\([^"]*\)".*/\1/p')
+for who in "$provider" "$auditor"; do
+  role=auditor; [ "$who" = "$served_by" ] && role=provider
+  echo "$role $who balance: $(aitbc balance "$who")"
+done
 if [ "$keep" = 1 ]; then
-  echo "[run] chain on $url and worker on http://127.0.0.1:$http_port keep running; Ctrl-C stops them"
+  echo "[run] chain on $url and workers on http://127.0.0.1:$http_port and :$((http_port + 1)) keep running; Ctrl-C stops them"
   wait
 fi

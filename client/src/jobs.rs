@@ -3,7 +3,10 @@
 use aitbc_primitives::JobId;
 
 use crate::{
-	runtime::{self, runtime_types::pallet_aitbc_jobs::{Job, JobState}},
+	runtime::{
+		self,
+		runtime_types::pallet_aitbc_jobs::{Job, JobState},
+	},
 	Client, ClientError, Included,
 };
 
@@ -12,8 +15,8 @@ pub type JobInfo = Job;
 /// A job's state, as the generated interface decodes it.
 pub type JobStateInfo = JobState<subxt::utils::AccountId32, crate::Balance, u32>;
 
-/// The state's name: `Pending`, `Assigned`, `Receipted`, `Finalized`, `Cancelled`, `Expired` or
-/// `Unclaimed`.
+/// The state's name: `Pending`, `Assigned`, `Receipted`, `Finalized`, `Cancelled`, `Expired`,
+/// `Unclaimed` or `Rejected`.
 pub fn state_name(state: &JobStateInfo) -> &'static str {
 	match state {
 		JobState::Pending => "Pending",
@@ -23,6 +26,7 @@ pub fn state_name(state: &JobStateInfo) -> &'static str {
 		JobState::Cancelled => "Cancelled",
 		JobState::Expired { .. } => "Expired",
 		JobState::Unclaimed => "Unclaimed",
+		JobState::Rejected { .. } => "Rejected",
 	}
 }
 
@@ -30,7 +34,11 @@ pub fn state_name(state: &JobStateInfo) -> &'static str {
 pub fn is_final(state: &JobStateInfo) -> bool {
 	matches!(
 		state,
-		JobState::Finalized { .. } | JobState::Cancelled | JobState::Expired { .. } | JobState::Unclaimed
+		JobState::Finalized { .. }
+			| JobState::Cancelled
+			| JobState::Expired { .. }
+			| JobState::Unclaimed
+			| JobState::Rejected { .. }
 	)
 }
 
@@ -44,7 +52,8 @@ fn stale_claim(job_id: JobId, error: ClientError) -> ClientError {
 			stale.error_name(),
 			match stale {
 				aitbc_primitives::StaleClaim::UnknownJob => "unknown",
-				aitbc_primitives::StaleClaim::NotPending => "no longer pending: another provider claimed it, or it was cancelled",
+				aitbc_primitives::StaleClaim::NotPending =>
+					"no longer pending: another provider claimed it, or it was cancelled",
 			}
 		)),
 		None => error,
@@ -55,17 +64,33 @@ impl Client {
 	/// Jobs waiting for a provider as of the block `at`, oldest first (workers read it at best
 	/// blocks).
 	pub async fn pending_jobs_at(
-		at: &subxt::client::ClientAtBlock<crate::Config, impl subxt::client::OnlineClientAtBlockT<crate::Config>>,
+		at: &subxt::client::ClientAtBlock<
+			crate::Config,
+			impl subxt::client::OnlineClientAtBlockT<crate::Config>,
+		>,
 	) -> Result<Vec<JobId>, ClientError> {
-		let entry = at.storage().entry(runtime::storage().jobs().pending_jobs()).map_err(ClientError::chain)?;
-		Ok(entry.fetch(()).await.map_err(ClientError::chain)?.decode().map_err(ClientError::chain)?.0)
+		let entry = at
+			.storage()
+			.entry(runtime::storage().jobs().pending_jobs())
+			.map_err(ClientError::chain)?;
+		Ok(entry
+			.fetch(())
+			.await
+			.map_err(ClientError::chain)?
+			.decode()
+			.map_err(ClientError::chain)?
+			.0)
 	}
 
 	/// Claims a pending job for the signer's offer (feeless when the claim is valid). A claim on
 	/// a job that is no longer pending is refused by the transaction pool
 	/// ([`ClientError::Refused`], naming `Jobs::NotPending` or `Jobs::UnknownJob`) and costs
 	/// nothing.
-	pub async fn claim_job(&self, provider: &subxt_signer::sr25519::Keypair, job_id: JobId) -> Result<Included, ClientError> {
+	pub async fn claim_job(
+		&self,
+		provider: &subxt_signer::sr25519::Keypair,
+		job_id: JobId,
+	) -> Result<Included, ClientError> {
 		self.submit(&runtime::transactions().jobs().claim_job(job_id), provider)
 			.await
 			.map_err(|e| stale_claim(job_id, e))
@@ -115,17 +140,30 @@ mod tests {
 	fn pool_refusals_of_claims_are_named_and_others_pass_through() {
 		let refused = stale_claim(
 			4,
-			ClientError::Chain("Rpc error: RPC error: User error: Invalid Transaction (1010): Custom error: 2".into()),
+			ClientError::Chain(
+				"Rpc error: RPC error: User error: Invalid Transaction (1010): Custom error: 2"
+					.into(),
+			),
 		);
-		assert!(matches!(&refused, ClientError::Refused(m) if m.contains("Jobs::NotPending") && m.contains("job 4")), "{refused}");
+		assert!(
+			matches!(&refused, ClientError::Refused(m) if m.contains("Jobs::NotPending") && m.contains("job 4")),
+			"{refused}"
+		);
 		let watched = stale_claim(
 			4,
-			ClientError::Chain("the transaction was not included: Invalid transaction with custom error: 2".into()),
+			ClientError::Chain(
+				"the transaction was not included: Invalid transaction with custom error: 2".into(),
+			),
 		);
-		assert!(matches!(&watched, ClientError::Refused(m) if m.contains("Jobs::NotPending")), "{watched}");
-		let unknown = stale_claim(9, ClientError::Chain("Invalid Transaction: Custom error: 1".into()));
+		assert!(
+			matches!(&watched, ClientError::Refused(m) if m.contains("Jobs::NotPending")),
+			"{watched}"
+		);
+		let unknown =
+			stale_claim(9, ClientError::Chain("Invalid Transaction: Custom error: 1".into()));
 		assert!(unknown.to_string().contains("Jobs::UnknownJob"), "{unknown}");
-		let other = stale_claim(4, ClientError::Chain("Invalid Transaction: Custom error: 77".into()));
+		let other =
+			stale_claim(4, ClientError::Chain("Invalid Transaction: Custom error: 77".into()));
 		assert!(matches!(other, ClientError::Chain(_)));
 		let dispatch = stale_claim(4, ClientError::Dispatch("Marketplace::NotApproved".into()));
 		assert!(matches!(dispatch, ClientError::Dispatch(_)));

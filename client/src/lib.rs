@@ -19,6 +19,7 @@ use subxt::{
 use subxt_signer::sr25519::Keypair;
 
 pub mod amount;
+pub mod audits;
 pub mod jobs;
 pub mod keys;
 pub mod market;
@@ -33,8 +34,18 @@ pub use receipts::{fetch_artifact, sign_receipt, ReceiptInfo};
 /// The generated runtime interface (pallets, calls, storage, events, errors).
 #[subxt::subxt(
 	runtime_metadata_path = "metadata/aitbc.scale",
-	substitute_type(path = "aitbc_primitives::JobParams", with = "::subxt::utils::Static<::aitbc_primitives::JobParams>"),
-	substitute_type(path = "aitbc_primitives::WorkerKey", with = "::subxt::utils::Static<::aitbc_primitives::WorkerKey>"),
+	substitute_type(
+		path = "aitbc_primitives::JobParams",
+		with = "::subxt::utils::Static<::aitbc_primitives::JobParams>"
+	),
+	substitute_type(
+		path = "aitbc_primitives::WorkerKey",
+		with = "::subxt::utils::Static<::aitbc_primitives::WorkerKey>"
+	),
+	substitute_type(
+		path = "aitbc_primitives::AuditVerdict",
+		with = "::subxt::utils::Static<::aitbc_primitives::AuditVerdict>"
+	),
 	derive_for_type(path = "pallet_aitbc_jobs::JobState", derive = "Clone, PartialEq, Eq"),
 	substitute_type(
 		path = "aitbc_primitives::Receipt<A>",
@@ -80,7 +91,10 @@ impl ClientError {
 	fn chain(e: impl std::fmt::Display) -> Self {
 		let text = e.to_string();
 		let lower = text.to_ascii_lowercase();
-		if lower.contains("inability to pay some fees") || text.contains("FundsUnavailable") || text.contains("InsufficientBalance") {
+		if lower.contains("inability to pay some fees")
+			|| text.contains("FundsUnavailable")
+			|| text.contains("InsufficientBalance")
+		{
 			Self::InsufficientBalance(text)
 		} else if lower.contains("dispatch error") || text.contains("DispatchError") {
 			Self::Dispatch(text)
@@ -151,10 +165,18 @@ impl Client {
 		loop {
 			match OnlineClient::<Config>::from_insecure_url(url).await {
 				Ok(api) => {
-					return Ok(Self { api, url: url.to_string(), inclusion: Inclusion::Finalized, next_nonce: Default::default() })
+					return Ok(Self {
+						api,
+						url: url.to_string(),
+						inclusion: Inclusion::Finalized,
+						next_nonce: Default::default(),
+					})
 				},
 				Err(e) if tokio::time::Instant::now() >= deadline => {
-					return Err(ClientError::NodeUnreachable { url: url.to_string(), reason: e.to_string() })
+					return Err(ClientError::NodeUnreachable {
+						url: url.to_string(),
+						reason: e.to_string(),
+					})
 				},
 				Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
 			}
@@ -184,7 +206,11 @@ impl Client {
 
 	/// Signs `payload` with `signer`, submits it and waits until it is in a finalized block and
 	/// succeeded; returns the block and the events it emitted (`Pallet.Event`).
-	pub async fn submit<P: Payload>(&self, payload: &P, signer: &Keypair) -> Result<Included, ClientError> {
+	pub async fn submit<P: Payload>(
+		&self,
+		payload: &P,
+		signer: &Keypair,
+	) -> Result<Included, ClientError> {
 		let events = self.submit_and_watch(payload, signer).await?;
 		Ok(Included::from_events(&events))
 	}
@@ -194,21 +220,32 @@ impl Client {
 	/// its worker signatures). It pays no fee and uses no nonce; a call that fails its
 	/// authorization is refused by the pool (`Invalid Transaction: Custom error: N`) and never
 	/// reaches a block.
-	pub async fn submit_authorized<P: Payload>(&self, payload: &P) -> Result<Included, ClientError> {
+	pub async fn submit_authorized<P: Payload>(
+		&self,
+		payload: &P,
+	) -> Result<Included, ClientError> {
 		use subxt::config::transaction_extensions::Params as _;
 		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
-		let mut params =
-			subxt::config::DefaultExtrinsicParamsBuilder::<Config>::new().mortal(AUTHORIZED_MORTALITY).build();
+		let mut params = subxt::config::DefaultExtrinsicParamsBuilder::<Config>::new()
+			.mortal(AUTHORIZED_MORTALITY)
+			.build();
 		params.inject_block(at.block_number(), at.block_hash());
 		let transactions = at.transactions();
-		let mut general = transactions.create_v5_signable_offline(payload, params).map_err(ClientError::chain)?;
+		let mut general =
+			transactions.create_v5_signable_offline(payload, params).map_err(ClientError::chain)?;
 		// A v5 general transaction has no signature field, and the runtime has no extension that
 		// carries one, so neither value below is encoded: the call's own authorization counts.
 		let transaction = general
-			.sign_with_account_and_signature(&AccountId32([0; 32]), &subxt::utils::MultiSignature::Sr25519([0; 64]))
+			.sign_with_account_and_signature(
+				&AccountId32([0; 32]),
+				&subxt::utils::MultiSignature::Sr25519([0; 64]),
+			)
 			.map_err(ClientError::chain)?;
-		let events =
-			Self::watch(transaction.submit_and_watch().await.map_err(ClientError::chain), self.inclusion).await?;
+		let events = Self::watch(
+			transaction.submit_and_watch().await.map_err(ClientError::chain),
+			self.inclusion,
+		)
+		.await?;
 		Ok(Included::from_events(&events))
 	}
 
@@ -222,7 +259,10 @@ impl Client {
 		match events.find_first::<E>() {
 			Some(Ok(event)) => Ok(event),
 			Some(Err(e)) => Err(ClientError::chain(e)),
-			None => Err(ClientError::Chain(format!("the transaction emitted no {}", std::any::type_name::<E>()))),
+			None => Err(ClientError::Chain(format!(
+				"the transaction emitted no {}",
+				std::any::type_name::<E>()
+			))),
 		}
 	}
 
@@ -236,14 +276,21 @@ impl Client {
 		let mut transactions = at.transactions();
 		let chain_nonce = transactions.account_nonce(&who).await.map_err(ClientError::chain)?;
 		let nonce = {
-			let mut next = self.next_nonce.lock().map_err(|_| ClientError::Chain("poisoned nonce lock".into()))?;
+			let mut next = self
+				.next_nonce
+				.lock()
+				.map_err(|_| ClientError::Chain("poisoned nonce lock".into()))?;
 			let nonce = next.get(&who.0).copied().unwrap_or(0).max(chain_nonce);
 			next.insert(who.0, nonce + 1);
 			nonce
 		};
-		let params = subxt::config::DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
+		let params =
+			subxt::config::DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
 		let result = Self::watch(
-			transactions.sign_and_submit_then_watch(payload, signer, params).await.map_err(ClientError::chain),
+			transactions
+				.sign_and_submit_then_watch(payload, signer, params)
+				.await
+				.map_err(ClientError::chain),
 			self.inclusion,
 		)
 		.await;
@@ -257,7 +304,13 @@ impl Client {
 	}
 
 	async fn watch(
-		progress: Result<subxt::transactions::TransactionProgress<Config, impl subxt::client::OnlineClientAtBlockT<Config>>, ClientError>,
+		progress: Result<
+			subxt::transactions::TransactionProgress<
+				Config,
+				impl subxt::client::OnlineClientAtBlockT<Config>,
+			>,
+			ClientError,
+		>,
 		inclusion: Inclusion,
 	) -> Result<subxt::extrinsics::ExtrinsicEvents<Config>, ClientError> {
 		use subxt::transactions::TransactionStatus;
@@ -265,9 +318,15 @@ impl Client {
 		while let Some(status) = progress.next().await {
 			let in_block = match status.map_err(ClientError::chain)? {
 				TransactionStatus::InFinalizedBlock(in_block) => in_block,
-				TransactionStatus::InBestBlock(in_block) if inclusion == Inclusion::BestBlock => in_block,
-				TransactionStatus::Error { message } | TransactionStatus::Invalid { message } | TransactionStatus::Dropped { message } => {
-					return Err(ClientError::chain(format!("the transaction was not included: {message}")))
+				TransactionStatus::InBestBlock(in_block) if inclusion == Inclusion::BestBlock => {
+					in_block
+				},
+				TransactionStatus::Error { message }
+				| TransactionStatus::Invalid { message }
+				| TransactionStatus::Dropped { message } => {
+					return Err(ClientError::chain(format!(
+						"the transaction was not included: {message}"
+					)))
 				},
 				_ => continue,
 			};
@@ -279,7 +338,10 @@ impl Client {
 	/// Free balance of `who`.
 	pub async fn balance(&self, who: &AccountId32) -> Result<Balance, ClientError> {
 		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
-		let entry = at.storage().entry(runtime::storage().system().account()).map_err(ClientError::chain)?;
+		let entry = at
+			.storage()
+			.entry(runtime::storage().system().account())
+			.map_err(ClientError::chain)?;
 		let info = entry.fetch((who.clone(),)).await.map_err(ClientError::chain)?;
 		let info = info.decode().map_err(ClientError::chain)?;
 		Ok(info.data.free)
@@ -288,7 +350,10 @@ impl Client {
 	/// Total AIT in existence.
 	pub async fn total_issuance(&self) -> Result<Balance, ClientError> {
 		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
-		let entry = at.storage().entry(runtime::storage().balances().total_issuance()).map_err(ClientError::chain)?;
+		let entry = at
+			.storage()
+			.entry(runtime::storage().balances().total_issuance())
+			.map_err(ClientError::chain)?;
 		let value = entry.fetch(()).await.map_err(ClientError::chain)?;
 		value.decode().map_err(ClientError::chain)
 	}
@@ -299,15 +364,32 @@ impl Client {
 		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
 		let storage = runtime::storage().receipts();
 		let minted = at.storage().entry(storage.total_minted()).map_err(ClientError::chain)?;
-		let minted = minted.fetch(()).await.map_err(ClientError::chain)?.decode().map_err(ClientError::chain)?;
+		let minted = minted
+			.fetch(())
+			.await
+			.map_err(ClientError::chain)?
+			.decode()
+			.map_err(ClientError::chain)?;
 		let burned = at.storage().entry(storage.total_burned()).map_err(ClientError::chain)?;
-		let burned = burned.fetch(()).await.map_err(ClientError::chain)?.decode().map_err(ClientError::chain)?;
+		let burned = burned
+			.fetch(())
+			.await
+			.map_err(ClientError::chain)?
+			.decode()
+			.map_err(ClientError::chain)?;
 		Ok((minted, burned))
 	}
 
 	/// Transfers `amount` to `dest`.
-	pub async fn transfer(&self, signer: &Keypair, dest: &AccountId32, amount: Balance) -> Result<Included, ClientError> {
-		let call = runtime::transactions().balances().transfer_keep_alive(MultiAddress::Id(dest.clone()), amount);
+	pub async fn transfer(
+		&self,
+		signer: &Keypair,
+		dest: &AccountId32,
+		amount: Balance,
+	) -> Result<Included, ClientError> {
+		let call = runtime::transactions()
+			.balances()
+			.transfer_keep_alive(MultiAddress::Id(dest.clone()), amount);
 		self.submit(&call, signer).await
 	}
 
@@ -322,7 +404,8 @@ impl Client {
 		at: &subxt::client::ClientAtBlock<Config, impl subxt::client::OnlineClientAtBlockT<Config>>,
 		job_id: JobId,
 	) -> Result<Option<JobInfo>, ClientError> {
-		let entry = at.storage().entry(runtime::storage().jobs().jobs()).map_err(ClientError::chain)?;
+		let entry =
+			at.storage().entry(runtime::storage().jobs().jobs()).map_err(ClientError::chain)?;
 		match entry.try_fetch((job_id,)).await.map_err(ClientError::chain)? {
 			Some(value) => value.decode().map(Some).map_err(ClientError::chain),
 			None => Ok(None),
@@ -349,7 +432,8 @@ impl Client {
 			payment,
 			deadline_blocks,
 		);
-		let event: runtime::jobs::events::JobSubmitted = self.submit_for_event(&call, signer).await?;
+		let event: runtime::jobs::events::JobSubmitted =
+			self.submit_for_event(&call, signer).await?;
 		Ok(event.job_id)
 	}
 
@@ -372,7 +456,10 @@ impl Client {
 		};
 		let files = files
 			.iter()
-			.map(|(path, sha256)| ModelFile { path: BoundedVec(path.as_bytes().to_vec()), sha256: *sha256 })
+			.map(|(path, sha256)| ModelFile {
+				path: BoundedVec(path.as_bytes().to_vec()),
+				sha256: *sha256,
+			})
 			.collect();
 		let call = runtime::transactions().marketplace().add_model(
 			BoundedVec(name.as_bytes().to_vec()),
@@ -384,21 +471,29 @@ impl Client {
 			max_height,
 			max_steps,
 		);
-		let event: runtime::marketplace::events::ModelAdded = self.submit_for_event(&call, governance).await?;
+		let event: runtime::marketplace::events::ModelAdded =
+			self.submit_for_event(&call, governance).await?;
 		Ok(event.model_id)
 	}
 
 	/// Every registered model, by id.
 	pub async fn models(
 		&self,
-	) -> Result<Vec<(ModelId, runtime::runtime_types::pallet_aitbc_marketplace::ModelInfo)>, ClientError> {
+	) -> Result<
+		Vec<(ModelId, runtime::runtime_types::pallet_aitbc_marketplace::ModelInfo)>,
+		ClientError,
+	> {
 		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
-		let entry = at.storage().entry(runtime::storage().marketplace().models()).map_err(ClientError::chain)?;
+		let entry = at
+			.storage()
+			.entry(runtime::storage().marketplace().models())
+			.map_err(ClientError::chain)?;
 		let mut all = entry.iter(()).await.map_err(ClientError::chain)?;
 		let mut models = Vec::new();
 		while let Some(item) = all.next().await {
 			let item = item.map_err(ClientError::chain)?;
-			let (id,) = item.key().map_err(ClientError::chain)?.decode().map_err(ClientError::chain)?;
+			let (id,) =
+				item.key().map_err(ClientError::chain)?.decode().map_err(ClientError::chain)?;
 			models.push((id, item.value().decode().map_err(ClientError::chain)?));
 		}
 		models.sort_by_key(|(id, _)| *id);
@@ -406,7 +501,11 @@ impl Client {
 	}
 
 	/// Cancels a pending job (full refund).
-	pub async fn cancel_job(&self, signer: &Keypair, job_id: JobId) -> Result<Included, ClientError> {
+	pub async fn cancel_job(
+		&self,
+		signer: &Keypair,
+		job_id: JobId,
+	) -> Result<Included, ClientError> {
 		self.submit(&runtime::transactions().jobs().cancel_job(job_id), signer).await
 	}
 }

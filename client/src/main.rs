@@ -7,8 +7,8 @@ use std::{
 };
 
 use aitbc_client::{
-	account_of, format_ait, jobs::JobInfo, keypair_from, keys, parse_ait, state_name, Client, JobStateInfo,
-	ReceiptInfo,
+	account_of, format_ait, jobs::JobInfo, keypair_from, keys, parse_ait, state_name, Client,
+	JobStateInfo, ReceiptInfo,
 };
 use aitbc_primitives::{JobParams, Scheduler};
 use anyhow::Context;
@@ -25,7 +25,13 @@ struct Cli {
 	node: String,
 	/// Signing account: a key name from the keystore, a dev name (alice, bob, …), or a secret URI /
 	/// mnemonic.
-	#[arg(long, global = true, env = "AITBC_ACCOUNT", default_value = "alice", hide_env_values = true)]
+	#[arg(
+		long,
+		global = true,
+		env = "AITBC_ACCOUNT",
+		default_value = "alice",
+		hide_env_values = true
+	)]
 	account: String,
 	/// Folder of named key files (`aitbc keys generate NAME`).
 	#[arg(long, global = true, env = "AITBC_KEYSTORE")]
@@ -109,6 +115,21 @@ enum Command {
 		/// Address, key name or dev name.
 		provider: String,
 	},
+	/// Challenge a job's receipt before it is final, holding BOND AIT on its audit's outcome:
+	/// returned with a reward if the receipt fails, forfeited if it passes.
+	Challenge {
+		job_id: u64,
+		#[arg(long)]
+		bond: String,
+	},
+	/// Governance: the share of receipts audited (percent) and the size in units from which
+	/// every receipt is (0: none).
+	SetAuditParams {
+		#[arg(long)]
+		rate: f64,
+		#[arg(long, default_value_t = 0.0)]
+		always_units: f64,
+	},
 	/// Download a job's image from its provider and verify its sha256 against the receipt.
 	Fetch {
 		job_id: u64,
@@ -161,9 +182,12 @@ fn account_id(cli: &Cli, who: &str) -> anyhow::Result<AccountId32> {
 	if let Ok(id) = who.parse::<AccountId32>() {
 		return Ok(id);
 	}
-	signer(cli, who)
-		.map(|pair| account_of(&pair))
-		.map_err(|_| anyhow::anyhow!("'{who}' is not an SS58 address, a key in {} or a dev name", keystore(cli).display()))
+	signer(cli, who).map(|pair| account_of(&pair)).map_err(|_| {
+		anyhow::anyhow!(
+			"'{who}' is not an SS58 address, a key in {} or a dev name",
+			keystore(cli).display()
+		)
+	})
 }
 
 fn describe_state(state: &JobStateInfo) -> String {
@@ -184,7 +208,53 @@ fn describe_state(state: &JobStateInfo) -> String {
 		JobState::Cancelled => "Cancelled: payment refunded".into(),
 		JobState::Unclaimed => "Unclaimed: no provider took it in time, payment refunded".into(),
 		JobState::Pending => "Pending: waiting for a provider".into(),
+		JobState::Rejected { provider, receipt_hash, convicted: true } => format!(
+			"Rejected: the audit found {provider}'s receipt 0x{} false; nothing minted, payment refunded",
+			hex::encode(receipt_hash)
+		),
+		JobState::Rejected { provider, receipt_hash, convicted: false } => format!(
+			"Rejected: {provider}'s receipt 0x{} could not be audited (too few independent auditors); nothing minted, payment refunded",
+			hex::encode(receipt_hash)
+		),
 	}
+}
+
+/// A job's audit in a line: its panel with each verdict (hidden until revealed), and its outcome.
+fn describe_audit(audit: &aitbc_client::audits::AuditInfo) -> String {
+	use aitbc_client::audits::{outcome_name, verdict_name};
+	let panel: Vec<String> = audit
+		.votes
+		.0
+		.iter()
+		.map(|vote| {
+			let verdict = match (&vote.verdict, &vote.commitment) {
+				(Some(v), _) => verdict_name(&v.0).to_string(),
+				(None, Some(_)) => "committed".to_string(),
+				(None, None) => "pending".to_string(),
+			};
+			format!("{} {verdict}", vote.auditor)
+		})
+		.collect();
+	let outcome =
+		audit.outcome.as_ref().map_or("open".to_string(), |o| outcome_name(o).to_string());
+	let challenge = audit.challenge.as_ref().map_or(String::new(), |c| {
+		format!(", challenged by {} ({})", c.challenger, format_ait(c.bond))
+	});
+	format!("audit {outcome}: {}{challenge}", panel.join(", "))
+}
+
+fn audit_json(audit: &aitbc_client::audits::AuditInfo) -> serde_json::Value {
+	use aitbc_client::audits::{outcome_name, verdict_name};
+	serde_json::json!({
+		"outcome": audit.outcome.as_ref().map(outcome_name),
+		"escalated": audit.escalated,
+		"auditors": audit.votes.0.iter().map(|v| serde_json::json!({
+			"auditor": v.auditor.to_string(),
+			"committed": v.commitment.is_some(),
+			"verdict": v.verdict.as_ref().map(|x| verdict_name(&x.0)),
+		})).collect::<Vec<_>>(),
+		"challenger": audit.challenge.as_ref().map(|c| c.challenger.to_string()),
+	})
 }
 
 fn job_json(job_id: u64, job: &JobInfo) -> serde_json::Value {
@@ -223,12 +293,22 @@ fn print_receipt(stored: &ReceiptInfo) {
 	let r = &stored.receipt;
 	println!("receipt 0x{} for job {}", hex::encode(stored.receipt_hash), r.job_id);
 	println!("  provider  {}", r.provider);
-	println!("  units     {:.3} (gpu {} ms on {} / {})", r.units as f64 / 1000.0, r.gpu_ms,
-		String::from_utf8_lossy(&r.execution.execution_provider), String::from_utf8_lossy(&r.execution.device));
+	println!(
+		"  units     {:.3} (gpu {} ms on {} / {})",
+		r.units as f64 / 1000.0,
+		r.gpu_ms,
+		String::from_utf8_lossy(&r.execution.execution_provider),
+		String::from_utf8_lossy(&r.execution.device)
+	);
 	println!("  image     sha256 {}", hex::encode(r.artifact_sha256));
 	match stored.minted {
-		Some(minted) => println!("  final at block {}: minted {}", stored.final_at, format_ait(minted)),
-		None => println!("  accepted at block {}, final at block {}", stored.accepted_at, stored.final_at),
+		Some(minted) => {
+			println!("  final at block {}: minted {}", stored.final_at, format_ait(minted))
+		},
+		None => println!(
+			"  accepted at block {}, final at block {}",
+			stored.accepted_at, stored.final_at
+		),
 	}
 }
 
@@ -241,7 +321,10 @@ async fn keys_command(cli: &Cli, action: &Option<KeysAction>) -> anyhow::Result<
 				for entry in entries.flatten() {
 					let path = entry.path();
 					if path.extension().is_some_and(|e| e == "key") {
-						let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+						let name = path
+							.file_stem()
+							.map(|s| s.to_string_lossy().into_owned())
+							.unwrap_or_default();
 						match keys::read_key_file(&path) {
 							Ok(pair) => named.push((name, account_of(&pair).to_string(), false)),
 							Err(e) => eprintln!("warning: {e}"),
@@ -251,11 +334,17 @@ async fn keys_command(cli: &Cli, action: &Option<KeysAction>) -> anyhow::Result<
 			}
 			named.sort();
 			for name in keys::DEV_ACCOUNTS {
-				named.push((name.to_string(), account_of(&keys::dev_account(name).expect("dev name")).to_string(), true));
+				named.push((
+					name.to_string(),
+					account_of(&keys::dev_account(name).expect("dev name")).to_string(),
+					true,
+				));
 			}
 			if cli.json {
-				let list: Vec<_> =
-					named.iter().map(|(n, a, dev)| serde_json::json!({"name": n, "address": a, "dev": dev})).collect();
+				let list: Vec<_> = named
+					.iter()
+					.map(|(n, a, dev)| serde_json::json!({"name": n, "address": a, "dev": dev}))
+					.collect();
 				println!("{}", serde_json::Value::Array(list));
 			} else {
 				for (name, address, dev) in named {
@@ -271,8 +360,11 @@ async fn keys_command(cli: &Cli, action: &Option<KeysAction>) -> anyhow::Result<
 		KeysAction::Import { name } => {
 			let path = key_path(&store, name)?;
 			let mut secret = String::new();
-			std::io::stdin().read_line(&mut secret).context("reading the secret from standard input")?;
-			let pair = keypair_from(secret.trim()).map_err(|e| anyhow::anyhow!("the imported secret is {e}"))?;
+			std::io::stdin()
+				.read_line(&mut secret)
+				.context("reading the secret from standard input")?;
+			let pair = keypair_from(secret.trim())
+				.map_err(|e| anyhow::anyhow!("the imported secret is {e}"))?;
 			keys::write_key_file(&path, secret.trim()).map_err(anyhow::Error::msg)?;
 			print_new_key(cli, name, &pair, &path);
 		},
@@ -283,7 +375,10 @@ async fn keys_command(cli: &Cli, action: &Option<KeysAction>) -> anyhow::Result<
 fn print_new_key(cli: &Cli, name: &str, pair: &Keypair, path: &Path) {
 	let address = account_of(pair).to_string();
 	if cli.json {
-		println!("{}", serde_json::json!({"name": name, "address": address, "file": path.display().to_string()}));
+		println!(
+			"{}",
+			serde_json::json!({"name": name, "address": address, "file": path.display().to_string()})
+		);
 	} else {
 		println!("{name}: {address} (secret in {})", path.display());
 	}
@@ -300,14 +395,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let who = account_id(&cli, who.as_deref().unwrap_or(&cli.account))?;
 			let balance = client.balance(&who).await?;
 			if cli.json {
-				println!("{}", serde_json::json!({"account": who.to_string(), "free": balance.to_string()}));
+				println!(
+					"{}",
+					serde_json::json!({"account": who.to_string(), "free": balance.to_string()})
+				);
 			} else {
 				println!("{who}: {}", format_ait(balance));
 			}
 		},
 		Command::Transfer { to, amount } => {
 			let amount = parse_ait(amount).map_err(anyhow::Error::msg)?;
-			let included = client.transfer(&signer(&cli, &cli.account)?, &account_id(&cli, to)?, amount).await?;
+			let included = client
+				.transfer(&signer(&cli, &cli.account)?, &account_id(&cli, to)?, amount)
+				.await?;
 			println!("sent {} (extrinsic {})", format_ait(amount), included.extrinsic_hash);
 		},
 		Command::Models => {
@@ -354,7 +454,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 							"gpu": offer.map(|o| o.gpu_name.clone()), "endpoint": offer.map(|o| o.endpoint.clone()),
 							"capacity": offer.map(|o| o.capacity), "completed": p.completed, "expired": p.expired,
 							"cancelled_after_assign": p.cancelled_after_assign, "failed_checks": p.failed_checks,
-							"median_gpu_ms": p.median_gpu_ms,
+							"passed_checks": p.passed_checks, "median_gpu_ms": p.median_gpu_ms,
 						})
 					})
 					.collect();
@@ -365,7 +465,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				for p in providers {
 					let Some(o) = &p.offer else { continue };
 					println!(
-						"{}{}{}\n  models {:?}, {} per unit, {} ({} MiB), capacity {} ({} in flight), {}\n  completed {}, expired {}, cancelled after assign {}, failed checks {}, median gpu {}",
+						"{}{}{}\n  models {:?}, {} per unit, {} ({} MiB), capacity {} ({} in flight), {}\n  completed {}, expired {}, cancelled after assign {}, audits failed {} / passed {}, median gpu {}",
 						p.account,
 						if p.approved { "" } else { "  (not approved)" },
 						if p.paused { "  (paused)" } else { "" },
@@ -380,13 +480,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 						p.expired,
 						p.cancelled_after_assign,
 						p.failed_checks,
+						p.passed_checks,
 						p.median_gpu_ms.map_or("-".into(), |ms| format!("{ms} ms")),
 					);
 				}
 			}
 		},
-		Command::Submit { model, prompt, steps, guidance, width, height, seed, scheduler, payment, max_price, deadline } => {
-			anyhow::ensure!((0.0..=1_000.0).contains(guidance), "--guidance must be between 0 and 1000");
+		Command::Submit {
+			model,
+			prompt,
+			steps,
+			guidance,
+			width,
+			height,
+			seed,
+			scheduler,
+			payment,
+			max_price,
+			deadline,
+		} => {
+			anyhow::ensure!(
+				(0.0..=1_000.0).contains(guidance),
+				"--guidance must be between 0 and 1000"
+			);
 			let params = JobParams {
 				steps: *steps,
 				guidance_milli: (guidance * 1000.0).round() as u32,
@@ -399,9 +515,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				},
 			};
 			let payment = parse_ait(payment).map_err(|e| anyhow::anyhow!("--payment: {e}"))?;
-			let max_price = parse_ait(max_price).map_err(|e| anyhow::anyhow!("--max-price: {e}"))?;
+			let max_price =
+				parse_ait(max_price).map_err(|e| anyhow::anyhow!("--max-price: {e}"))?;
 			let signer = signer(&cli, &cli.account)?;
-			let job_id = client.submit_job(&signer, *model, prompt, params, max_price, payment, *deadline).await?;
+			let job_id = client
+				.submit_job(&signer, *model, prompt, params, max_price, payment, *deadline)
+				.await?;
 			let job = client.job(job_id).await?;
 			// What a provider at the highest accepted price would be minted.
 			let max_mint = u128::from(job.units).saturating_mul(max_price) / 1000;
@@ -422,10 +541,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 		Command::Status { job_id, follow } => {
 			if !*follow {
 				let job = client.job(*job_id).await?;
+				let audit = client.audit(*job_id).await?;
 				if cli.json {
-					println!("{}", job_json(*job_id, &job));
+					let mut out = job_json(*job_id, &job);
+					out["audit"] = audit.as_ref().map_or(serde_json::Value::Null, audit_json);
+					println!("{out}");
 				} else {
 					println!("job {job_id}: {}", describe_state(&job.state));
+					if let Some(audit) = &audit {
+						println!("  {}", describe_audit(audit));
+					}
 				}
 				return Ok(());
 			}
@@ -433,7 +558,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			use std::io::IsTerminal;
 			let progress = (!cli.json && std::io::stderr().is_terminal()).then(|| {
 				let bar = indicatif::ProgressBar::new_spinner();
-				bar.set_style(indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] job {prefix}: {msg}").expect("template"));
+				bar.set_style(
+					indicatif::ProgressStyle::with_template(
+						"{spinner} [{elapsed_precise}] job {prefix}: {msg}",
+					)
+					.expect("template"),
+				);
 				bar.set_prefix(job_id.to_string());
 				bar.enable_steady_tick(Duration::from_millis(120));
 				bar
@@ -458,6 +588,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			if let Some(bar) = progress {
 				bar.finish_with_message(state_name(&job.state).to_string());
 			}
+			if let (Some(audit), false) = (client.audit(*job_id).await?, cli.json) {
+				println!("  {}", describe_audit(&audit));
+			}
+			let _ = job;
+		},
+		Command::Challenge { job_id, bond } => {
+			let bond = parse_ait(bond).map_err(|e| anyhow::anyhow!("--bond: {e}"))?;
+			let signer = signer(&cli, &cli.account)?;
+			client.challenge(&signer, *job_id, bond).await?;
+			println!(
+				"challenged job {job_id}'s receipt with a bond of {}; its audit decides",
+				format_ait(bond)
+			);
+		},
+		Command::SetAuditParams { rate, always_units } => {
+			anyhow::ensure!(
+				(0.0..=100.0).contains(rate),
+				"--rate is a percentage between 0 and 100"
+			);
+			anyhow::ensure!(*always_units >= 0.0, "--always-units must not be negative");
+			let signer = signer(&cli, &cli.account)?;
+			let parts = (rate * 10_000_000.0).round() as u32;
+			let milli = (always_units * 1_000.0).round() as u64;
+			client.set_audit_params(&signer, parts, milli).await?;
+			println!("audit rate {rate}%, every receipt of at least {always_units} units audited (0: none)");
 		},
 		Command::Cancel { job_id } => {
 			let included = client.cancel_job(&signer(&cli, &cli.account)?, *job_id).await?;
@@ -475,7 +630,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				}
 			}
 			if cli.json {
-				println!("{}", serde_json::Value::Array(receipts.iter().map(receipt_json).collect()));
+				println!(
+					"{}",
+					serde_json::Value::Array(receipts.iter().map(receipt_json).collect())
+				);
 			} else if receipts.is_empty() {
 				println!("no receipts");
 			} else {
@@ -492,9 +650,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let out = out.clone().unwrap_or_else(|| PathBuf::from(format!("job-{job_id}.png")));
 			std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
 			if cli.json {
-				println!("{}", serde_json::json!({"job_id": job_id, "file": out.display().to_string(), "bytes": bytes.len()}));
+				println!(
+					"{}",
+					serde_json::json!({"job_id": job_id, "file": out.display().to_string(), "bytes": bytes.len()})
+				);
 			} else {
-				println!("job {job_id}: {} bytes, sha256 verified against the receipt, written to {}", bytes.len(), out.display());
+				println!(
+					"job {job_id}: {} bytes, sha256 verified against the receipt, written to {}",
+					bytes.len(),
+					out.display()
+				);
 			}
 		},
 	}

@@ -42,7 +42,9 @@ impl OfferSpec {
 			gpu_memory_mib: self.gpu_memory_mib,
 			endpoint: BoundedVec(self.endpoint.as_bytes().to_vec()),
 			capacity: self.capacity,
-			worker_keys: BoundedVec(self.worker_keys.iter().copied().map(subxt::utils::Static).collect()),
+			worker_keys: BoundedVec(
+				self.worker_keys.iter().copied().map(subxt::utils::Static).collect(),
+			),
 		}
 	}
 
@@ -71,40 +73,66 @@ pub struct ProviderInfo {
 	pub in_flight: u32,
 	/// Approved by governance (needed while the minimum stake is 0).
 	pub approved: bool,
-	/// Jobs completed, expired, cancelled after assignment, failed checks.
+	/// Jobs completed, expired, cancelled after assignment; audits failed and passed.
 	pub completed: u32,
 	pub expired: u32,
 	pub cancelled_after_assign: u32,
 	pub failed_checks: u32,
+	pub passed_checks: u32,
 	/// Median GPU time of recent completed jobs.
 	pub median_gpu_ms: Option<u64>,
 }
 
 impl Client {
 	/// Approves `provider` to take jobs (governance: the sudo key; feeless).
-	pub async fn approve_provider(&self, governance: &subxt_signer::sr25519::Keypair, provider: &AccountId32) -> Result<Included, ClientError> {
-		self.submit(&runtime::transactions().marketplace().approve_provider(provider.clone()), governance).await
+	pub async fn approve_provider(
+		&self,
+		governance: &subxt_signer::sr25519::Keypair,
+		provider: &AccountId32,
+	) -> Result<Included, ClientError> {
+		self.submit(
+			&runtime::transactions().marketplace().approve_provider(provider.clone()),
+			governance,
+		)
+		.await
 	}
 
 	/// Registers the signer's offer (feeless for an approved provider).
-	pub async fn register_offer(&self, provider: &subxt_signer::sr25519::Keypair, offer: &OfferSpec) -> Result<Included, ClientError> {
-		self.submit(&runtime::transactions().marketplace().register_offer(offer.terms()), provider).await
+	pub async fn register_offer(
+		&self,
+		provider: &subxt_signer::sr25519::Keypair,
+		offer: &OfferSpec,
+	) -> Result<Included, ClientError> {
+		self.submit(&runtime::transactions().marketplace().register_offer(offer.terms()), provider)
+			.await
 	}
 
 	/// Replaces the signer's offer terms.
-	pub async fn update_offer(&self, provider: &subxt_signer::sr25519::Keypair, offer: &OfferSpec) -> Result<Included, ClientError> {
-		self.submit(&runtime::transactions().marketplace().update_offer(offer.terms()), provider).await
+	pub async fn update_offer(
+		&self,
+		provider: &subxt_signer::sr25519::Keypair,
+		offer: &OfferSpec,
+	) -> Result<Included, ClientError> {
+		self.submit(&runtime::transactions().marketplace().update_offer(offer.terms()), provider)
+			.await
 	}
 
 	/// Bonds `amount` of the signer's AIT as provider stake.
-	pub async fn bond(&self, provider: &subxt_signer::sr25519::Keypair, amount: Balance) -> Result<Included, ClientError> {
+	pub async fn bond(
+		&self,
+		provider: &subxt_signer::sr25519::Keypair,
+		amount: Balance,
+	) -> Result<Included, ClientError> {
 		self.submit(&runtime::transactions().provider_staking().bond(amount), provider).await
 	}
 
 	/// The stake a provider must bond to take jobs without approval (0: approval needed).
 	pub async fn min_provider_stake(&self) -> Result<Balance, ClientError> {
 		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
-		let entry = at.storage().entry(runtime::storage().provider_staking().min_provider_stake()).map_err(ClientError::chain)?;
+		let entry = at
+			.storage()
+			.entry(runtime::storage().provider_staking().min_provider_stake())
+			.map_err(ClientError::chain)?;
 		entry.fetch(()).await.map_err(ClientError::chain)?.decode().map_err(ClientError::chain)
 	}
 
@@ -113,12 +141,14 @@ impl Client {
 		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
 		let storage = runtime::storage().marketplace();
 		let offer = at.storage().entry(storage.offers()).map_err(ClientError::chain)?;
-		let offer: Option<Offer<Balance>> = match offer.try_fetch((account.clone(),)).await.map_err(ClientError::chain)? {
-			Some(value) => Some(value.decode().map_err(ClientError::chain)?),
-			None => None,
-		};
+		let offer: Option<Offer<Balance>> =
+			match offer.try_fetch((account.clone(),)).await.map_err(ClientError::chain)? {
+				Some(value) => Some(value.decode().map_err(ClientError::chain)?),
+				None => None,
+			};
 		let approved = at.storage().entry(storage.approved()).map_err(ClientError::chain)?;
-		let approved = approved.try_fetch((account.clone(),)).await.map_err(ClientError::chain)?.is_some();
+		let approved =
+			approved.try_fetch((account.clone(),)).await.map_err(ClientError::chain)?.is_some();
 		// The runtime API derives the summary (median included) with the runtime's own rule.
 		let reputation = at
 			.runtime_apis()
@@ -135,6 +165,7 @@ impl Client {
 			expired: reputation.expired,
 			cancelled_after_assign: reputation.cancelled_after_assign,
 			failed_checks: reputation.failed_checks,
+			passed_checks: reputation.passed_checks,
 			median_gpu_ms: reputation.median_gpu_ms,
 		})
 	}
@@ -142,12 +173,16 @@ impl Client {
 	/// Every provider with an offer, by account.
 	pub async fn providers(&self) -> Result<Vec<ProviderInfo>, ClientError> {
 		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
-		let entry = at.storage().entry(runtime::storage().marketplace().offers()).map_err(ClientError::chain)?;
+		let entry = at
+			.storage()
+			.entry(runtime::storage().marketplace().offers())
+			.map_err(ClientError::chain)?;
 		let mut all = entry.iter(()).await.map_err(ClientError::chain)?;
 		let mut accounts = Vec::new();
 		while let Some(item) = all.next().await {
 			let item = item.map_err(ClientError::chain)?;
-			let (account,) = item.key().map_err(ClientError::chain)?.decode().map_err(ClientError::chain)?;
+			let (account,) =
+				item.key().map_err(ClientError::chain)?.decode().map_err(ClientError::chain)?;
 			accounts.push(account);
 		}
 		let mut providers = Vec::with_capacity(accounts.len());

@@ -15,6 +15,7 @@
 
 pub mod artifacts;
 pub mod chain;
+pub mod compare;
 pub mod model;
 pub mod onnx;
 pub mod pipeline;

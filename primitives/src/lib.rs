@@ -12,6 +12,8 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_core::{bounded::BoundedVec, ConstU32};
@@ -216,6 +218,54 @@ pub fn receipt_signing_message(receipt_hash: &Hash32) -> [u8; 48] {
 	message[..16].copy_from_slice(RECEIPT_DOMAIN);
 	message[16..].copy_from_slice(receipt_hash);
 	message
+}
+
+/// What an auditor found when it re-ran an audited job.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum AuditVerdict {
+	/// The provider's artifact matches its sha256 and the auditor's re-run of the job (exactly
+	/// within one execution echelon, within the perceptual tolerance across echelons).
+	Match,
+	/// The artifact matches its sha256 but not the auditor's re-run: not the job's image.
+	Mismatch,
+	/// The provider did not serve bytes matching the receipt's sha256 before the audit's
+	/// commit deadline.
+	ArtifactUnavailable,
+}
+
+impl AuditVerdict {
+	/// `true` for a verdict that upholds the receipt.
+	pub const fn upholds(self) -> bool {
+		matches!(self, Self::Match)
+	}
+}
+
+/// Domain separator of audit verdict commitments.
+pub const VERDICT_DOMAIN: &[u8; 16] = b"aitbc/verdict/v1";
+
+/// The commitment an auditor posts before revealing `verdict`:
+/// `blake2_256(VERDICT_DOMAIN ++ SCALE(job_id, auditor, verdict, salt))`. Binding the auditor's
+/// account means a second auditor cannot post a copy of the first's commitment and reveal it.
+pub fn verdict_commitment<AccountId: Encode>(
+	job_id: JobId,
+	auditor: &AccountId,
+	verdict: AuditVerdict,
+	salt: &Hash32,
+) -> Hash32 {
+	let mut data = VERDICT_DOMAIN.to_vec();
+	(job_id, auditor, verdict, salt).encode_to(&mut data);
+	sp_crypto_hashing::blake2_256(&data)
 }
 
 /// Why the transaction pool refuses a claim outright, as its `InvalidTransaction::Custom` code.

@@ -19,8 +19,10 @@ pub struct ReputationSummary {
 	pub expired: u32,
 	/// Jobs cancelled after assignment.
 	pub cancelled_after_assign: u32,
-	/// Receipts that failed a spot-check.
+	/// Receipts that failed a spot-check (an audit).
 	pub failed_checks: u32,
+	/// Receipts that passed an audit.
+	pub passed_checks: u32,
 	/// Median GPU milliseconds of its recent completed jobs.
 	pub median_gpu_ms: Option<u64>,
 }

@@ -145,6 +145,7 @@ impl_runtime_apis! {
 				expired: reputation.expired,
 				cancelled_after_assign: reputation.cancelled_after_assign,
 				failed_checks: reputation.failed_checks,
+				passed_checks: reputation.passed_checks,
 				median_gpu_ms: reputation.median_gpu_ms(),
 			}
 		}

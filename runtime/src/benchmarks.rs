@@ -5,4 +5,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_aitbc_jobs, Jobs]
 	[pallet_aitbc_receipts, Receipts]
 	[pallet_aitbc_staking, ProviderStaking]
+	[pallet_aitbc_audits, Audits]
 );

@@ -115,7 +115,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	impl_name: alloc::borrow::Cow::Borrowed("aitbc-node"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// 2: the `CheckClaim` transaction extension.
@@ -175,6 +175,9 @@ mod runtime {
 
 	#[runtime::pallet_index(13)]
 	pub type ProviderStaking = pallet_aitbc_staking;
+
+	#[runtime::pallet_index(14)]
+	pub type Audits = pallet_aitbc_audits;
 }
 
 /// Address format of extrinsics.

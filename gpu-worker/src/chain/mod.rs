@@ -7,8 +7,10 @@
 //! journalled first ([`journal`]), so after a crash or a restart a job is resumed (the same signed
 //! receipt is resubmitted, never a second one) or abandoned once the chain says it is not ours.
 //! A lost node connection is retried with backoff; jobs in flight keep their journal entries and
-//! are resumed on the new connection.
+//! are resumed on the new connection. The worker also audits other providers' receipts of the
+//! models it serves when the chain picks it ([`audit`]).
 
+mod audit;
 pub mod config;
 pub mod journal;
 mod receipts;
@@ -24,10 +26,8 @@ use std::{
 };
 
 use aitbc_client::{
-	account_of,
-	keys::read_key_file,
-	runtime::runtime_types::pallet_aitbc_jobs::JobState,
-	Client, ClientError, JobInfo, OfferSpec,
+	account_of, keys::read_key_file, runtime::runtime_types::pallet_aitbc_jobs::JobState, Client,
+	ClientError, JobInfo, OfferSpec,
 };
 use aitbc_primitives::{prompt_hash, ExecutionInfo, JobId, ModelId, Receipt, Scheduler, WorkerKey};
 use anyhow::{anyhow, bail, Context};
@@ -52,7 +52,9 @@ use receipts::ReceiptQueue;
 const SETTLE_WAIT: Duration = Duration::from_secs(30);
 
 /// The manifest sha256 (hex) of every model folder in the config, verified against its files.
-pub fn local_manifests(config: &WorkerConfig) -> anyhow::Result<Vec<(std::path::PathBuf, Manifest, String)>> {
+pub fn local_manifests(
+	config: &WorkerConfig,
+) -> anyhow::Result<Vec<(std::path::PathBuf, Manifest, String)>> {
 	config
 		.models
 		.iter()
@@ -95,7 +97,10 @@ impl WorkerKeys {
 
 /// `aitbc-worker register`: publishes (or updates) the offer with the worker key; bonds `bond`
 /// first when the chain asks for stake.
-pub async fn register(config: &WorkerConfig, bond: Option<u128>) -> anyhow::Result<(AccountId32, OfferSpec)> {
+pub async fn register(
+	config: &WorkerConfig,
+	bond: Option<u128>,
+) -> anyhow::Result<(AccountId32, OfferSpec)> {
 	let keys = WorkerKeys::load(config)?;
 	let me = account_of(&keys.provider);
 	let client = Client::connect(&config.node, Duration::from_secs(10)).await?;
@@ -127,7 +132,11 @@ pub async fn register(config: &WorkerConfig, bond: Option<u128>) -> anyhow::Resu
 	let offer = OfferSpec {
 		models,
 		price_per_unit: config.price(),
-		gpu_name: if config.gpu_name.is_empty() { config.device.clone() } else { config.gpu_name.clone() },
+		gpu_name: if config.gpu_name.is_empty() {
+			config.device.clone()
+		} else {
+			config.gpu_name.clone()
+		},
 		gpu_memory_mib: config.gpu_memory_mib,
 		endpoint: config.endpoint.clone(),
 		capacity: config.capacity,
@@ -169,6 +178,21 @@ struct Worker {
 	skip: Mutex<HashMap<JobId, u64>>,
 	/// Submits receipts, batching those that finish close together.
 	receipts: ReceiptQueue,
+	/// Audits a task is working on right now.
+	audits_in_flight: Mutex<HashSet<JobId>>,
+	/// Committed verdicts not yet revealed.
+	audit_journal: audit::AuditJournal,
+}
+
+/// Where and how a job ran, as a receipt records it.
+fn execution_info(provider: &crate::onnx::Provider, runtime_version: &str) -> ExecutionInfo {
+	ExecutionInfo {
+		execution_provider: BoundedVec::truncate_from(provider.name.clone().into_bytes()),
+		device: BoundedVec::truncate_from(provider.device.clone().into_bytes()),
+		runtime_version: BoundedVec::truncate_from(
+			format!("onnxruntime {runtime_version}").into_bytes(),
+		),
+	}
 }
 
 fn now_ms() -> u64 {
@@ -176,7 +200,8 @@ fn now_ms() -> u64 {
 }
 
 fn request_of(job: &JobInfo) -> Result<GenerateRequest, String> {
-	let prompt = String::from_utf8(job.prompt.0.clone()).map_err(|_| "the prompt is not UTF-8".to_string())?;
+	let prompt = String::from_utf8(job.prompt.0.clone())
+		.map_err(|_| "the prompt is not UTF-8".to_string())?;
 	let params = job.params.0;
 	Ok(GenerateRequest {
 		prompt,
@@ -212,7 +237,12 @@ pub async fn start(
 	let device: DeviceChoice = config.device.parse().map_err(|e: String| anyhow!(e))?;
 	let mut models = Vec::new();
 	for dir in &config.models {
-		let options = PipelineOptions { model_dir: dir.clone(), device, ort_library: ort_library.clone(), threads };
+		let options = PipelineOptions {
+			model_dir: dir.clone(),
+			device,
+			ort_library: ort_library.clone(),
+			threads,
+		};
 		let pipeline = tokio::task::spawn_blocking(move || Pipeline::load(&options)).await??;
 		let loaded = Loaded {
 			manifest_sha256: pipeline.manifest_sha256().to_string(),
@@ -225,8 +255,10 @@ pub async fn start(
 	}
 	let artifacts = ArtifactStore::open(&config.artifact_dir)
 		.with_context(|| format!("artifact dir {}", config.artifact_dir.display()))?;
-	let journal =
-		Journal::open(&config.state_dir).with_context(|| format!("state dir {}", config.state_dir.display()))?;
+	let journal = Journal::open(&config.state_dir)
+		.with_context(|| format!("state dir {}", config.state_dir.display()))?;
+	let audit_journal = audit::AuditJournal::open(&config.state_dir)
+		.with_context(|| format!("state dir {}", config.state_dir.display()))?;
 	let listener = tokio::net::TcpListener::bind(config.http_listen)
 		.await
 		.with_context(|| format!("listening on {}", config.http_listen))?;
@@ -243,6 +275,8 @@ pub async fn start(
 		newest_block: AtomicU64::new(0),
 		skip: Mutex::new(HashMap::new()),
 		receipts: ReceiptQueue::start(),
+		audits_in_flight: Mutex::new(HashSet::new()),
+		audit_journal,
 	});
 	let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
 	let http_stop = {
@@ -266,7 +300,10 @@ pub async fn start(
 			}),
 		)
 		.route("/v1/health", axum::routing::get(move || async move { axum::Json(health) }));
-	let server = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(http_stop).await });
+	let server =
+		tokio::spawn(
+			async move { axum::serve(listener, app).with_graceful_shutdown(http_stop).await },
+		);
 	tokio::spawn(async move {
 		shutdown.await;
 		let _ = stop_tx.send(true);
@@ -284,7 +321,10 @@ pub async fn start(
 impl Worker {
 	/// Connects (with backoff), resumes journalled jobs, then claims and runs jobs block by block;
 	/// reconnects when the node goes away; returns when `stop` turns true.
-	async fn work(self: Arc<Self>, mut stop: tokio::sync::watch::Receiver<bool>) -> anyhow::Result<()> {
+	async fn work(
+		self: Arc<Self>,
+		mut stop: tokio::sync::watch::Receiver<bool>,
+	) -> anyhow::Result<()> {
 		let mut backoff = Duration::from_millis(500);
 		loop {
 			if *stop.borrow() {
@@ -334,7 +374,11 @@ impl Worker {
 		}
 	}
 
-	async fn follow(self: Arc<Self>, client: &Client, stop: &mut tokio::sync::watch::Receiver<bool>) -> Result<(), FollowError> {
+	async fn follow(
+		self: Arc<Self>,
+		client: &Client,
+		stop: &mut tokio::sync::watch::Receiver<bool>,
+	) -> Result<(), FollowError> {
 		self.resolve_models(client).await?;
 		let offer = client.provider(&self.me).await.map_err(FollowError::from)?;
 		if offer.offer.is_none() {
@@ -353,6 +397,7 @@ impl Worker {
 				self.me
 			)));
 		}
+		self.join_auditors(client).await;
 		for record in self.journal.all().map_err(|e| FollowError::Fatal(e.into()))? {
 			if self.begin(record.job_id) {
 				let worker = self.clone();
@@ -363,7 +408,11 @@ impl Worker {
 		// New jobs are looked for in best blocks: a job is claimable as soon as it is in one, a
 		// block or two before it is final. A claim on a job a re-organisation drops is refused by
 		// the transaction pool (the runtime's CheckClaim) and costs nothing.
-		let mut blocks = client.api().stream_best_blocks().await.map_err(|e| FollowError::Connection(e.to_string()))?;
+		let mut blocks = client
+			.api()
+			.stream_best_blocks()
+			.await
+			.map_err(|e| FollowError::Connection(e.to_string()))?;
 		// A subscription (re)starts with the last finalized block, which can still list as
 		// pending a job claimed since (the claim would only be refused): skip it, and any block older
 		// than one already looked at.
@@ -382,6 +431,7 @@ impl Worker {
 				continue;
 			}
 			let at = block.at().await.map_err(|e| FollowError::Connection(e.to_string()))?;
+			self.clone().audit_open(client, &at).await?;
 			self.clone().claim_pending(client, &at, block.number()).await?;
 		}
 	}
@@ -416,7 +466,9 @@ impl Worker {
 	/// Why this worker cannot take `job`, if it cannot (the runtime makes the binding check).
 	fn cannot_serve(&self, job: &JobInfo) -> Option<String> {
 		let served = self.served.lock().ok()?.get(&job.model_id).cloned();
-		let Some(served) = served else { return Some(format!("model {} not served", job.model_id)) };
+		let Some(served) = served else {
+			return Some(format!("model {} not served", job.model_id));
+		};
 		if job.max_price_per_unit < self.config.price() {
 			return Some("the job's price limit is below this offer's price".into());
 		}
@@ -431,10 +483,14 @@ impl Worker {
 	async fn claim_pending(
 		self: Arc<Self>,
 		client: &Client,
-		at: &subxt::client::ClientAtBlock<aitbc_client::Config, impl subxt::client::OnlineClientAtBlockT<aitbc_client::Config>>,
+		at: &subxt::client::ClientAtBlock<
+			aitbc_client::Config,
+			impl subxt::client::OnlineClientAtBlockT<aitbc_client::Config>,
+		>,
 		block: u64,
 	) -> Result<(), FollowError> {
-		let free = (self.config.capacity as usize).saturating_sub(self.in_flight.lock().map(|s| s.len()).unwrap_or(0));
+		let free = (self.config.capacity as usize)
+			.saturating_sub(self.in_flight.lock().map(|s| s.len()).unwrap_or(0));
 		if free == 0 {
 			return Ok(());
 		}
@@ -455,7 +511,12 @@ impl Worker {
 			if started == free {
 				break;
 			}
-			if self.skip.lock().map(|s| s.get(&job_id).is_some_and(|until| *until > block)).unwrap_or(false) {
+			if self
+				.skip
+				.lock()
+				.map(|s| s.get(&job_id).is_some_and(|until| *until > block))
+				.unwrap_or(false)
+			{
 				continue;
 			}
 			let Some(job) = Client::job_at(at, job_id).await? else { continue };
@@ -486,7 +547,13 @@ impl Worker {
 	}
 
 	/// Claims, runs and receipts one job; false if the claim failed.
-	async fn claim_and_run(&self, client: &Client, job_id: JobId, job: JobInfo, block: u64) -> bool {
+	async fn claim_and_run(
+		&self,
+		client: &Client,
+		job_id: JobId,
+		job: JobInfo,
+		block: u64,
+	) -> bool {
 		if let Err(e) = self.journal.put(&JobRecord { job_id, stage: Stage::Claiming }) {
 			tracing::error!(job_id, error = %e, "cannot journal the claim; not claiming");
 			return false;
@@ -494,13 +561,23 @@ impl Worker {
 		let claimed_at = Instant::now();
 		match client.claim_job(&self.keys.provider, job_id).await {
 			Ok(_) => {
-				tracing::info!(job_id, block, claim_ms = claimed_at.elapsed().as_millis() as u64, "claimed");
+				tracing::info!(
+					job_id,
+					block,
+					claim_ms = claimed_at.elapsed().as_millis() as u64,
+					"claimed"
+				);
 			},
 			Err(e) => {
 				tracing::info!(job_id, error = %e, "claim failed");
 				// Only forget the job if the chain confirms it is not ours (a refused claim: the
 				// pool found the job no longer pending, and charged nothing).
-				if matches!(e, ClientError::Dispatch(_) | ClientError::Refused(_) | ClientError::InsufficientBalance(_)) {
+				if matches!(
+					e,
+					ClientError::Dispatch(_)
+						| ClientError::Refused(_)
+						| ClientError::InsufficientBalance(_)
+				) {
 					let _ = self.journal.remove(job_id);
 				}
 				return false;
@@ -514,12 +591,19 @@ impl Worker {
 	async fn run_and_submit(&self, client: &Client, job_id: JobId, job: JobInfo) {
 		match self.execute(client, job_id, &job).await {
 			Ok((receipt, signature)) => self.submit(client, job_id, receipt, signature).await,
-			Err(e) => tracing::error!(job_id, error = %format!("{e:#}"), "job failed; it will expire and be refunded"),
+			Err(e) => {
+				tracing::error!(job_id, error = %format!("{e:#}"), "job failed; it will expire and be refunded")
+			},
 		}
 	}
 
 	/// Generates the image, stores it, and returns the signed receipt (journalled before return).
-	async fn execute(&self, client: &Client, job_id: JobId, job: &JobInfo) -> anyhow::Result<(Receipt<AccountId32>, [u8; 64])> {
+	async fn execute(
+		&self,
+		client: &Client,
+		job_id: JobId,
+		job: &JobInfo,
+	) -> anyhow::Result<(Receipt<AccountId32>, [u8; 64])> {
 		let served = self
 			.served
 			.lock()
@@ -531,7 +615,7 @@ impl Worker {
 		let pipeline = served.pipeline.clone();
 		let model = served.name.clone();
 		let started_at = now_ms();
-		let (generated, provider, runtime) = tokio::task::spawn_blocking(move || {
+		let (generated, execution) = tokio::task::spawn_blocking(move || {
 			let mut pipeline = pipeline.lock().map_err(|_| anyhow!("poisoned pipeline lock"))?;
 			let mut last_log = Instant::now();
 			let generated = pipeline.generate(&request, &mut |step, steps| {
@@ -541,7 +625,10 @@ impl Worker {
 					last_log = Instant::now();
 				}
 			})?;
-			anyhow::Ok((generated, pipeline.provider().clone(), pipeline.runtime().version.clone()))
+			anyhow::Ok((
+				generated,
+				execution_info(pipeline.provider(), &pipeline.runtime().version),
+			))
 		})
 		.await??;
 		let finished_at = now_ms();
@@ -566,17 +653,16 @@ impl Worker {
 			finished_at,
 			nonce: u64::from_le_bytes(nonce),
 			genesis_hash: client.genesis_hash(),
-			execution: ExecutionInfo {
-				execution_provider: BoundedVec::truncate_from(provider.name.into_bytes()),
-				device: BoundedVec::truncate_from(provider.device.into_bytes()),
-				runtime_version: BoundedVec::truncate_from(format!("onnxruntime {runtime}").into_bytes()),
-			},
+			execution,
 		};
 		let signature = aitbc_client::sign_receipt(&self.keys.worker, &receipt);
 		self.journal
 			.put(&JobRecord {
 				job_id,
-				stage: Stage::Signed { receipt: hex::encode(receipt.encode()), signature: hex::encode(signature) },
+				stage: Stage::Signed {
+					receipt: hex::encode(receipt.encode()),
+					signature: hex::encode(signature),
+				},
 			})
 			.context("journalling the signed receipt")?;
 		tracing::info!(
@@ -591,7 +677,13 @@ impl Worker {
 		Ok((receipt, signature))
 	}
 
-	async fn submit(&self, client: &Client, job_id: JobId, receipt: Receipt<AccountId32>, signature: [u8; 64]) {
+	async fn submit(
+		&self,
+		client: &Client,
+		job_id: JobId,
+		receipt: Receipt<AccountId32>,
+		signature: [u8; 64],
+	) {
 		let hash = hex::encode(receipt.hash());
 		match self.receipts.submit(client, receipt, signature).await {
 			Ok(_) => {
@@ -614,7 +706,8 @@ impl Worker {
 				while Instant::now() < deadline {
 					tokio::time::sleep(Duration::from_secs(1)).await;
 					match client.job(job_id).await {
-						Ok(job) if !matches!(&job.state, JobState::Assigned { provider, .. } if *provider == self.me) => {
+						Ok(job) if !matches!(&job.state, JobState::Assigned { provider, .. } if *provider == self.me) =>
+						{
 							self.settle(job_id, &job);
 							return;
 						},
@@ -630,11 +723,20 @@ impl Worker {
 	/// Drops the journal entry of a job the chain says is no longer ours to work on.
 	fn settle(&self, job_id: JobId, job: &JobInfo) {
 		let outcome = match &job.state {
-			JobState::Receipted { provider, .. } | JobState::Finalized { provider, .. } if *provider == self.me => "receipted",
+			JobState::Receipted { provider, .. } | JobState::Finalized { provider, .. }
+				if *provider == self.me =>
+			{
+				"receipted"
+			},
 			JobState::Assigned { provider, .. } if *provider == self.me => return,
 			_ => "not ours",
 		};
-		tracing::info!(job_id, outcome, state = aitbc_client::state_name(&job.state), "job settled");
+		tracing::info!(
+			job_id,
+			outcome,
+			state = aitbc_client::state_name(&job.state),
+			"job settled"
+		);
 		let _ = self.journal.remove(job_id);
 	}
 
@@ -659,13 +761,15 @@ impl Worker {
 					return;
 				},
 			};
-			let claim_in_flight = record.stage == Stage::Claiming && matches!(job.state, JobState::Pending);
+			let claim_in_flight =
+				record.stage == Stage::Claiming && matches!(job.state, JobState::Pending);
 			if !claim_in_flight || Instant::now() > deadline {
 				break job;
 			}
 			tokio::time::sleep(Duration::from_secs(1)).await;
 		};
-		let ours = matches!(&job.state, JobState::Assigned { provider, .. } if *provider == self.me);
+		let ours =
+			matches!(&job.state, JobState::Assigned { provider, .. } if *provider == self.me);
 		if !ours {
 			self.settle(job_id, &job);
 			self.end(job_id);
@@ -682,7 +786,10 @@ impl Worker {
 						tracing::info!(job_id, "resubmitting the journalled receipt");
 						self.submit(&client, job_id, receipt, signature).await;
 					},
-					None => tracing::error!(job_id, "journalled receipt unreadable; the job will expire"),
+					None => tracing::error!(
+						job_id,
+						"journalled receipt unreadable; the job will expire"
+					),
 				}
 			},
 			Stage::Claiming => {
@@ -704,14 +811,20 @@ enum FollowError {
 impl From<ClientError> for FollowError {
 	fn from(e: ClientError) -> Self {
 		match e {
-			ClientError::NodeUnreachable { .. } | ClientError::Chain(_) => Self::Connection(e.to_string()),
+			ClientError::NodeUnreachable { .. } | ClientError::Chain(_) => {
+				Self::Connection(e.to_string())
+			},
 			other => Self::Fatal(other.into()),
 		}
 	}
 }
 
 /// `aitbc-worker init`: writes `worker.toml` and the keys into `dir`.
-pub fn init(dir: &Path, config: WorkerConfig, provider_secret: Option<&str>) -> anyhow::Result<(AccountId32, WorkerKey)> {
+pub fn init(
+	dir: &Path,
+	config: WorkerConfig,
+	provider_secret: Option<&str>,
+) -> anyhow::Result<(AccountId32, WorkerKey)> {
 	let file = dir.join(config::CONFIG_FILE);
 	if file.exists() {
 		bail!("{} already exists; edit it, or init another folder", file.display());
@@ -721,13 +834,17 @@ pub fn init(dir: &Path, config: WorkerConfig, provider_secret: Option<&str>) -> 
 	let resolve = |p: &Path| if p.is_relative() { dir.join(p) } else { p.to_path_buf() };
 	let provider = match provider_secret {
 		Some(secret) => {
-			let pair = aitbc_client::keypair_from(secret).map_err(|e| anyhow!("--provider: {e}"))?;
-			aitbc_client::keys::write_key_file(&resolve(&config.provider_key), secret).map_err(|e| anyhow!(e))?;
+			let pair =
+				aitbc_client::keypair_from(secret).map_err(|e| anyhow!("--provider: {e}"))?;
+			aitbc_client::keys::write_key_file(&resolve(&config.provider_key), secret)
+				.map_err(|e| anyhow!(e))?;
 			pair
 		},
-		None => aitbc_client::keys::generate_key_file(&resolve(&config.provider_key)).map_err(|e| anyhow!(e))?,
+		None => aitbc_client::keys::generate_key_file(&resolve(&config.provider_key))
+			.map_err(|e| anyhow!(e))?,
 	};
-	let worker = aitbc_client::keys::generate_key_file(&resolve(&config.worker_key)).map_err(|e| anyhow!(e))?;
+	let worker = aitbc_client::keys::generate_key_file(&resolve(&config.worker_key))
+		.map_err(|e| anyhow!(e))?;
 	config.write(&file).map_err(|e| anyhow!(e))?;
 	Ok((account_of(&provider), WorkerKey::Sr25519(worker.public_key().0)))
 }

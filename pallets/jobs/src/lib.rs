@@ -90,6 +90,10 @@ pub enum JobState<AccountId, Balance, BlockNumber> {
 	Expired { provider: AccountId },
 	/// No provider claimed it within `PendingTimeout` blocks; payment refunded.
 	Unclaimed,
+	/// Its receipt (`receipt_hash`, by `provider`) did not pass its audit: nothing was minted
+	/// and the payment was refunded. `convicted` says whether the audit found the receipt
+	/// false (the provider was slashed) or could not decide (too few independent auditors).
+	Rejected { provider: AccountId, receipt_hash: Hash32, convicted: bool },
 }
 
 /// A job as stored on-chain.
@@ -169,6 +173,8 @@ pub struct ReceiptRecord<AccountId, Balance> {
 	pub receipt_hash: Hash32,
 	/// What was minted for it, once final.
 	pub minted: Option<Balance>,
+	/// Its audit rejected it: it never mints.
+	pub rejected: bool,
 }
 
 /// The job side of receipt processing, implemented by this pallet for the receipts pallet.
@@ -186,6 +192,12 @@ pub trait JobLedger<AccountId, Balance> {
 	/// reputation, and pay the provider all their escrowed payments in one transfer. All or
 	/// nothing.
 	fn finalize(provider: &AccountId, jobs: &[(JobId, Balance)]) -> DispatchResult;
+	/// The receipted job's audit rejected its receipt: end it `Rejected` (the client is
+	/// refunded, its open-job slot freed) and record a failed check in the provider's
+	/// reputation when `convicted`. Returns the refund.
+	fn reject(job_id: JobId, convicted: bool) -> Result<Balance, DispatchError>;
+	/// The job's client and model, if it is receipted: what choosing its auditors needs.
+	fn client_of(job_id: JobId) -> Option<(AccountId, ModelId)>;
 }
 
 /// Called when an assigned job expires (the staking pallet slashes the provider).
@@ -318,6 +330,8 @@ pub mod pallet {
 		JobExpired { job_id: JobId, provider: T::AccountId, refund: BalanceOf<T> },
 		/// No provider claimed a job within `PendingTimeout` blocks; the payment was refunded.
 		JobUnclaimed { job_id: JobId, refund: BalanceOf<T> },
+		/// A job's receipt did not pass its audit: nothing was minted, the payment was refunded.
+		JobRejected { job_id: JobId, provider: T::AccountId, refund: BalanceOf<T>, convicted: bool },
 	}
 
 	#[pallet::error]
@@ -354,6 +368,8 @@ pub mod pallet {
 		NotClient,
 		/// Too many deadlines fall in the same block; try again next block.
 		DeadlineBlockFull,
+		/// A provider may not claim a job its own account submitted (self-dealing).
+		SelfDealing,
 	}
 
 	#[pallet::hooks]
@@ -509,6 +525,8 @@ pub mod pallet {
 				StaleClaim::UnknownJob => Error::<T>::UnknownJob,
 				StaleClaim::NotPending => Error::<T>::NotPending,
 			})?;
+			// Serving oneself would mint AIT for work nobody asked for.
+			ensure!(&job.client != provider, Error::<T>::SelfDealing);
 			let price =
 				T::Providers::check_can_take(provider, job.model_id, job.max_price_per_unit)?;
 			Ok((job, price))
@@ -559,7 +577,7 @@ pub mod pallet {
 
 		/// Ends an open job in `state`: refunds its escrowed payment, frees its client's
 		/// open-job slot and stores it. Returns the refund.
-		fn end_open(
+		pub(crate) fn end_open(
 			job_id: JobId,
 			mut job: Job<T>,
 			state: JobState<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
@@ -708,10 +726,16 @@ impl<T: Config> JobLedger<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn receipt_record(job_id: JobId) -> Option<ReceiptRecord<T::AccountId, BalanceOf<T>>> {
 		match Jobs::<T>::get(job_id)?.state {
 			JobState::Receipted { provider, receipt_hash, .. } => {
-				Some(ReceiptRecord { provider, receipt_hash, minted: None })
+				Some(ReceiptRecord { provider, receipt_hash, minted: None, rejected: false })
 			},
-			JobState::Finalized { provider, receipt_hash, minted } => {
-				Some(ReceiptRecord { provider, receipt_hash, minted: Some(minted) })
+			JobState::Finalized { provider, receipt_hash, minted } => Some(ReceiptRecord {
+				provider,
+				receipt_hash,
+				minted: Some(minted),
+				rejected: false,
+			}),
+			JobState::Rejected { provider, receipt_hash, .. } => {
+				Some(ReceiptRecord { provider, receipt_hash, minted: None, rejected: true })
 			},
 			_ => None,
 		}
@@ -740,6 +764,25 @@ impl<T: Config> JobLedger<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn finalize(provider: &T::AccountId, jobs: &[(JobId, BalanceOf<T>)]) -> DispatchResult {
 		// All or nothing: called from hooks, where no outer transaction would roll back.
 		frame_support::storage::with_storage_layer(|| Self::do_finalize(provider, jobs))
+	}
+
+	fn reject(job_id: JobId, convicted: bool) -> Result<BalanceOf<T>, DispatchError> {
+		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
+		let JobState::Receipted { provider, receipt_hash, .. } = job.state.clone() else {
+			return Err(Error::<T>::NotReceipted.into());
+		};
+		if convicted {
+			T::Providers::record_outcome(&provider, JobOutcome::FailedCheck);
+		}
+		let state = JobState::Rejected { provider: provider.clone(), receipt_hash, convicted };
+		let refund = Self::end_open(job_id, job, state);
+		Self::deposit_event(Event::JobRejected { job_id, provider, refund, convicted });
+		Ok(refund)
+	}
+
+	fn client_of(job_id: JobId) -> Option<(T::AccountId, ModelId)> {
+		let job = Jobs::<T>::get(job_id)?;
+		matches!(job.state, JobState::Receipted { .. }).then_some((job.client, job.model_id))
 	}
 }
 

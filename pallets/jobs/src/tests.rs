@@ -236,8 +236,11 @@ fn claim_errors() {
 			Jobs::claim_job(RuntimeOrigin::signed(OTHER_PROVIDER), id),
 			pallet_aitbc_marketplace::Error::<Test>::NotApproved
 		);
+		// Its own client may not serve it (self-dealing), whatever its offer.
+		assert_noop!(Jobs::claim_job(RuntimeOrigin::signed(ALICE), id), Error::<Test>::SelfDealing);
+		let bobs = submit(BOB, 0);
 		assert_noop!(
-			Jobs::claim_job(RuntimeOrigin::signed(ALICE), id),
+			Jobs::claim_job(RuntimeOrigin::signed(ALICE), bobs),
 			pallet_aitbc_marketplace::Error::<Test>::NoOffer
 		);
 		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id));
@@ -256,7 +259,7 @@ fn claim_errors() {
 			5
 		));
 		assert_noop!(
-			Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), id + 1),
+			Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), bobs + 1),
 			pallet_aitbc_marketplace::Error::<Test>::PriceTooHigh
 		);
 	});

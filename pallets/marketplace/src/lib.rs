@@ -195,6 +195,8 @@ pub enum JobOutcome {
 	CancelledAfterAssign,
 	/// Its receipt failed a spot-check.
 	FailedCheck,
+	/// Its receipt passed an audit.
+	PassedCheck,
 }
 
 /// A provider's record, built from on-chain facts only.
@@ -219,6 +221,8 @@ pub struct Reputation<MaxSamples: Get<u32>> {
 	pub cancelled_after_assign: u32,
 	/// Receipts that failed a spot-check.
 	pub failed_checks: u32,
+	/// Receipts that passed an audit.
+	pub passed_checks: u32,
 	/// GPU milliseconds of the most recent completed jobs, oldest first.
 	pub recent_gpu_ms: BoundedVec<u64, MaxSamples>,
 }
@@ -249,6 +253,7 @@ impl<MaxSamples: Get<u32>> Reputation<MaxSamples> {
 				self.cancelled_after_assign = self.cancelled_after_assign.saturating_add(1)
 			},
 			JobOutcome::FailedCheck => self.failed_checks = self.failed_checks.saturating_add(1),
+			JobOutcome::PassedCheck => self.passed_checks = self.passed_checks.saturating_add(1),
 		}
 	}
 }
@@ -304,6 +309,13 @@ pub trait ProviderRegistry<AccountId, Balance> {
 	fn record_outcome(provider: &AccountId, outcome: JobOutcome);
 	/// The provider that registered `key`.
 	fn worker_key_owner(key: &WorkerKey) -> Option<AccountId>;
+	/// Whether `provider` may audit a receipt of `model`: it has an unpaused offer serving
+	/// the model and is eligible to take jobs (the same eligibility as `check_can_take`,
+	/// without price and capacity: an audit is not a job of the auditor's).
+	fn check_can_audit(provider: &AccountId, model: ModelId) -> DispatchResult;
+	/// `provider` lost an audit: its governance approval, if any, is revoked, so that the
+	/// penalty bites even with nothing bonded. Returns whether an approval was revoked.
+	fn suspend(provider: &AccountId) -> bool;
 }
 
 #[frame_support::pallet]
@@ -891,5 +903,23 @@ impl<T: Config> ProviderRegistry<T::AccountId, T::Balance> for Pallet<T> {
 
 	fn worker_key_owner(key: &WorkerKey) -> Option<T::AccountId> {
 		WorkerKeyOwner::<T>::get(key)
+	}
+
+	fn check_can_audit(provider: &T::AccountId, model: ModelId) -> DispatchResult {
+		let offer = Offers::<T>::get(provider).ok_or(Error::<T>::NoOffer)?;
+		Self::check_eligible(provider)?;
+		ensure!(!offer.paused, Error::<T>::OfferPaused);
+		ensure!(offer.terms.models.contains(&model), Error::<T>::ModelNotServed);
+		Ok(())
+	}
+
+	fn suspend(provider: &T::AccountId) -> bool {
+		if Approved::<T>::take(provider).is_none() {
+			return false;
+		}
+		// As `revoke_approval`: drop the reference approval added.
+		let _ = frame_system::Pallet::<T>::dec_providers(provider);
+		Self::deposit_event(Event::ApprovalRevoked { provider: provider.clone() });
+		true
 	}
 }

@@ -71,6 +71,7 @@ use frame_support::{
 	traits::fungible::{Inspect, Mutate},
 	CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
+use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_aitbc_jobs::JobLedger;
 use pallet_aitbc_marketplace::ProviderRegistry;
 use scale_info::TypeInfo;
@@ -197,6 +198,57 @@ impl<T: Config>
 	}
 }
 
+/// Whether the audits pallet holds a receipt back from finalization (for `try_state`: a held
+/// receipt is not in the finalization schedule). `()`: no audits.
+pub trait AuditHolds {
+	/// `true` while the receipt of `job_id` waits for its audit.
+	fn holds(job_id: JobId) -> bool;
+}
+
+impl AuditHolds for () {
+	fn holds(_: JobId) -> bool {
+		false
+	}
+}
+
+/// A receipted job as an audit needs it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct AuditSubject<AccountId, Balance, BlockNumber> {
+	/// The provider that receipted it.
+	pub provider: AccountId,
+	/// The job's client.
+	pub client: AccountId,
+	/// The job's model.
+	pub model_id: aitbc_primitives::ModelId,
+	/// The receipt's hash.
+	pub receipt_hash: Hash32,
+	/// The job's on-chain cost in milli-units.
+	pub units: aitbc_primitives::Units,
+	/// What the receipt mints when final.
+	pub amount: Balance,
+	/// When its challenge window closes.
+	pub final_at: BlockNumber,
+}
+
+/// What the audits pallet does with receipts, implemented by this pallet.
+pub trait AuditedReceipts<AccountId, Balance, BlockNumber> {
+	/// The jobs whose receipts become final at `final_at`, by provider: the receipts accepted
+	/// in block `final_at - ChallengeWindow`.
+	fn scheduled_at(final_at: BlockNumber) -> alloc::vec::Vec<(AccountId, alloc::vec::Vec<JobId>)>;
+	/// The job's receipt, if it is receipted and not yet final.
+	fn subject(job_id: JobId) -> Option<AuditSubject<AccountId, Balance, BlockNumber>>;
+	/// Takes the receipt of `job_id` out of the finalization schedule: it waits for its audit.
+	fn hold(job_id: JobId) -> Result<AuditSubject<AccountId, Balance, BlockNumber>, DispatchError>;
+	/// The audit passed: mint for the receipt and finalize its job now. Returns the minted
+	/// amount.
+	fn release(job_id: JobId) -> Result<Balance, DispatchError>;
+	/// The audit rejected the receipt: it mints nothing, the job ends `Rejected` and its
+	/// client is refunded. Returns the refund.
+	fn reject(job_id: JobId, convicted: bool) -> Result<Balance, DispatchError>;
+	/// Blocks between a receipt's acceptance and its finalization.
+	fn challenge_window() -> BlockNumber;
+}
+
 /// What the benchmarks need from the jobs and marketplace pallets.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
@@ -256,9 +308,14 @@ pub mod pallet {
 		/// Price cap per unit until governance sets one.
 		#[pallet::constant]
 		type DefaultMaxPricePerUnit: Get<BalanceOf<Self>>;
-		/// All AIT burned outside this pallet (the staking pallet's slashes), for the issuance
-		/// ledger checked in `try_state`.
+		/// All AIT burned outside this pallet (the staking pallet's slashes, forfeited
+		/// challenge bonds), for the issuance ledger checked in `try_state`.
 		type BurnedElsewhere: Get<BalanceOf<Self>>;
+		/// All AIT minted outside this pallet (auditors paid for re-running jobs), for the
+		/// issuance ledger checked in `try_state`.
+		type MintedElsewhere: Get<BalanceOf<Self>>;
+		/// The audits pallet, which holds some receipts back from finalization.
+		type Audits: AuditHolds;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 		/// Creates assigned jobs for the benchmarks.
@@ -778,7 +835,7 @@ pub mod pallet {
 		}
 
 		/// What the receipt of `job_id`, receipted by `provider`, mints.
-		fn amount_for(
+		pub(crate) fn amount_for(
 			provider: &T::AccountId,
 			job_id: JobId,
 		) -> Result<BalanceOf<T>, DispatchError> {
@@ -790,7 +847,7 @@ pub mod pallet {
 		/// Mints the sum of `due`'s amounts to `provider` and finalizes the jobs. An amount the
 		/// provider's account cannot take (below the existential deposit of an account that
 		/// does not exist) is not minted: `due` then records zero for each job.
-		fn mint_and_finalize(
+		pub(crate) fn mint_and_finalize(
 			provider: &T::AccountId,
 			due: &mut [(JobId, BalanceOf<T>)],
 		) -> DispatchResult {
@@ -831,7 +888,9 @@ pub mod pallet {
 				T::Currency::total_issuance()
 					.saturating_add(TotalBurned::<T>::get())
 					.saturating_add(T::BurnedElsewhere::get())
-					== GenesisIssuance::<T>::get().saturating_add(TotalMinted::<T>::get()),
+					== GenesisIssuance::<T>::get()
+						.saturating_add(TotalMinted::<T>::get())
+						.saturating_add(T::MintedElsewhere::get()),
 				"total issuance differs from genesis + minted - burned - slashed"
 			);
 			let mut minted = BalanceOf::<T>::zero();
@@ -851,9 +910,12 @@ pub mod pallet {
 				);
 				match record.minted {
 					Some(amount) => minted = minted.saturating_add(amount),
+					None if record.rejected => {},
 					None => ensure!(
-						FinalizeAt::<T>::get(stored.final_at, &provider).contains(&job_id),
-						"pending receipt not scheduled for finalization under its provider"
+						T::Audits::holds(job_id)
+							!= FinalizeAt::<T>::get(stored.final_at, &provider).contains(&job_id),
+						"a pending receipt is neither scheduled for finalization under its \
+						 provider nor held by its audit (or it is both)"
 					),
 				}
 			}
@@ -876,5 +938,77 @@ pub mod pallet {
 			);
 			Ok(())
 		}
+	}
+}
+
+impl<T: Config> AuditedReceipts<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
+	fn scheduled_at(
+		final_at: BlockNumberFor<T>,
+	) -> alloc::vec::Vec<(T::AccountId, alloc::vec::Vec<JobId>)> {
+		FinalizeAt::<T>::iter_prefix(final_at).map(|(who, jobs)| (who, jobs.into_inner())).collect()
+	}
+
+	fn subject(
+		job_id: JobId,
+	) -> Option<AuditSubject<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+		let record = T::Jobs::receipt_record(job_id)?;
+		if record.minted.is_some() || record.rejected {
+			return None;
+		}
+		let stored = Receipts::<T>::get(&record.provider, record.receipt_hash)?;
+		let job = T::Jobs::receipted(job_id)?;
+		let amount = Self::mint_amount(job.units, job.price_per_unit).ok()?;
+		Some(AuditSubject {
+			provider: record.provider,
+			client: stored.receipt.client,
+			model_id: stored.receipt.model_id,
+			receipt_hash: record.receipt_hash,
+			units: job.units,
+			amount,
+			final_at: stored.final_at,
+		})
+	}
+
+	fn hold(
+		job_id: JobId,
+	) -> Result<AuditSubject<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>, DispatchError> {
+		let subject = Self::subject(job_id).ok_or(Error::<T>::JobNotAssigned)?;
+		let (at, provider) = (subject.final_at, &subject.provider);
+		let mut due = FinalizeAt::<T>::get(at, provider);
+		let before = due.len();
+		due.retain(|id| *id != job_id);
+		ensure!(due.len() < before, Error::<T>::JobNotAssigned);
+		let mut load = FinalizeLoad::<T>::get(at);
+		load.receipts = load.receipts.saturating_sub(1);
+		if due.is_empty() {
+			FinalizeAt::<T>::remove(at, provider);
+			load.providers = load.providers.saturating_sub(1);
+		} else {
+			FinalizeAt::<T>::insert(at, provider, due);
+		}
+		if load.receipts == 0 {
+			FinalizeLoad::<T>::remove(at);
+		} else {
+			FinalizeLoad::<T>::insert(at, load);
+		}
+		Ok(subject)
+	}
+
+	fn release(job_id: JobId) -> Result<BalanceOf<T>, DispatchError> {
+		let record = T::Jobs::receipt_record(job_id).ok_or(Error::<T>::JobNotAssigned)?;
+		let amount = Self::amount_for(&record.provider, job_id)?;
+		let mut due = [(job_id, amount)];
+		frame_support::storage::with_storage_layer(|| {
+			Self::mint_and_finalize(&record.provider, &mut due)
+		})?;
+		Ok(due[0].1)
+	}
+
+	fn reject(job_id: JobId, convicted: bool) -> Result<BalanceOf<T>, DispatchError> {
+		T::Jobs::reject(job_id, convicted)
+	}
+
+	fn challenge_window() -> BlockNumberFor<T> {
+		T::ChallengeWindow::get()
 	}
 }

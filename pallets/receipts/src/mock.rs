@@ -123,6 +123,8 @@ impl pallet_receipts::Config for Test {
 	type MaxReceiptBatch = ConstU32<2>;
 	type DefaultMaxPricePerUnit = DefaultMaxPricePerUnit;
 	type BurnedElsewhere = pallet_aitbc_staking::Slashed<Test>;
+	type MintedElsewhere = ();
+	type Audits = ();
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchHelper;

@@ -40,7 +40,7 @@ use frame_support::{
 	pallet_prelude::*,
 	traits::{
 		fungible::{Inspect, InspectHold, Mutate, MutateHold},
-		tokens::{Fortitude, Precision},
+		tokens::{Fortitude, Precision, Restriction},
 	},
 };
 use pallet_aitbc_jobs::OnJobExpired;
@@ -58,6 +58,29 @@ pub struct UnbondingChunk<Balance, BlockNumber> {
 	pub amount: Balance,
 	/// First block it can be withdrawn in.
 	pub unlock_at: BlockNumber,
+}
+
+/// What a slash did with the stake it took.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct SlashOutcome<Balance> {
+	/// Burned: left total issuance (counted in [`TotalSlashed`]).
+	pub burned: Balance,
+	/// Paid to the beneficiaries (a transfer: issuance unchanged).
+	pub rewarded: Balance,
+}
+
+/// Slashing as other pallets (audits) use it: part of the slash rewards whoever was right.
+pub trait StakeSlasher<AccountId, Balance> {
+	/// Takes `fraction` of everything `offender` has at stake; `reward_share` of what is taken
+	/// goes to `beneficiaries` in equal parts (into their free balance), the rest is burned.
+	fn slash_rewarding(
+		offender: &AccountId,
+		fraction: Perbill,
+		beneficiaries: &[AccountId],
+		reward_share: Perbill,
+	) -> SlashOutcome<Balance>;
+	/// The weight of one `slash_rewarding` with `beneficiaries` beneficiaries, at its worst.
+	fn slash_weight(beneficiaries: u32) -> Weight;
 }
 
 /// Balance type of the pallet's currency.
@@ -144,6 +167,8 @@ pub mod pallet {
 		MinProviderStakeSet { amount: BalanceOf<T> },
 		/// A provider was slashed; the amount was burned.
 		Slashed { provider: T::AccountId, amount: BalanceOf<T> },
+		/// Part of a provider's slash was paid to someone who proved it wrong.
+		SlashRewarded { provider: T::AccountId, beneficiary: T::AccountId, amount: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -267,22 +292,65 @@ pub mod pallet {
 		/// Burns `fraction` of everything `provider` has at stake (active first, then the
 		/// unbonding chunks, newest first). Returns the amount burned.
 		pub fn slash(provider: &T::AccountId, fraction: Perbill) -> BalanceOf<T> {
+			Self::slash_to(provider, fraction, &[], Perbill::zero()).burned
+		}
+
+		/// Takes `fraction` of everything `provider` has at stake (active first, then the
+		/// unbonding chunks, newest first); `reward_share` of it is paid to `beneficiaries` in
+		/// equal parts and the rest burned. A part a beneficiary's account cannot take (below
+		/// the existential deposit of an account that does not exist) is burned instead.
+		pub fn slash_to(
+			provider: &T::AccountId,
+			fraction: Perbill,
+			beneficiaries: &[T::AccountId],
+			reward_share: Perbill,
+		) -> SlashOutcome<BalanceOf<T>> {
 			let bonded = Bonded::<T>::get(provider);
 			let mut chunks = Unbonding::<T>::get(provider);
 			let at_stake = bonded.saturating_add(Self::total_of(&chunks));
 			let mut due = fraction * at_stake;
+			let mut outcome = SlashOutcome::default();
 			if due.is_zero() {
-				return due;
+				return outcome;
+			}
+			let reason = HoldReason::ProviderBond.into();
+			let count: BalanceOf<T> = (beneficiaries.len() as u32).into();
+			if !count.is_zero() {
+				let part = (reward_share * due) / count;
+				for beneficiary in beneficiaries {
+					if part.is_zero() || beneficiary == provider {
+						continue;
+					}
+					let paid = T::Currency::transfer_on_hold(
+						&reason,
+						provider,
+						beneficiary,
+						part,
+						Precision::BestEffort,
+						Restriction::Free,
+						Fortitude::Force,
+					)
+					.unwrap_or_else(|_| Zero::zero());
+					if !paid.is_zero() {
+						outcome.rewarded = outcome.rewarded.saturating_add(paid);
+						Self::deposit_event(Event::SlashRewarded {
+							provider: provider.clone(),
+							beneficiary: beneficiary.clone(),
+							amount: paid,
+						});
+					}
+				}
 			}
 			let burned = T::Currency::burn_held(
-				&HoldReason::ProviderBond.into(),
+				&reason,
 				provider,
-				due,
+				due.saturating_sub(outcome.rewarded),
 				Precision::BestEffort,
 				Fortitude::Force,
 			)
 			.unwrap_or_else(|_| Zero::zero());
-			due = burned;
+			outcome.burned = burned;
+			due = burned.saturating_add(outcome.rewarded);
 			let from_active = due.min(bonded);
 			Self::set_bonded(provider, bonded.saturating_sub(from_active));
 			due = due.saturating_sub(from_active);
@@ -299,7 +367,7 @@ pub mod pallet {
 			}
 			TotalSlashed::<T>::mutate(|total| *total = total.saturating_add(burned));
 			Self::deposit_event(Event::Slashed { provider: provider.clone(), amount: burned });
-			burned
+			outcome
 		}
 
 		/// Slashes `provider` for a failed spot-check.
@@ -350,6 +418,27 @@ impl<T: Config> ProviderStake<T::AccountId> for Pallet<T> {
 
 	fn has_min_stake(who: &T::AccountId) -> bool {
 		Bonded::<T>::get(who) >= MinProviderStake::<T>::get()
+	}
+}
+
+impl<T: Config> StakeSlasher<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn slash_rewarding(
+		offender: &T::AccountId,
+		fraction: Perbill,
+		beneficiaries: &[T::AccountId],
+		reward_share: Perbill,
+	) -> SlashOutcome<BalanceOf<T>> {
+		Self::slash_to(offender, fraction, beneficiaries, reward_share)
+	}
+
+	fn slash_weight(beneficiaries: u32) -> Weight {
+		// A reward is a transfer out of the hold: about what the burn itself costs, and it
+		// touches the beneficiary's account (one read and write).
+		T::WeightInfo::slash().saturating_add(
+			T::WeightInfo::slash()
+				.saturating_add(T::DbWeight::get().reads_writes(1, 1))
+				.saturating_mul(beneficiaries.into()),
+		)
 	}
 }
 

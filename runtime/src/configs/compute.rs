@@ -11,7 +11,7 @@ use sp_runtime::Perbill;
 use crate::{
 	currency::MILLI_AIT,
 	time::{DAYS, HOURS},
-	AccountId, Balance, Balances, BlockNumber, Jobs, Marketplace, ProviderStaking, Runtime,
+	AccountId, Audits, Balance, Balances, BlockNumber, Jobs, Marketplace, ProviderStaking, Runtime,
 	RuntimeHoldReason,
 };
 
@@ -97,7 +97,9 @@ impl pallet_aitbc_receipts::Config for Runtime {
 	/// finalization the provider's one mint and payout) over up to 64 receipts.
 	type MaxReceiptBatch = ConstU32<64>;
 	type DefaultMaxPricePerUnit = DefaultMaxPricePerUnit;
-	type BurnedElsewhere = pallet_aitbc_staking::Slashed<Runtime>;
+	type BurnedElsewhere = super::audits::BurnedOutsideReceipts;
+	type MintedElsewhere = pallet_aitbc_audits::AuditorPay<Runtime>;
+	type Audits = Audits;
 	type WeightInfo = pallet_aitbc_receipts::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ReceiptsBenchmarkHelper;

@@ -1,5 +1,6 @@
 //! Pallet configurations, one file per pallet group.
 
+mod audits;
 mod compute;
 mod consensus;
 mod governance;

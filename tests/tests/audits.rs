@@ -1,0 +1,149 @@
+//! Verified compute with real processes: a dev node, three honest `aitbc-worker`s that audit
+//! each other at an audit rate of 100 %, and a cheating provider played by hand with its own
+//! keys, which receipts a job it never ran and serves nothing.
+
+use std::time::Duration;
+
+use aitbc_client::{
+	account_of,
+	audits::{outcome_name, AuditOutcome},
+	keys::read_key_file,
+	sign_receipt,
+};
+use aitbc_integration_tests::market::*;
+use aitbc_primitives::{ExecutionInfo, Receipt};
+use subxt::utils::AccountId32;
+
+/// Every receipt is audited.
+const FULL_RATE: u32 = 1_000_000_000;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn honest_workers_audit_each_other_and_a_forged_receipt_is_caught() {
+	let (_node, url, client) = market().await;
+	let alice = aitbc_client::dev_account("alice").unwrap();
+	client.set_audit_params(&alice, FULL_RATE, 0).await.unwrap();
+	let home = tempfile::tempdir().unwrap();
+	let dirs: Vec<_> = ["w1", "w2", "w3", "cheat"].iter().map(|n| home.path().join(n)).collect();
+	let providers: Vec<AccountId32> =
+		dirs.iter().map(|d| provision_worker(&url, d).parse().unwrap()).collect();
+	let workers: Vec<_> =
+		["w1", "w2", "w3"].iter().zip(&dirs).map(|(n, d)| start_worker(n, d)).collect();
+	let logs: Vec<_> = workers.iter().collect();
+	for worker in &workers {
+		wait_log(worker, "registered as an auditor", Duration::from_secs(90)).await;
+	}
+	assert_eq!(client.auditors(0).await.unwrap().len(), 3);
+
+	// Honest jobs: each is served by one worker and audited by another, then minted.
+	let mut jobs = Vec::new();
+	for (i, account) in ["charlie", "dave", "eve"].into_iter().enumerate() {
+		jobs.push(submit(&url, account, "a yellow square on a blue background", 10 + i as u64).0);
+	}
+	let mint = 5_000 * PRICE / 1_000;
+	for &job in &jobs {
+		assert_eq!(wait_final(&client, job, Duration::from_secs(300), &logs).await, "Finalized");
+		let receipt = client.receipt(job).await.unwrap().expect("a receipt");
+		assert_eq!(receipt.minted, Some(mint));
+		let audit = client.audit(job).await.unwrap().expect("audited at 100 %");
+		assert!(
+			matches!(audit.outcome, Some(AuditOutcome::Passed)),
+			"{:?}",
+			audit.outcome.as_ref().map(outcome_name)
+		);
+		assert_eq!(audit.votes.0.len(), 1, "one matching verdict is enough");
+		let auditor = &audit.votes.0[0].auditor;
+		assert_ne!(auditor, &receipt.receipt.provider, "nobody audits itself");
+		assert!(providers[..3].contains(auditor));
+	}
+	// Each provider holds what its receipts minted plus what its audits paid (the receipt's
+	// amount per audit); all AIT in existence is accounted for.
+	let audit_pay = total_auditor_pay(&client).await;
+	assert_eq!(audit_pay, 3 * mint, "each of the three audits paid its auditor");
+	let mut held = 0;
+	for provider in &providers[..3] {
+		let served = client.receipted_jobs(provider).await.unwrap().len() as u128;
+		let audited = audits_by(&client, &jobs, provider).await;
+		assert_eq!(client.balance(provider).await.unwrap(), (served + audited) * mint);
+		held += (served + audited) * mint;
+	}
+	let (minted, burned) = client.issuance_ledger().await.unwrap();
+	assert_eq!((minted, burned), (3 * mint, 0));
+	assert_eq!(client.total_issuance().await.unwrap(), minted + audit_pay);
+	assert_eq!(held, minted + audit_pay);
+
+	// The cheater: an approved provider that asks half the price (so only it can take the job),
+	// claims it, signs a receipt for an image it never made and serves nothing.
+	let cheat_dir = &dirs[3];
+	let cheat = read_key_file(&cheat_dir.join("provider.key")).unwrap();
+	let cheat_worker_key = read_key_file(&cheat_dir.join("worker.key")).unwrap();
+	let cheater = account_of(&cheat);
+	let mut offer = client.provider(&cheater).await.unwrap().offer.unwrap();
+	offer.price_per_unit = PRICE / 2;
+	client.update_offer(&cheat, &offer).await.unwrap();
+	let (job, units) = submit_with(
+		&url,
+		"ferdie",
+		"a red circle on a white background",
+		&["--max-price", "0.0005"],
+	);
+	client.claim_job(&cheat, job).await.unwrap();
+	let stored = client.job(job).await.unwrap();
+	let forged = Receipt {
+		job_id: job,
+		provider: cheater.clone(),
+		worker_key: aitbc_primitives::WorkerKey::Sr25519(cheat_worker_key.public_key().0),
+		client: stored.client.clone(),
+		model_id: 0,
+		units,
+		gpu_ms: 250,
+		prompt_hash: aitbc_primitives::prompt_hash(&stored.prompt.0),
+		params_hash: stored.params.0.hash(),
+		artifact_sha256: [0x5a; 32],
+		started_at: 1,
+		finished_at: 2,
+		nonce: 7,
+		genesis_hash: client.genesis_hash(),
+		execution: ExecutionInfo {
+			execution_provider: b"CPUExecutionProvider".to_vec().try_into().unwrap(),
+			device: b"cpu".to_vec().try_into().unwrap(),
+			runtime_version: b"onnxruntime 1.31.1".to_vec().try_into().unwrap(),
+		},
+	};
+	let signature = sign_receipt(&cheat_worker_key, &forged);
+	client.submit_receipts_authorized(vec![(forged, signature)]).await.unwrap();
+	assert_eq!(wait_final(&client, job, Duration::from_secs(400), &logs).await, "Rejected");
+	let audit = client.audit(job).await.unwrap().expect("audited");
+	assert!(
+		matches!(audit.outcome, Some(AuditOutcome::Failed)),
+		"{:?}",
+		audit.outcome.as_ref().map(outcome_name)
+	);
+	assert_eq!(audit.votes.0.len(), 3, "escalated to a full panel");
+	// Nothing minted for it, nothing paid to the cheater, and its approval is gone.
+	assert_eq!(client.balance(&cheater).await.unwrap(), 0);
+	assert!(!client.provider(&cheater).await.unwrap().approved);
+	let (minted_after, _) = client.issuance_ledger().await.unwrap();
+	assert_eq!(minted_after, minted, "the forged receipt minted nothing");
+	// The three honest auditors were paid for their re-runs (half price: the job's).
+	let cheat_pay = units as u128 * (PRICE / 2) / 1_000;
+	assert_eq!(total_auditor_pay(&client).await, audit_pay + 3 * cheat_pay);
+	assert_eq!(client.total_issuance().await.unwrap(), minted + audit_pay + 3 * cheat_pay);
+}
+
+/// AIT ever minted to auditors.
+async fn total_auditor_pay(client: &aitbc_client::Client) -> u128 {
+	let at = client.api().at_current_block().await.unwrap();
+	let entry =
+		at.storage().entry(aitbc_client::runtime::storage().audits().total_auditor_pay()).unwrap();
+	entry.fetch(()).await.unwrap().decode().unwrap()
+}
+
+/// How many of `jobs` `auditor` audited on the winning side.
+async fn audits_by(client: &aitbc_client::Client, jobs: &[u64], auditor: &AccountId32) -> u128 {
+	let mut count = 0;
+	for &job in jobs {
+		let audit = client.audit(job).await.unwrap().unwrap();
+		count += audit.votes.0.iter().filter(|v| &v.auditor == auditor).count() as u128;
+	}
+	count
+}
