@@ -612,7 +612,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let parts = (rate * 10_000_000.0).round() as u32;
 			let milli = (always_units * 1_000.0).round() as u64;
 			client.set_audit_params(&signer, parts, milli).await?;
-			println!("audit rate {rate}%, every receipt of at least {always_units} units audited (0: none)");
+			if milli == 0 {
+				println!("audit rate {rate}%");
+			} else {
+				println!("audit rate {rate}%, and every receipt of at least {always_units} units");
+			}
 		},
 		Command::Cancel { job_id } => {
 			let included = client.cancel_job(&signer(&cli, &cli.account)?, *job_id).await?;

@@ -32,7 +32,16 @@ async fn honest_workers_audit_each_other_and_a_forged_receipt_is_caught() {
 	for worker in &workers {
 		wait_log(worker, "registered as an auditor", Duration::from_secs(90)).await;
 	}
-	assert_eq!(client.auditors(0).await.unwrap().len(), 3);
+	// The workers' registrations count in best blocks; the client reads finalized ones.
+	let mut auditors = Vec::new();
+	for _ in 0..60 {
+		auditors = client.auditors(0).await.unwrap();
+		if auditors.len() == 3 {
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	assert_eq!(auditors.len(), 3, "every worker joined the model's auditors");
 
 	// Honest jobs: each is served by one worker and audited by another, then minted.
 	let mut jobs = Vec::new();
@@ -41,7 +50,15 @@ async fn honest_workers_audit_each_other_and_a_forged_receipt_is_caught() {
 	}
 	let mint = 5_000 * PRICE / 1_000;
 	for &job in &jobs {
-		assert_eq!(wait_final(&client, job, Duration::from_secs(300), &logs).await, "Finalized");
+		let state = wait_final(&client, job, Duration::from_secs(300), &logs).await;
+		if state != "Finalized" {
+			let audit = client.audit(job).await.unwrap();
+			let logs: Vec<String> = workers
+				.iter()
+				.map(|w| format!("--- {} ---\n{}", w.name, tail(&w.log(), 60)))
+				.collect();
+			panic!("job {job} ended {state}; audit {audit:?}\n{}", logs.join("\n"));
+		}
 		let receipt = client.receipt(job).await.unwrap().expect("a receipt");
 		assert_eq!(receipt.minted, Some(mint));
 		let audit = client.audit(job).await.unwrap().expect("audited at 100 %");
@@ -80,12 +97,25 @@ async fn honest_workers_audit_each_other_and_a_forged_receipt_is_caught() {
 	let mut offer = client.provider(&cheater).await.unwrap().offer.unwrap();
 	offer.price_per_unit = PRICE / 2;
 	client.update_offer(&cheat, &offer).await.unwrap();
-	let (job, units) = submit_with(
-		&url,
-		"ferdie",
-		"a red circle on a white background",
-		&["--max-price", "0.0005"],
+	// Below the honest workers' price, so only the cheater can take it.
+	let out = aitbc_integration_tests::run_ok(
+		"aitbc",
+		&[
+			"--node",
+			&url,
+			"--account",
+			"ferdie",
+			"--json",
+			"submit",
+			"--prompt",
+			"a red circle on a white background",
+			"--max-price",
+			"0.0005",
+		],
 	);
+	let submitted: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+	let (job, units) =
+		(submitted["job_id"].as_u64().unwrap(), submitted["units_milli"].as_u64().unwrap());
 	client.claim_job(&cheat, job).await.unwrap();
 	let stored = client.job(job).await.unwrap();
 	let forged = Receipt {
