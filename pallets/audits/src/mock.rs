@@ -195,6 +195,14 @@ pub struct BenchHelper;
 impl pallet_audits::BenchmarkHelper<u64> for BenchHelper {
 	fn provider(who: &u64) -> u32 {
 		use frame_support::traits::fungible::Mutate;
+		// Benchmarks with components run again on a wiped state: recreate what the test
+		// externalities set up.
+		if pallet_aitbc_marketplace::ModelCount::<Test>::get() == 0 {
+			Marketplace::benchmark_model();
+		}
+		if System::block_number() == 0 {
+			System::set_block_number(1);
+		}
 		let mut seed = [2u8; 32];
 		seed[..8].copy_from_slice(&who.to_le_bytes());
 		let key = WorkerKey::Sr25519(sp_core::sr25519::Pair::from_seed(&seed).public().0);

@@ -76,6 +76,9 @@ impl pallet_aitbc_audits::BenchmarkHelper<crate::AccountId> for AuditsBenchmarkH
 			0 => Marketplace::benchmark_model(),
 			_ => 0,
 		};
+		if frame_system::Pallet::<Runtime>::block_number() == 0 {
+			frame_system::Pallet::<Runtime>::set_block_number(1);
+		}
 		let key = bench_worker_key(who);
 		Marketplace::benchmark_provider(who, model, 64, alloc::vec![key]);
 		Balances::set_balance(who, 10 * AIT);
