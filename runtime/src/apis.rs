@@ -218,7 +218,7 @@ impl_runtime_apis! {
 		) {
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
-			use crate::{AllPalletsWithSystem, Jobs, Marketplace, ProviderStaking, Receipts};
+			use crate::{AllPalletsWithSystem, Audits, Jobs, Marketplace, ProviderStaking, Receipts};
 
 			let mut list = Vec::<BenchmarkList>::new();
 			list_benchmarks!(list, extra);
@@ -230,7 +230,7 @@ impl_runtime_apis! {
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
 			use frame_benchmarking::BenchmarkBatch;
 			use frame_support::traits::WhitelistedStorageKeys;
-			use crate::{AllPalletsWithSystem, Jobs, Marketplace, ProviderStaking, Receipts};
+			use crate::{AllPalletsWithSystem, Audits, Jobs, Marketplace, ProviderStaking, Receipts};
 
 			let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
 			let mut batches = Vec::<BenchmarkBatch>::new();
