@@ -77,8 +77,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Ends `job_id`'s audit with `outcome` and does what it says; stores the ended audit.
+	/// Callers have taken it off the deadline schedule (or never put it there).
 	pub(crate) fn resolve(job_id: JobId, mut audit: Audit<T>, outcome: AuditOutcome) {
-		Self::unschedule(job_id, audit.phase_ends);
 		let (mut minted, mut refund) = (Zero::zero(), Zero::zero());
 		let mut outcome = outcome;
 		match outcome {
