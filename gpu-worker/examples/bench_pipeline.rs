@@ -68,8 +68,13 @@ fn main() -> anyhow::Result<()> {
 	let Args { model, device, steps, width, height, runs, warmup, threads, guidance, prompt } =
 		<Args as clap::Parser>::parse();
 
-	let mut pipeline =
-		Pipeline::load(&PipelineOptions { model_dir: model, device, ort_library: None, threads })?;
+	let mut pipeline = Pipeline::load(&PipelineOptions {
+		model_dir: model,
+		device,
+		ort_library: None,
+		threads,
+		optimization: Default::default(),
+	})?;
 	let request = |seed| GenerateRequest {
 		prompt: prompt.clone(),
 		steps,

@@ -53,6 +53,7 @@ impl ModelArgs {
 			device: self.device,
 			ort_library: self.ort_library.clone(),
 			threads: self.threads,
+			optimization: Default::default(),
 		}
 	}
 }

@@ -51,6 +51,36 @@ impl std::str::FromStr for DeviceChoice {
 	}
 }
 
+/// ONNX Runtime's graph optimisation level for a session.
+///
+/// `All` (ORT_ENABLE_ALL, ONNX Runtime's own default) is what the worker runs; the others exist
+/// so the audit tolerance benchmark can show that an honest re-run at another level still
+/// matches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Optimization {
+	/// No graph rewrites.
+	Disabled,
+	/// Constant folding and redundant-node elimination only (ORT_ENABLE_BASIC).
+	Basic,
+	/// Every rewrite, including the layout and fused-kernel ones (ORT_ENABLE_ALL).
+	#[default]
+	All,
+}
+
+impl std::str::FromStr for Optimization {
+	type Err = String;
+	fn from_str(s: &str) -> Result<Self, Self::Err> {
+		match s {
+			"disabled" => Ok(Self::Disabled),
+			"basic" => Ok(Self::Basic),
+			"all" => Ok(Self::All),
+			other => {
+				Err(format!("unknown optimisation level '{other}': use disabled, basic or all"))
+			},
+		}
+	}
+}
+
 /// The execution provider sessions were actually created with.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Provider {
@@ -204,13 +234,18 @@ impl OnnxRuntime {
 		model: &Path,
 		provider: &Provider,
 		threads: usize,
+		optimization: Optimization,
 	) -> Result<Session, OnnxError> {
 		let err = |reason: String| OnnxError::Session { path: model.display().to_string(), reason };
 		// `All` is ORT_ENABLE_ALL, ONNX Runtime's own default (ort's `Level3` is only
 		// ORT_ENABLE_LAYOUT, which left the UNet about 10% slower than the Python reference).
 		let mut builder = Session::builder(&self.environment)
 			.map_err(|e| err(e.to_string()))?
-			.with_optimization_level(GraphOptimizationLevel::All)
+			.with_optimization_level(match optimization {
+				Optimization::Disabled => GraphOptimizationLevel::Disable,
+				Optimization::Basic => GraphOptimizationLevel::Level1,
+				Optimization::All => GraphOptimizationLevel::All,
+			})
 			.map_err(|e| err(e.to_string()))?;
 		if threads > 0 {
 			builder = builder.with_intra_threads(threads).map_err(|e| err(e.to_string()))?;
@@ -251,7 +286,10 @@ impl OnnxRuntime {
 			fallback_reason: None,
 		};
 		let probe = match ep::CUDA::is_available() {
-			Ok(true) => self.session(probe_model, &cuda, 1).map(drop).map_err(|e| e.to_string()),
+			Ok(true) => self
+				.session(probe_model, &cuda, 1, Optimization::All)
+				.map(drop)
+				.map_err(|e| e.to_string()),
 			Ok(false) => Err(format!(
 				"this ONNX Runtime ({}) was built without CUDA (install onnxruntime-gpu==1.31.1)",
 				self.library.display()

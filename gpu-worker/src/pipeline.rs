@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::{
 	model::{Manifest, ModelError, ModelLimits, SCHEDULER_CONFIG},
-	onnx::{DeviceChoice, OnnxError, OnnxRuntime, Provider},
+	onnx::{DeviceChoice, OnnxError, OnnxRuntime, Optimization, Provider},
 	scheduler::{Scheduler, SchedulerConfig, SchedulerError, SchedulerKind},
 	tokenizer::{ClipTokenizer, TokenizerError},
 };
@@ -143,6 +143,8 @@ pub struct PipelineOptions {
 	pub ort_library: Option<PathBuf>,
 	/// Intra-op threads per session (0 = ONNX Runtime's default).
 	pub threads: usize,
+	/// Graph optimisation level of every session.
+	pub optimization: Optimization,
 }
 
 /// A loaded model, ready to generate.
@@ -165,6 +167,7 @@ pub struct Pipeline {
 	latent_channels: usize,
 	vae_factor: u32,
 	scaling_factor: f64,
+	optimization: Optimization,
 }
 
 fn element_type(
@@ -256,11 +259,24 @@ impl Pipeline {
 		};
 		let vae_factor = 1u32 << vae.block_out_channels.len().saturating_sub(1).min(5);
 
-		let text_encoder =
-			runtime.session(&dir.join("text_encoder/model.onnx"), &provider, options.threads)?;
-		let unet = runtime.session(&dir.join("unet/model.onnx"), &provider, options.threads)?;
-		let vae_decoder =
-			runtime.session(&dir.join("vae_decoder/model.onnx"), &provider, options.threads)?;
+		let text_encoder = runtime.session(
+			&dir.join("text_encoder/model.onnx"),
+			&provider,
+			options.threads,
+			options.optimization,
+		)?;
+		let unet = runtime.session(
+			&dir.join("unet/model.onnx"),
+			&provider,
+			options.threads,
+			options.optimization,
+		)?;
+		let vae_decoder = runtime.session(
+			&dir.join("vae_decoder/model.onnx"),
+			&provider,
+			options.threads,
+			options.optimization,
+		)?;
 
 		let (ids_ty, ids_shape) = element_type(&text_encoder, "input_ids", "text_encoder")?;
 		if !matches!(ids_ty, TensorElementType::Int32 | TensorElementType::Int64) {
@@ -302,6 +318,7 @@ impl Pipeline {
 			latent_channels: vae.latent_channels,
 			vae_factor,
 			scaling_factor: vae.scaling_factor,
+			optimization: options.optimization,
 			scheduler_config,
 			tokenizer,
 			text_encoder,
@@ -337,6 +354,11 @@ impl Pipeline {
 	/// ONNX Runtime version and library path.
 	pub fn runtime(&self) -> &OnnxRuntime {
 		&self.runtime
+	}
+
+	/// The sessions' graph optimisation level.
+	pub fn optimization(&self) -> Optimization {
+		self.optimization
 	}
 
 	/// Checks a request against the model's limits; the message names the field.

@@ -16,6 +16,7 @@ fn pipeline() -> Pipeline {
 		device: DeviceChoice::Cpu,
 		ort_library: None,
 		threads: 0,
+		optimization: Default::default(),
 	})
 	.expect("the embedded model loads (run scripts/setup.sh for ONNX Runtime)")
 }
@@ -150,6 +151,7 @@ fn the_interface_is_read_from_the_model_f16_int32_ids_scalar_float_timestep() {
 		device: DeviceChoice::Cpu,
 		ort_library: None,
 		threads: 1,
+		optimization: Default::default(),
 	})
 	.unwrap();
 	for scheduler in [SchedulerKind::Ddim, SchedulerKind::Euler] {

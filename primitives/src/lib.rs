@@ -14,6 +14,9 @@
 
 extern crate alloc;
 
+#[cfg(feature = "std")]
+pub mod audit_economics;
+
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_core::{bounded::BoundedVec, ConstU32};

@@ -13,6 +13,11 @@
 //! pallet) costs its authorization (`weight_of_authorize`: the checks, run once) plus its
 //! dispatch (the recording alone).
 //!
+//! Audits cost every receipt the draw (in `on_initialize`) and every audited one its opening,
+//! its first auditor's commit and reveal (the reveal resolves it: the mint and the auditor's
+//! pay) and a phase deadline: the sustained figures are printed for audit rates of 0, 10 % and
+//! 100 %, escalations (a failed first verdict) not counted: they are the cheaters' cost.
+//!
 //! `cargo run --release -p aitbc-runtime --example capacity`
 
 use aitbc_primitives::{ExecutionInfo, Receipt, WorkerKey};
@@ -25,6 +30,7 @@ use frame_support::{
 	weights::Weight,
 	BoundedVec,
 };
+use pallet_aitbc_audits::WeightInfo as _;
 use pallet_aitbc_jobs::WeightInfo as _;
 use pallet_aitbc_receipts::{KeySignature, SignedReceipt, WeightInfo as _};
 
@@ -33,6 +39,8 @@ type JobWeights = <Runtime as pallet_aitbc_jobs::Config>::WeightInfo;
 type MaxReceiptBatch = <Runtime as pallet_aitbc_receipts::Config>::MaxReceiptBatch;
 type MaxReceiptsPerBlock = <Runtime as pallet_aitbc_receipts::Config>::MaxReceiptsPerBlock;
 type MaxProvidersPerBlock = <Runtime as pallet_aitbc_receipts::Config>::MaxProvidersPerBlock;
+type AuditWeights = <Runtime as pallet_aitbc_audits::Config>::WeightInfo;
+type MaxAuditorsPerModel = <Runtime as pallet_aitbc_audits::Config>::MaxAuditorsPerModel;
 
 fn micros(weight: Weight) -> f64 {
 	weight.ref_time() as f64 / 1_000_000.0
@@ -130,6 +138,18 @@ fn main() {
 	let steady_batched = steady_batches(batched, batch_each);
 	let authorized_each = authorized.ref_time() as f64 / batch_size as f64;
 	let steady_authorized = steady_batches(authorized_batched, authorized_each);
+	// Audits: the draw reads every receipt; an audited one is opened (its rotation walking past
+	// the most auditors a model may have), committed, revealed and has one phase deadline.
+	let draw_each = AuditWeights::draw(2, 1).saturating_sub(AuditWeights::draw(1, 1));
+	let audit_each = AuditWeights::open_audit(MaxAuditorsPerModel::get())
+		.saturating_add(AuditWeights::commit_verdict())
+		.saturating_add(AuditWeights::reveal_verdict())
+		.saturating_add(AuditWeights::advance_phase())
+		.saturating_add(per_extrinsic.saturating_mul(2));
+	let audited = |rate: f64| {
+		let extra = ps(draw_each) + rate * ps(audit_each);
+		steady_batches(authorized_batched, authorized_each + extra)
+	};
 	let seconds = MILLISECS_PER_BLOCK as f64 / 1_000.0;
 	let per_second = |count: u64| count as f64 / seconds;
 
@@ -196,4 +216,17 @@ fn main() {
 		per_second(steady_batched),
 		per_second(steady_authorized)
 	);
+	println!(
+		"audits: the draw {:.1} µs per receipt; an audited receipt {:.1} µs more (open, commit, \
+		 reveal with its mint and pay, one phase deadline)",
+		micros(draw_each),
+		micros(audit_each)
+	);
+	for (rate, name) in [(0.0, "0 %"), (0.1, "10 % (the runtime's default)"), (1.0, "100 %")] {
+		let steady = audited(rate);
+		println!(
+			"sustained in authorized batches with audits at {name}: {steady} per block = {:.0}/s",
+			per_second(steady)
+		);
+	}
 }

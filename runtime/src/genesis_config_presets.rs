@@ -15,13 +15,23 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	AccountId, AuraConfig, BalancesConfig, GrandpaConfig, MarketplaceConfig, RuntimeGenesisConfig,
-	SudoConfig,
+	AccountId, AuditsConfig, AuraConfig, BalancesConfig, GrandpaConfig, MarketplaceConfig,
+	RuntimeGenesisConfig, SudoConfig,
 };
 
 /// The preset of the public test network (four authorities, so one may fail without stalling
 /// finality).
 pub const TESTNET_RUNTIME_PRESET: &str = "testnet";
+
+/// Whether a chain audits receipts at the runtime's default rates from genesis on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Audits {
+	/// The runtime's `DefaultAuditRate` and `DefaultAlwaysAuditUnits` (networks).
+	Default,
+	/// None until governance turns them on: a single-node development chain usually runs one
+	/// worker, and a drawn receipt with nobody else to audit it would be refunded, not minted.
+	Off,
+}
 
 /// A genesis state with the given authorities, sudo key and bootstrap accounts, and nothing
 /// minted.
@@ -29,10 +39,16 @@ fn genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	sudo: AccountId,
 	bootstrap_accounts: Vec<AccountId>,
+	audits: Audits,
 ) -> Value {
+	let (audit_rate, always_audit_units) = match audits {
+		Audits::Default => (None, None),
+		Audits::Off => (Some(sp_runtime::Perbill::zero()), Some(0)),
+	};
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: Vec::new() },
 		marketplace: MarketplaceConfig { bootstrap_accounts },
+		audits: AuditsConfig { audit_rate, always_audit_units },
 		aura: AuraConfig {
 			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect()
 		},
@@ -58,6 +74,7 @@ fn development() -> Value {
 		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_accounts(),
+		Audits::Off,
 	)
 }
 
@@ -70,6 +87,7 @@ fn local_testnet() -> Value {
 		],
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_accounts(),
+		Audits::Default,
 	)
 }
 
@@ -83,6 +101,7 @@ fn testnet() -> Value {
 		],
 		Sr25519Keyring::Alice.to_account_id(),
 		vec![Sr25519Keyring::Alice.to_account_id()],
+		Audits::Default,
 	)
 }
 

@@ -8,8 +8,12 @@
 //! 2. Throughput: `--jobs` jobs submitted at once by five clients, two workers: jobs per minute
 //!    from the first submission to the last finalized mint.
 //!
-//! `cargo run --release -p aitbc-integration-tests --example bench_e2e -- [--jobs N]`
-//! (after `cargo build --release --workspace --bins`).
+//! With `--audit-rate PCT` governance sets that audit rate first and both workers run from the
+//! start (each audits the other's receipts); the latency table is then split into audited and
+//! unaudited jobs. `--latency-only` skips the throughput part.
+//!
+//! `cargo run --release -p aitbc-integration-tests --example bench_e2e -- [--jobs N]
+//!  [--audit-rate PCT] [--latency-only]` (after `cargo build --release --workspace --bins`).
 
 use std::time::{Duration, Instant};
 
@@ -69,7 +73,7 @@ async fn watch(
 				receipted.get_or_insert(now);
 			},
 			"Finalized" => return (assigned, receipted, now),
-			"Expired" | "Cancelled" | "Unclaimed" => panic!("job {job} ended {state}"),
+			"Expired" | "Cancelled" | "Unclaimed" | "Rejected" => panic!("job {job} ended {state}"),
 			_ => {},
 		}
 		assert!(now < deadline, "job {job} not final in {timeout:?}");
@@ -92,6 +96,13 @@ async fn main() {
 		.and_then(|i| args.get(i + 1))
 		.map(|n| n.parse().expect("--jobs N"))
 		.unwrap_or(20);
+	let audit_rate: u32 = args
+		.iter()
+		.position(|a| a == "--audit-rate")
+		.and_then(|i| args.get(i + 1))
+		.map(|n| n.parse().expect("--audit-rate PCT"))
+		.unwrap_or(0);
+	let latency_only = args.iter().any(|a| a == "--latency-only");
 	let (_node, url, client) = market().await;
 	let home = tempfile::tempdir().expect("tempdir");
 	let dirs = [home.path().join("w1"), home.path().join("w2")];
@@ -100,9 +111,24 @@ async fn main() {
 	}
 	let w1 = start_worker("w1", &dirs[0]);
 	wait_log(&w1, "connected", Duration::from_secs(60)).await;
+	let mut w2 = None;
+	if audit_rate > 0 {
+		let alice = dev_account("alice").expect("dev account");
+		client.set_audit_params(&alice, audit_rate * 10_000_000, 0).await.expect("audit rate");
+		let second = start_worker("w2", &dirs[1]);
+		wait_log(&second, "registered as an auditor", Duration::from_secs(90)).await;
+		wait_log(&w1, "registered as an auditor", Duration::from_secs(90)).await;
+		while client.auditors(0).await.expect("auditors").len() < 2 {
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+		w2 = Some(second);
+	}
 
-	println!("latency: {jobs} jobs one after another, one CPU worker (20 DDIM steps, 256x256, 2 s blocks, challenge window 5 blocks)");
+	let workers =
+		if audit_rate > 0 { "two CPU workers auditing each other" } else { "one CPU worker" };
+	println!("latency: {jobs} jobs one after another, {workers}, audit rate {audit_rate} % (20 DDIM steps, 256x256, 2 s blocks, challenge window 5 blocks)");
 	let mut phases = Vec::new();
+	let mut audited = Vec::new();
 	for i in 0..jobs {
 		let t0 = Instant::now();
 		let job = submit(&client, "charlie", i).await;
@@ -112,6 +138,7 @@ async fn main() {
 		let receipted = receipted.unwrap_or(finalized);
 		let receipt = client.receipt(job).await.expect("receipt").expect("a receipt");
 		let inference = receipt.receipt.gpu_ms as f64;
+		audited.push(client.audit(job).await.expect("audit").is_some());
 		phases.push(Phases {
 			submit: ms(submitted - t0),
 			claim_wait: ms(assigned - submitted),
@@ -130,13 +157,28 @@ async fn main() {
 		("challenge window + finality", |p| p.finalize),
 		("total: submit to final mint", |p| p.total),
 	];
+	let audited_count = audited.iter().filter(|a| **a).count();
+	println!("{audited_count} of {jobs} jobs audited");
 	for (name, get) in columns {
 		let mut values: Vec<f64> = phases.iter().map(get).collect();
-		println!(
+		print!(
 			"{name:34} {:>10.0} {:>10.0}",
 			percentile(&mut values, 50.0),
 			percentile(&mut values, 95.0)
 		);
+		if audited_count > 0 && audited_count < phases.len() {
+			let split = |want: bool| {
+				let mut v: Vec<f64> = phases
+					.iter()
+					.zip(&audited)
+					.filter(|(_, a)| **a == want)
+					.map(|(p, _)| get(p))
+					.collect();
+				percentile(&mut v, 50.0)
+			};
+			print!("   median audited {:>8.0}, not audited {:>8.0}", split(true), split(false));
+		}
+		println!();
 	}
 	let mut chain: Vec<f64> = phases.iter().map(|p| p.total - p.inference).collect();
 	println!(
@@ -146,7 +188,13 @@ async fn main() {
 		percentile(&mut chain, 95.0)
 	);
 
-	let w2 = start_worker("w2", &dirs[1]);
+	if latency_only {
+		return;
+	}
+	let w2 = match w2 {
+		Some(w2) => w2,
+		None => start_worker("w2", &dirs[1]),
+	};
 	wait_log(&w2, "connected", Duration::from_secs(60)).await;
 	println!("\nthroughput: {jobs} jobs submitted at once by 5 clients, two CPU workers (capacity 1 each)");
 	let first = client.job(0).await.is_ok().then_some(jobs).unwrap_or(0);

@@ -32,7 +32,12 @@ pub async fn market_with(args: &[&str]) -> (Node, String, Client) {
 /// `init` + governance approval + `register` of a worker folder with a generated provider key;
 /// returns the provider's address.
 pub fn provision_worker(url: &str, dir: &Path) -> String {
-	let port = free_port().to_string();
+	let listen = format!("127.0.0.1:{}", free_port());
+	provision_worker_with(url, dir, "0.001", &listen)
+}
+
+/// As [`provision_worker`], with the offer's price (AIT per unit) and the worker's HTTP address.
+pub fn provision_worker_with(url: &str, dir: &Path, price: &str, listen: &str) -> String {
 	let dir_arg = dir.to_str().unwrap();
 	let out = run_ok(
 		"aitbc-worker",
@@ -45,9 +50,9 @@ pub fn provision_worker(url: &str, dir: &Path) -> String {
 			"--device",
 			"cpu",
 			"--price",
-			"0.001",
+			price,
 			"--http-listen",
-			&format!("127.0.0.1:{port}"),
+			listen,
 		],
 	);
 	let provider = out
@@ -77,6 +82,17 @@ pub fn start_worker(name: &str, dir: &Path) -> Process {
 }
 
 pub fn submit(url: &str, account: &str, prompt: &str, seed: u64) -> (u64, u64) {
+	submit_priced(url, account, prompt, seed, "0.001")
+}
+
+/// Submits a job through the CLI with a price limit in AIT per unit; returns (job id, units).
+pub fn submit_priced(
+	url: &str,
+	account: &str,
+	prompt: &str,
+	seed: u64,
+	max_price: &str,
+) -> (u64, u64) {
 	let seed = seed.to_string();
 	let out = run_ok(
 		"aitbc",
@@ -92,11 +108,46 @@ pub fn submit(url: &str, account: &str, prompt: &str, seed: u64) -> (u64, u64) {
 			"--seed",
 			&seed,
 			"--max-price",
-			"0.001",
+			max_price,
 		],
 	);
 	let json: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
 	(json["job_id"].as_u64().unwrap(), json["units_milli"].as_u64().unwrap())
+}
+
+/// A receipt for `job` by `provider` naming `artifact_sha256`, described as the test workers
+/// describe their runs (same execution echelon, so auditors compare bytes). Whether it tells
+/// the truth is up to the caller.
+pub async fn receipt_for(
+	client: &Client,
+	job: u64,
+	units: u64,
+	provider: &subxt::utils::AccountId32,
+	worker_key: &subxt_signer::sr25519::Keypair,
+	artifact_sha256: [u8; 32],
+) -> aitbc_primitives::Receipt<subxt::utils::AccountId32> {
+	let stored = client.job(job).await.unwrap();
+	aitbc_primitives::Receipt {
+		job_id: job,
+		provider: provider.clone(),
+		worker_key: aitbc_primitives::WorkerKey::Sr25519(worker_key.public_key().0),
+		client: stored.client.clone(),
+		model_id: 0,
+		units,
+		gpu_ms: 900,
+		prompt_hash: aitbc_primitives::prompt_hash(&stored.prompt.0),
+		params_hash: stored.params.0.hash(),
+		artifact_sha256,
+		started_at: 1,
+		finished_at: 2,
+		nonce: job,
+		genesis_hash: client.genesis_hash(),
+		execution: aitbc_primitives::ExecutionInfo {
+			execution_provider: b"CPUExecutionProvider".to_vec().try_into().unwrap(),
+			device: b"cpu".to_vec().try_into().unwrap(),
+			runtime_version: b"onnxruntime 1.31.1 opt=all".to_vec().try_into().unwrap(),
+		},
+	}
 }
 
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {

@@ -11,7 +11,6 @@ use aitbc_client::{
 	sign_receipt,
 };
 use aitbc_integration_tests::market::*;
-use aitbc_primitives::{ExecutionInfo, Receipt};
 use subxt::utils::AccountId32;
 
 /// Every receipt is audited.
@@ -117,28 +116,7 @@ async fn honest_workers_audit_each_other_and_a_forged_receipt_is_caught() {
 	let (job, units) =
 		(submitted["job_id"].as_u64().unwrap(), submitted["units_milli"].as_u64().unwrap());
 	client.claim_job(&cheat, job).await.unwrap();
-	let stored = client.job(job).await.unwrap();
-	let forged = Receipt {
-		job_id: job,
-		provider: cheater.clone(),
-		worker_key: aitbc_primitives::WorkerKey::Sr25519(cheat_worker_key.public_key().0),
-		client: stored.client.clone(),
-		model_id: 0,
-		units,
-		gpu_ms: 250,
-		prompt_hash: aitbc_primitives::prompt_hash(&stored.prompt.0),
-		params_hash: stored.params.0.hash(),
-		artifact_sha256: [0x5a; 32],
-		started_at: 1,
-		finished_at: 2,
-		nonce: 7,
-		genesis_hash: client.genesis_hash(),
-		execution: ExecutionInfo {
-			execution_provider: b"CPUExecutionProvider".to_vec().try_into().unwrap(),
-			device: b"cpu".to_vec().try_into().unwrap(),
-			runtime_version: b"onnxruntime 1.31.1".to_vec().try_into().unwrap(),
-		},
-	};
+	let forged = receipt_for(&client, job, units, &cheater, &cheat_worker_key, [0x5a; 32]).await;
 	let signature = sign_receipt(&cheat_worker_key, &forged);
 	client.submit_receipts_authorized(vec![(forged, signature)]).await.unwrap();
 	assert_eq!(wait_final(&client, job, Duration::from_secs(400), &logs).await, "Rejected");

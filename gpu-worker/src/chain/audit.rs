@@ -224,10 +224,7 @@ impl Worker {
 		let (rerun, rerun_on) = tokio::task::spawn_blocking(move || {
 			let mut pipeline = pipeline.lock().map_err(|_| anyhow!("poisoned pipeline lock"))?;
 			let generated = pipeline.generate(&request, &mut |_, _| {})?;
-			anyhow::Ok((
-				generated.png,
-				super::execution_info(pipeline.provider(), &pipeline.runtime().version),
-			))
+			anyhow::Ok((generated.png, crate::compare::execution_info(&pipeline)))
 		})
 		.await??;
 		let same = crate::compare::matches(&served, &receipt.execution, &rerun, &rerun_on)?;

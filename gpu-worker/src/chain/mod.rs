@@ -29,11 +29,10 @@ use aitbc_client::{
 	account_of, keys::read_key_file, runtime::runtime_types::pallet_aitbc_jobs::JobState, Client,
 	ClientError, JobInfo, OfferSpec,
 };
-use aitbc_primitives::{prompt_hash, ExecutionInfo, JobId, ModelId, Receipt, Scheduler, WorkerKey};
+use aitbc_primitives::{prompt_hash, JobId, ModelId, Receipt, Scheduler, WorkerKey};
 use anyhow::{anyhow, bail, Context};
 use codec::{Decode, Encode};
 use rand::RngCore;
-use sp_core::bounded::BoundedVec;
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
 
@@ -184,17 +183,6 @@ struct Worker {
 	audit_journal: audit::AuditJournal,
 }
 
-/// Where and how a job ran, as a receipt records it.
-fn execution_info(provider: &crate::onnx::Provider, runtime_version: &str) -> ExecutionInfo {
-	ExecutionInfo {
-		execution_provider: BoundedVec::truncate_from(provider.name.clone().into_bytes()),
-		device: BoundedVec::truncate_from(provider.device.clone().into_bytes()),
-		runtime_version: BoundedVec::truncate_from(
-			format!("onnxruntime {runtime_version}").into_bytes(),
-		),
-	}
-}
-
 fn now_ms() -> u64 {
 	SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
@@ -242,6 +230,7 @@ pub async fn start(
 			device,
 			ort_library: ort_library.clone(),
 			threads,
+			optimization: Default::default(),
 		};
 		let pipeline = tokio::task::spawn_blocking(move || Pipeline::load(&options)).await??;
 		let loaded = Loaded {
@@ -625,10 +614,7 @@ impl Worker {
 					last_log = Instant::now();
 				}
 			})?;
-			anyhow::Ok((
-				generated,
-				execution_info(pipeline.provider(), &pipeline.runtime().version),
-			))
+			anyhow::Ok((generated, crate::compare::execution_info(&pipeline)))
 		})
 		.await??;
 		let finished_at = now_ms();

@@ -308,6 +308,30 @@ pub mod pallet {
 	pub type AlwaysAuditUnits<T: Config> =
 		StorageValue<_, Units, ValueQuery, T::DefaultAlwaysAuditUnits>;
 
+	/// The chain spec's audit parameters where they differ from the runtime's defaults.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// [`AuditRate`] from genesis on; `None`: `DefaultAuditRate`.
+		pub audit_rate: Option<Perbill>,
+		/// [`AlwaysAuditUnits`] from genesis on; `None`: `DefaultAlwaysAuditUnits`.
+		pub always_audit_units: Option<Units>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(rate) = self.audit_rate {
+				AuditRate::<T>::put(rate);
+			}
+			if let Some(units) = self.always_audit_units {
+				AlwaysAuditUnits::<T>::put(units);
+			}
+		}
+	}
+
 	/// Registered auditors per model, in rotation order.
 	#[pallet::storage]
 	pub type Auditors<T: Config> = StorageMap<

@@ -148,6 +148,24 @@ fn governance_sets_the_audit_parameters() {
 }
 
 #[test]
+fn a_chain_spec_can_start_with_other_audit_parameters() {
+	use sp_runtime::BuildStorage;
+	let defaults = crate::GenesisConfig::<Test>::default().build_storage().unwrap();
+	sp_io::TestExternalities::new(defaults).execute_with(|| {
+		assert_eq!(crate::AuditRate::<Test>::get(), DefaultAuditRate::get());
+	});
+	let off = crate::GenesisConfig::<Test> {
+		audit_rate: Some(Perbill::zero()),
+		always_audit_units: Some(0),
+		..Default::default()
+	};
+	sp_io::TestExternalities::new(off.build_storage().unwrap()).execute_with(|| {
+		assert_eq!(crate::AuditRate::<Test>::get(), Perbill::zero());
+		assert_eq!(crate::AlwaysAuditUnits::<Test>::get(), 0);
+	});
+}
+
+#[test]
 fn the_draw_samples_at_the_audit_rate() {
 	new_test_ext().execute_with(|| {
 		let seed = [7u8; 32];
