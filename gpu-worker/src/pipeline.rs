@@ -259,24 +259,16 @@ impl Pipeline {
 		};
 		let vae_factor = 1u32 << vae.block_out_channels.len().saturating_sub(1).min(5);
 
-		let text_encoder = runtime.session(
-			&dir.join("text_encoder/model.onnx"),
-			&provider,
-			options.threads,
-			options.optimization,
-		)?;
-		let unet = runtime.session(
-			&dir.join("unet/model.onnx"),
-			&provider,
-			options.threads,
-			options.optimization,
-		)?;
-		let vae_decoder = runtime.session(
-			&dir.join("vae_decoder/model.onnx"),
-			&provider,
-			options.threads,
-			options.optimization,
-		)?;
+		let session = |stage: &str| {
+			runtime.session(
+				&dir.join(stage).join("model.onnx"),
+				&provider,
+				options.threads,
+				options.optimization,
+			)
+		};
+		let (text_encoder, unet, vae_decoder) =
+			(session("text_encoder")?, session("unet")?, session("vae_decoder")?);
 
 		let (ids_ty, ids_shape) = element_type(&text_encoder, "input_ids", "text_encoder")?;
 		if !matches!(ids_ty, TensorElementType::Int32 | TensorElementType::Int64) {

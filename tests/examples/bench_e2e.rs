@@ -90,18 +90,15 @@ fn percentile(values: &mut [f64], p: f64) -> f64 {
 #[tokio::main]
 async fn main() {
 	let args: Vec<String> = std::env::args().collect();
-	let jobs: u64 = args
-		.iter()
-		.position(|a| a == "--jobs")
-		.and_then(|i| args.get(i + 1))
-		.map(|n| n.parse().expect("--jobs N"))
-		.unwrap_or(20);
-	let audit_rate: u32 = args
-		.iter()
-		.position(|a| a == "--audit-rate")
-		.and_then(|i| args.get(i + 1))
-		.map(|n| n.parse().expect("--audit-rate PCT"))
-		.unwrap_or(0);
+	let number = |flag: &str, default: u64| {
+		args.iter()
+			.position(|a| a == flag)
+			.and_then(|i| args.get(i + 1))
+			.map(|n| n.parse().unwrap_or_else(|_| panic!("{flag} takes a whole number")))
+			.unwrap_or(default)
+	};
+	let jobs = number("--jobs", 20);
+	let audit_rate = number("--audit-rate", 0) as u32;
 	let latency_only = args.iter().any(|a| a == "--latency-only");
 	let (_node, url, client) = market().await;
 	let home = tempfile::tempdir().expect("tempdir");
