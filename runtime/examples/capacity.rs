@@ -139,12 +139,13 @@ fn main() {
 	let authorized_each = authorized.ref_time() as f64 / batch_size as f64;
 	let steady_authorized = steady_batches(authorized_batched, authorized_each);
 	// Audits: the draw reads every receipt; an audited one is opened (its rotation walking past
-	// the most auditors a model may have), committed, revealed and has one phase deadline.
+	// the most auditors a model may have), committed and revealed. An honest receipt passes on
+	// its first auditor's reveal, refunded to that cost, and ends before its phase deadline, so
+	// no deadline hook runs for it (those run for silent auditors and escalations only).
 	let draw_each = AuditWeights::draw(2, 1).saturating_sub(AuditWeights::draw(1, 1));
 	let audit_each = AuditWeights::open_audit(MaxAuditorsPerModel::get())
 		.saturating_add(AuditWeights::commit_verdict())
-		.saturating_add(AuditWeights::reveal_verdict())
-		.saturating_add(AuditWeights::advance_phase())
+		.saturating_add(AuditWeights::reveal_verdict_passes())
 		.saturating_add(per_extrinsic.saturating_mul(2));
 	let audited = |rate: f64| {
 		let extra = ps(draw_each) + rate * ps(audit_each);

@@ -1,6 +1,8 @@
 //! Benchmarks of the audits pallet (frame-benchmarking v2), each at its worst case: rotations
 //! that skip every ineligible auditor, the last reveal of an escalated and challenged panel
-//! that convicts (a slash shared by four, three auditors paid, a refund).
+//! that convicts (a slash shared by four, three auditors paid, a refund). A reveal is charged
+//! that worst case up front and refunded to the measured cost of what it did: leaving its round
+//! open, passing a receipt on the first auditor's word, or escalating.
 
 use super::*;
 use aitbc_primitives::{verdict_commitment, AuditVerdict};
@@ -135,6 +137,64 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(last), job_id, AuditVerdict::Mismatch, SALT);
 		assert_eq!(Audits::<T>::get(job_id).and_then(|a| a.outcome), Some(AuditOutcome::Failed));
+	}
+
+	/// A reveal that leaves its round open: the first of an escalated panel's two.
+	#[benchmark]
+	fn reveal_verdict_pending() {
+		let (job_id, escalated) = escalated_audit::<T>();
+		for who in &escalated {
+			commit_as::<T>(who, job_id, AuditVerdict::Mismatch);
+		}
+		let first = escalated[0].clone();
+		#[extrinsic_call]
+		reveal_verdict(RawOrigin::Signed(first), job_id, AuditVerdict::Mismatch, SALT);
+		let audit = Audits::<T>::get(job_id).expect("still open");
+		assert!(audit.outcome.is_none() && audit.phase == AuditPhase::Reveal);
+	}
+
+	/// The first auditor's `Match` on a challenged receipt: the receipt mints, the auditor is
+	/// paid and the challenger's bond is forfeited (a share to the provider, the rest burned).
+	#[benchmark]
+	fn reveal_verdict_passes() {
+		let (audited, model) = provider::<T>("provider", 0);
+		let client: T::AccountId = account("client", 0, 0);
+		auditors::<T>(model, 1);
+		let job_id = T::BenchmarkHelper::receipted_job(&audited, &client);
+		let (challenger, bond) = challenger::<T>();
+		Pallet::<T>::challenge(RawOrigin::Signed(challenger).into(), job_id, bond)
+			.expect("a receipt in its window with an auditor available");
+		let first = Audits::<T>::get(job_id).expect("opened").votes[0].auditor.clone();
+		commit_as::<T>(&first, job_id, AuditVerdict::Match);
+		#[extrinsic_call]
+		reveal_verdict(RawOrigin::Signed(first), job_id, AuditVerdict::Match, SALT);
+		assert_eq!(Audits::<T>::get(job_id).and_then(|a| a.outcome), Some(AuditOutcome::Passed));
+	}
+
+	/// The first auditor's `Mismatch`, which escalates: the rotation walks past `a`
+	/// ineligible auditors to find the two more of the panel.
+	#[benchmark]
+	fn reveal_verdict_escalates(
+		a: Linear<0, { T::MaxAuditorsPerModel::get() - T::MaxPanel::get() }>,
+	) {
+		let (audited, model) = provider::<T>("provider", 0);
+		let client: T::AccountId = account("client", 0, 0);
+		let first = auditors::<T>(model, 1).remove(0);
+		ineligible_auditors::<T>(model, a);
+		for i in 1..T::MaxPanel::get() {
+			let (who, _) = provider::<T>("escalation", i);
+			Pallet::<T>::register_auditor(RawOrigin::Signed(who).into(), model)
+				.expect("an eligible provider registers");
+		}
+		let job_id = T::BenchmarkHelper::receipted_job(&audited, &client);
+		let now = frame_system::Pallet::<T>::block_number();
+		Pallet::<T>::open(job_id, None, now).expect("the receipt is waiting");
+		assert_eq!(Audits::<T>::get(job_id).expect("opened").votes[0].auditor, first);
+		commit_as::<T>(&first, job_id, AuditVerdict::Mismatch);
+		#[extrinsic_call]
+		reveal_verdict(RawOrigin::Signed(first), job_id, AuditVerdict::Mismatch, SALT);
+		let audit = Audits::<T>::get(job_id).expect("escalated");
+		assert!(audit.escalated && audit.votes.len() as u32 == T::MaxPanel::get());
 	}
 
 	/// A challenge that opens an audit, its rotation walking past `a` ineligible auditors.

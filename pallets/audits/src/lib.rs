@@ -566,7 +566,7 @@ pub mod pallet {
 		/// Reveals the verdict and salt the caller committed to. The last reveal of a round
 		/// ends the round (and may resolve the audit). Feeless for an auditor of the round.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::reveal_verdict())]
+		#[pallet::weight(Pallet::<T>::reveal_weight_limit())]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, job_id: &JobId, verdict: &AuditVerdict, salt: &Hash32| -> bool {
 			ensure_signed(origin.clone()).is_ok_and(|who| Pallet::<T>::check_reveal(&who, *job_id, *verdict, salt).is_ok())
 		})]
@@ -575,7 +575,7 @@ pub mod pallet {
 			job_id: JobId,
 			verdict: AuditVerdict,
 			salt: Hash32,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let auditor = ensure_signed(origin)?;
 			let (mut audit, index) = Self::check_reveal(&auditor, job_id, verdict, &salt)?;
 			audit.votes[index].verdict = Some(verdict);
@@ -583,13 +583,16 @@ pub mod pallet {
 			let round_done = audit
 				.current_round()
 				.all(|vote| vote.commitment.is_none() || vote.verdict.is_some());
-			if round_done {
+			let spent = if round_done {
+				let spent = Self::round_end_weight(&audit);
 				let now = frame_system::Pallet::<T>::block_number();
 				Self::end_round(job_id, audit, now);
+				spent
 			} else {
 				Audits::<T>::insert(job_id, audit);
-			}
-			Ok(())
+				T::WeightInfo::reveal_verdict_pending()
+			};
+			Ok(Some(spent).into())
 		}
 
 		/// Challenges the receipt of `job_id` while it is not final, holding `bond` on the

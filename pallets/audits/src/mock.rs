@@ -170,7 +170,8 @@ impl pallet_audits::Config for Test {
 	type WrongVerdictSlash = WrongVerdictSlash;
 	type SlashRewardShare = SlashRewardShare;
 	type MinChallengeBond = ConstU128<50>;
-	type WeightInfo = ();
+	// The real weights, so that tests see what a reveal is charged and refunded.
+	type WeightInfo = crate::weights::SubstrateWeight<Test>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchHelper;
 }

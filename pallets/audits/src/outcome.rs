@@ -16,6 +16,25 @@ fn tally<AccountId>(votes: &[AuditorVote<AccountId>]) -> (u32, u32) {
 }
 
 impl<T: Config> Pallet<T> {
+	/// What a reveal may cost at most: the last reveal of an escalated panel, or a first
+	/// mismatch whose escalation walks the whole rotation.
+	pub(crate) fn reveal_weight_limit() -> Weight {
+		let walk = T::MaxAuditorsPerModel::get().saturating_sub(T::MaxPanel::get());
+		T::WeightInfo::reveal_verdict().max(T::WeightInfo::reveal_verdict_escalates(walk))
+	}
+
+	/// What ending `audit`'s current round costs, by what it will do: the first auditor's
+	/// `Match` passes the receipt at once; anything else escalates or resolves a panel, charged
+	/// at the limit (how far an escalation walks is not known before it walks).
+	pub(crate) fn round_end_weight(audit: &Audit<T>) -> Weight {
+		let first = audit.votes.first().and_then(|vote| vote.verdict);
+		if !audit.escalated && first.is_some_and(|verdict| verdict.upholds()) {
+			T::WeightInfo::reveal_verdict_passes()
+		} else {
+			Self::reveal_weight_limit()
+		}
+	}
+
 	/// The current round of `job_id`'s audit is over at `now`. After the first auditor: its
 	/// `Match` passes the receipt, anything else escalates. After the escalation: a majority
 	/// of the whole panel decides; without one the audit is inconclusive.

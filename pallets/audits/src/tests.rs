@@ -8,7 +8,7 @@ use crate::{
 };
 use aitbc_primitives::AuditVerdict::{self, ArtifactUnavailable, Match, Mismatch};
 use aitbc_primitives::JobId;
-use frame_support::{assert_noop, assert_ok};
+use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, weights::Weight};
 use pallet_aitbc_jobs::{JobState, Jobs as JobsStorage};
 use sp_runtime::{DispatchError::BadOrigin, Perbill};
 
@@ -450,6 +450,46 @@ fn an_absent_auditor_is_replaced_by_the_escalation() {
 		}
 		assert_eq!(outcome(job_id), Some(AuditOutcome::Passed));
 		assert_eq!(free(lazy), 1_000, "an absent auditor is not paid");
+	});
+}
+
+/// `auditor` reveals `verdict` on `job_id`: the weight it was charged in the end.
+fn reveal_charged(auditor: u64, job_id: JobId, verdict: AuditVerdict) -> Weight {
+	let info =
+		Audits::reveal_verdict(RuntimeOrigin::signed(auditor), job_id, verdict, salt_of(auditor))
+			.expect("a valid reveal");
+	info.actual_weight.expect("a reveal says what it spent")
+}
+
+#[test]
+fn a_reveal_is_charged_the_worst_case_and_refunded_to_what_it_did() {
+	build_and_execute(|| {
+		use crate::weights::WeightInfo;
+		type W = crate::weights::SubstrateWeight<Test>;
+		let limit = crate::Pallet::<Test>::reveal_weight_limit();
+		let call = crate::Call::<Test>::reveal_verdict { job_id: 0, verdict: Match, salt: [0; 32] };
+		assert_eq!(call.get_dispatch_info().call_weight, limit);
+		register_auditors(&[AUDITOR_A, AUDITOR_B, AUDITOR_C]);
+		bond(PROVIDER, 500);
+		// The common case: one auditor's Match passes the receipt.
+		let (passing, first) = audited_receipt();
+		commit(first, passing, Match);
+		assert_eq!(reveal_charged(first, passing, Match), W::reveal_verdict_passes());
+		assert_eq!(outcome(passing), Some(AuditOutcome::Passed));
+		// A mismatch escalates, charged at the limit; the first escalated reveal leaves the
+		// round open and costs little; the last one resolves the panel, at the limit.
+		let (failing, first) = audited_receipt();
+		commit(first, failing, Mismatch);
+		assert_eq!(reveal_charged(first, failing, Mismatch), limit);
+		let escalated: Vec<u64> = panel(failing).into_iter().skip(1).collect();
+		for auditor in &escalated {
+			commit(*auditor, failing, Mismatch);
+		}
+		assert_eq!(reveal_charged(escalated[0], failing, Mismatch), W::reveal_verdict_pending());
+		assert_eq!(reveal_charged(escalated[1], failing, Mismatch), limit);
+		assert_eq!(outcome(failing), Some(AuditOutcome::Failed));
+		assert!(W::reveal_verdict_pending().all_lt(W::reveal_verdict_passes()));
+		assert!(W::reveal_verdict_passes().all_lt(limit));
 	});
 }
 

@@ -17,6 +17,9 @@ pub trait WeightInfo {
 	fn deregister_auditor(a: u32, ) -> Weight;
 	fn commit_verdict() -> Weight;
 	fn reveal_verdict() -> Weight;
+	fn reveal_verdict_pending() -> Weight;
+	fn reveal_verdict_passes() -> Weight;
+	fn reveal_verdict_escalates(a: u32, ) -> Weight;
 	fn challenge(a: u32, ) -> Weight;
 	fn set_audit_params() -> Weight;
 	fn draw(r: u32, p: u32, ) -> Weight;
@@ -52,6 +55,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(2_000_000_000, 20000)
 			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().writes(22_u64))
+	}
+	fn reveal_verdict_pending() -> Weight {
+		Weight::from_parts(60_000_000, 3000)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	fn reveal_verdict_passes() -> Weight {
+		Weight::from_parts(600_000_000, 10000)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
+	}
+	/// `a` in `[0, 61]`.
+	fn reveal_verdict_escalates(a: u32, ) -> Weight {
+		Weight::from_parts(250_000_000, 8000)
+			.saturating_add(Weight::from_parts(15_000_000, 1000).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
 	}
 	/// `a` in `[0, 64]`.
 	fn challenge(a: u32, ) -> Weight {
@@ -96,6 +117,9 @@ impl WeightInfo for () {
 	fn deregister_auditor(_a: u32, ) -> Weight { Weight::from_parts(1_000_000, 0) }
 	fn commit_verdict() -> Weight { Weight::from_parts(1_000_000, 0) }
 	fn reveal_verdict() -> Weight { Weight::from_parts(1_000_000, 0) }
+	fn reveal_verdict_pending() -> Weight { Weight::from_parts(1_000_000, 0) }
+	fn reveal_verdict_passes() -> Weight { Weight::from_parts(1_000_000, 0) }
+	fn reveal_verdict_escalates(_a: u32, ) -> Weight { Weight::from_parts(1_000_000, 0) }
 	fn challenge(_a: u32, ) -> Weight { Weight::from_parts(1_000_000, 0) }
 	fn set_audit_params() -> Weight { Weight::from_parts(1_000_000, 0) }
 	fn draw(_r: u32, _p: u32, ) -> Weight { Weight::from_parts(1_000_000, 0) }
