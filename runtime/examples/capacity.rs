@@ -219,7 +219,7 @@ fn main() {
 	);
 	println!(
 		"audits: the draw {:.1} µs per receipt; an audited receipt {:.1} µs more (open, commit, \
-		 reveal with its mint and pay, one phase deadline)",
+		 and the first auditor's passing reveal with its mint and pay)",
 		micros(draw_each),
 		micros(audit_each)
 	);
