@@ -1,0 +1,564 @@
+//! # AITBC validators pallet
+//!
+//! The validator set of a hybrid Proof-of-Authority / Proof-of-Stake chain, handed to
+//! `pallet-session` (which drives Aura and GRANDPA) at every session change.
+//!
+//! ## Overview
+//! Each session's set is:
+//! - the **authorities** governance appoints ([`Pallet::set_authorities`]): the PoA part;
+//! - plus the [`DesiredCandidates`] **candidates** with the highest candidacy bonds: the PoS
+//!   part. Any AIT holder with session keys set (`session.setKeys`) registers with a bond of at
+//!   least [`CandidacyBond`] ([`Pallet::register_as_candidate`]), may raise it
+//!   ([`Pallet::raise_bond`]) and leaves with [`Pallet::leave_intent`]. Bonds are *held* on the
+//!   candidate's own account (`HoldReason::CandidacyBond`), never transferred.
+//!
+//! A set planned at the change into session `n` serves in session `n + 1` (that is
+//! `pallet-session`'s queue), so a candidate registered during session `s` first validates in
+//! session `s + 2`.
+//!
+//! ### Leaving, eviction and the unlock delay
+//! A bond that stops backing a candidacy (the candidate left, was outbid from a full list,
+//! was dropped for idleness or slashed) stays held for `BondUnlockDelay` blocks: the
+//! candidate may still be validating the current and the queued session, and an equivocation
+//! in them must still find its bond. [`Pallet::withdraw_bond`] then releases it.
+//!
+//! ### Idle candidates
+//! Blocks authored are noted through `pallet-authorship` ([`pallet_authorship::EventHandler`]).
+//! At each session change a candidate that has been in the active set without authoring a
+//! block for `KickThreshold` blocks is dropped, unless that would plan a set smaller than
+//! `MinValidators`. Authorities are never dropped: governance answers for them.
+//!
+//! ### Slashing
+//! GRANDPA equivocations, proven on-chain and reported through `pallet-offences`, reach
+//! [`Pallet`]'s [`sp_staking::offence::OnOffenceHandler`]: the offender loses the offence's
+//! slash fraction of its bond (at least `MinEquivocationSlash`), which is **burned** and
+//! counted in [`TotalSlashed`] for the issuance ledger, and it is removed from the candidates.
+//! An authority has no bond: the offence is recorded as an event for governance.
+//! Aura equivocations (two blocks in one slot) cannot be proven on-chain with Aura, which
+//! has no equivocation reporting runtime API; they are visible to every node, and the
+//! sanction is governance's.
+//!
+//! ## Terminology
+//! - *Authority*: a validator appointed by governance, with no bond.
+//! - *Candidate*: an account with a candidacy bond; the top [`DesiredCandidates`] of them by
+//!   bond (ties: who registered first) with keys set validate.
+//! - *Unlocking bond*: a bond that backs no candidacy any more, held until its unlock block.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+mod rotation;
+mod slashing;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, InspectHold, Mutate, MutateHold},
+		tokens::Precision,
+		ValidatorRegistration,
+	},
+};
+use scale_info::TypeInfo;
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	DispatchResult,
+};
+
+/// A candidate and its bond.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct CandidateInfo<AccountId, Balance> {
+	/// The candidate's account (its validator id).
+	pub who: AccountId,
+	/// What it holds as its candidacy bond.
+	pub bond: Balance,
+}
+
+/// A bond that backs no candidacy any more, held until `unlock_at`.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct UnlockingBond<Balance, BlockNumber> {
+	/// Still held.
+	pub amount: Balance,
+	/// First block [`Pallet::withdraw_bond`] releases it in.
+	pub unlock_at: BlockNumber,
+}
+
+/// Why a bond stopped backing a candidacy.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum Departure {
+	/// The candidate left.
+	Left,
+	/// A higher bond took its place in a full list.
+	Outbid,
+	/// It authored nothing for `KickThreshold` blocks while in the set.
+	Idle,
+	/// It equivocated.
+	Slashed,
+}
+
+/// What the benchmarks need from the runtime: session keys for an account.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Sets session keys for `who`, so it may register as a candidate.
+	fn set_session_keys(who: &AccountId);
+}
+
+/// Balance type of the pallet's currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::Perbill;
+	use sp_staking::SessionIndex;
+
+	/// A candidate with this runtime's types.
+	pub type CandidateOf<T> = CandidateInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+	/// An unlocking bond with this runtime's types.
+	pub type UnlockingOf<T> = UnlockingBond<BalanceOf<T>, BlockNumberFor<T>>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A candidacy bond, backing a candidacy or unlocking.
+		CandidacyBond,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The AIT currency; bonds are held with it and slashes burned.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The runtime's hold reasons.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Appoints the authorities and sets the bond floor and the number of seats.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Whether an account has session keys set (`pallet-session`).
+		type ValidatorRegistration: ValidatorRegistration<Self::AccountId>;
+		/// Most authorities governance may appoint.
+		#[pallet::constant]
+		type MaxAuthorities: Get<u32>;
+		/// Most candidates at once (a full list takes a newcomer only for a higher bond).
+		#[pallet::constant]
+		type MaxCandidates: Get<u32>;
+		/// Idle candidates are never dropped below this many planned validators.
+		#[pallet::constant]
+		type MinValidators: Get<u32>;
+		/// Blocks an active candidate may go without authoring before it is dropped.
+		#[pallet::constant]
+		type KickThreshold: Get<BlockNumberFor<Self>>;
+		/// Blocks a bond stays held after it stops backing a candidacy.
+		#[pallet::constant]
+		type BondUnlockDelay: Get<BlockNumberFor<Self>>;
+		/// The least share of its bond an equivocating candidate loses.
+		#[pallet::constant]
+		type MinEquivocationSlash: Get<Perbill>;
+		/// Weights of this pallet's calls and hooks.
+		type WeightInfo: WeightInfo;
+		/// Session keys for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The governance-appointed validators, in order.
+	#[pallet::storage]
+	pub type Authorities<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxAuthorities>, ValueQuery>;
+
+	/// The candidates, highest bond first (equal bonds: who registered first).
+	#[pallet::storage]
+	pub type Candidates<T: Config> =
+		StorageValue<_, BoundedVec<CandidateOf<T>, T::MaxCandidates>, ValueQuery>;
+
+	/// How many candidates validate besides the authorities.
+	#[pallet::storage]
+	pub type DesiredCandidates<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// The least bond a candidate must hold to register and to be selected.
+	#[pallet::storage]
+	pub type CandidacyBond<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	/// Per candidate: the last block it authored, or the block it (re-)entered the active set.
+	#[pallet::storage]
+	pub type LastAuthoredBlock<T: Config> =
+		StorageMap<_, Twox64Concat, T::AccountId, BlockNumberFor<T>, OptionQuery>;
+
+	/// Bonds that back no candidacy any more, by owner.
+	#[pallet::storage]
+	pub type Unlocking<T: Config> =
+		StorageMap<_, Twox64Concat, T::AccountId, UnlockingOf<T>, OptionQuery>;
+
+	/// The candidates planned for a session that has not started yet, by session.
+	#[pallet::storage]
+	pub type PlannedCandidates<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		SessionIndex,
+		BoundedVec<T::AccountId, T::MaxCandidates>,
+		OptionQuery,
+	>;
+
+	/// The candidates validating in the current session.
+	#[pallet::storage]
+	pub type ActiveCandidates<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxCandidates>, ValueQuery>;
+
+	/// All AIT burned by equivocation slashes, for the issuance ledger.
+	#[pallet::storage]
+	pub type TotalSlashed<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The first authorities (their session keys go in `pallet-session`'s genesis).
+		pub authorities: Vec<T::AccountId>,
+		/// Seats for candidates.
+		pub desired_candidates: u32,
+		/// The bond floor.
+		pub candidacy_bond: BalanceOf<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			let authorities: BoundedVec<_, T::MaxAuthorities> =
+				self.authorities.clone().try_into().expect("genesis: too many authorities");
+			assert!(
+				!Pallet::<T>::has_duplicates(&authorities),
+				"genesis: an authority is listed twice"
+			);
+			assert!(
+				self.desired_candidates <= T::MaxCandidates::get(),
+				"genesis: more desired candidates than MaxCandidates"
+			);
+			Authorities::<T>::put(authorities);
+			DesiredCandidates::<T>::put(self.desired_candidates);
+			CandidacyBond::<T>::put(self.candidacy_bond);
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Governance appointed a new list of authorities.
+		AuthoritiesSet { authorities: Vec<T::AccountId> },
+		/// Governance changed the number of candidate seats.
+		DesiredCandidatesSet { desired: u32 },
+		/// Governance changed the bond floor.
+		CandidacyBondSet { bond: BalanceOf<T> },
+		/// An account registered as a candidate, holding `bond`.
+		CandidateRegistered { who: T::AccountId, bond: BalanceOf<T> },
+		/// A candidate raised its bond to `bond`.
+		BondRaised { who: T::AccountId, bond: BalanceOf<T> },
+		/// A candidacy ended; its bond (`unlocking`) unlocks at `unlock_at`.
+		CandidateDeparted {
+			who: T::AccountId,
+			reason: Departure,
+			unlocking: BalanceOf<T>,
+			unlock_at: BlockNumberFor<T>,
+		},
+		/// An unlocked bond was released to its owner.
+		BondWithdrawn { who: T::AccountId, amount: BalanceOf<T> },
+		/// The set for session `session` was planned: `authorities` authorities and these
+		/// candidates.
+		NewSetPlanned { session: SessionIndex, authorities: u32, candidates: Vec<T::AccountId> },
+		/// An equivocating validator's bond was slashed by `amount` (burned).
+		EquivocationSlashed { who: T::AccountId, amount: BalanceOf<T> },
+		/// An authority equivocated; it has no bond, governance decides.
+		AuthorityEquivocated { who: T::AccountId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// More candidate seats than `MaxCandidates`.
+		TooManyDesiredCandidates,
+		/// An account is listed twice among the authorities.
+		DuplicateAuthority,
+		/// An appointed authority is a candidate: it must leave its candidacy first.
+		AuthorityIsCandidate,
+		/// The caller is an authority already.
+		AlreadyAuthority,
+		/// The caller is a candidate already.
+		AlreadyCandidate,
+		/// The caller is not a candidate.
+		NotCandidate,
+		/// The caller has no session keys: set them with `session.setKeys` first.
+		NoSessionKeys,
+		/// The bond is below `CandidacyBond`.
+		BondBelowFloor,
+		/// The candidate list is full and the bond is not above its lowest.
+		CandidateListFull,
+		/// The caller's last bond is still unlocking: withdraw it first.
+		BondStillUnlocking,
+		/// The caller has no unlocking bond.
+		NothingUnlocking,
+		/// The bond unlocks at a later block.
+		BondLocked,
+		/// The caller cannot hold that much.
+		InsufficientBalance,
+		/// A bond raise of zero.
+		ZeroRaise,
+		/// Leaving now would plan fewer than `MinValidators` validators.
+		TooFewValidators,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// `pallet-authorship` notes each block's author in its own `on_initialize`, which
+		/// charges nothing: the write is accounted here.
+		fn on_initialize(_: BlockNumberFor<T>) -> Weight {
+			T::WeightInfo::note_author()
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Appoints the authorities (governance). They validate from the session after next;
+		/// none may be a candidate.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::set_authorities(authorities.len() as u32))]
+		pub fn set_authorities(
+			origin: OriginFor<T>,
+			authorities: BoundedVec<T::AccountId, T::MaxAuthorities>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(!Self::has_duplicates(&authorities), Error::<T>::DuplicateAuthority);
+			let candidates = Candidates::<T>::get();
+			ensure!(
+				!authorities.iter().any(|a| candidates.iter().any(|c| &c.who == a)),
+				Error::<T>::AuthorityIsCandidate
+			);
+			Authorities::<T>::put(&authorities);
+			Self::deposit_event(Event::AuthoritiesSet { authorities: authorities.into_inner() });
+			Ok(())
+		}
+
+		/// Sets how many candidates validate besides the authorities (governance).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_desired_candidates())]
+		pub fn set_desired_candidates(origin: OriginFor<T>, desired: u32) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(desired <= T::MaxCandidates::get(), Error::<T>::TooManyDesiredCandidates);
+			DesiredCandidates::<T>::put(desired);
+			Self::deposit_event(Event::DesiredCandidatesSet { desired });
+			Ok(())
+		}
+
+		/// Sets the bond floor (governance). Candidates below a raised floor stay registered
+		/// but are not selected until they raise their bond.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_candidacy_bond())]
+		pub fn set_candidacy_bond(origin: OriginFor<T>, bond: BalanceOf<T>) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			CandidacyBond::<T>::put(bond);
+			Self::deposit_event(Event::CandidacyBondSet { bond });
+			Ok(())
+		}
+
+		/// Registers the caller as a candidate, holding `bond` (at least [`CandidacyBond`]).
+		/// The caller must have session keys set. When the list is full, a bond above the
+		/// lowest one takes its place (that candidate's bond starts unlocking).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::register_as_candidate())]
+		pub fn register_as_candidate(origin: OriginFor<T>, bond: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!Authorities::<T>::get().contains(&who), Error::<T>::AlreadyAuthority);
+			let mut candidates = Candidates::<T>::get();
+			ensure!(!candidates.iter().any(|c| c.who == who), Error::<T>::AlreadyCandidate);
+			ensure!(!Unlocking::<T>::contains_key(&who), Error::<T>::BondStillUnlocking);
+			ensure!(T::ValidatorRegistration::is_registered(&who), Error::<T>::NoSessionKeys);
+			ensure!(bond >= CandidacyBond::<T>::get(), Error::<T>::BondBelowFloor);
+			let outbid = if candidates.is_full() {
+				let lowest = candidates.last().ok_or(Error::<T>::CandidateListFull)?;
+				ensure!(bond > lowest.bond, Error::<T>::CandidateListFull);
+				candidates.pop()
+			} else {
+				None
+			};
+			Self::hold(&who, bond)?;
+			Self::insert_sorted(&mut candidates, CandidateInfo { who: who.clone(), bond })?;
+			Candidates::<T>::put(candidates);
+			LastAuthoredBlock::<T>::insert(&who, frame_system::Pallet::<T>::block_number());
+			if let Some(lowest) = outbid {
+				Self::start_unlocking(lowest, Departure::Outbid);
+			}
+			Self::deposit_event(Event::CandidateRegistered { who, bond });
+			Ok(())
+		}
+
+		/// Adds `extra` to the caller's candidacy bond.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::raise_bond())]
+		pub fn raise_bond(origin: OriginFor<T>, extra: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!extra.is_zero(), Error::<T>::ZeroRaise);
+			let mut candidates = Candidates::<T>::get();
+			let index =
+				candidates.iter().position(|c| c.who == who).ok_or(Error::<T>::NotCandidate)?;
+			Self::hold(&who, extra)?;
+			let mut entry = candidates.remove(index);
+			entry.bond = entry.bond.saturating_add(extra);
+			let bond = entry.bond;
+			Self::insert_sorted(&mut candidates, entry)?;
+			Candidates::<T>::put(candidates);
+			Self::deposit_event(Event::BondRaised { who, bond });
+			Ok(())
+		}
+
+		/// Ends the caller's candidacy. It leaves the set at the next planned session; its
+		/// bond unlocks `BondUnlockDelay` blocks from now.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::leave_intent())]
+		pub fn leave_intent(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut candidates = Candidates::<T>::get();
+			let index =
+				candidates.iter().position(|c| c.who == who).ok_or(Error::<T>::NotCandidate)?;
+			let selected = Self::selected_candidates(&candidates);
+			if selected.contains(&who) {
+				let remaining = Self::planned_size_without(&candidates, 1);
+				ensure!(remaining >= T::MinValidators::get(), Error::<T>::TooFewValidators);
+			}
+			let entry = candidates.remove(index);
+			Candidates::<T>::put(candidates);
+			Self::start_unlocking(entry, Departure::Left);
+			Ok(())
+		}
+
+		/// Releases the caller's unlocked bond.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::withdraw_bond())]
+		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let unlocking = Unlocking::<T>::get(&who).ok_or(Error::<T>::NothingUnlocking)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now >= unlocking.unlock_at, Error::<T>::BondLocked);
+			let released = T::Currency::release(
+				&HoldReason::CandidacyBond.into(),
+				&who,
+				unlocking.amount,
+				Precision::BestEffort,
+			)?;
+			Unlocking::<T>::remove(&who);
+			Self::deposit_event(Event::BondWithdrawn { who, amount: released });
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Holds `amount` of `who`'s free balance as candidacy bond.
+	fn hold(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		T::Currency::hold(&HoldReason::CandidacyBond.into(), who, amount)
+			.map_err(|_| Error::<T>::InsufficientBalance.into())
+	}
+
+	/// Inserts `entry` after every candidate with a bond at least as high.
+	fn insert_sorted(
+		candidates: &mut BoundedVec<pallet::CandidateOf<T>, T::MaxCandidates>,
+		entry: pallet::CandidateOf<T>,
+	) -> DispatchResult {
+		let at = candidates.iter().position(|c| c.bond < entry.bond).unwrap_or(candidates.len());
+		candidates.try_insert(at, entry).map_err(|_| Error::<T>::CandidateListFull.into())
+	}
+
+	/// `entry`'s bond (already out of the list) starts unlocking.
+	pub(crate) fn start_unlocking(entry: pallet::CandidateOf<T>, reason: Departure) {
+		let unlock_at =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::BondUnlockDelay::get());
+		LastAuthoredBlock::<T>::remove(&entry.who);
+		Unlocking::<T>::insert(&entry.who, UnlockingBond { amount: entry.bond, unlock_at });
+		Self::deposit_event(Event::CandidateDeparted {
+			who: entry.who,
+			reason,
+			unlocking: entry.bond,
+			unlock_at,
+		});
+	}
+
+	/// `true` when an account appears twice.
+	fn has_duplicates(accounts: &[T::AccountId]) -> bool {
+		accounts.iter().enumerate().any(|(i, a)| accounts[..i].contains(a))
+	}
+
+	/// The checks `try_state` runs after every test and block.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let candidates = Candidates::<T>::get();
+		let authorities = Authorities::<T>::get();
+		ensure!(
+			candidates.windows(2).all(|pair| pair[0].bond >= pair[1].bond),
+			"candidates are not sorted by bond"
+		);
+		let accounts: Vec<_> = candidates.iter().map(|c| c.who.clone()).collect();
+		ensure!(!Self::has_duplicates(&accounts), "a candidate is listed twice");
+		ensure!(!Self::has_duplicates(&authorities), "an authority is listed twice");
+		ensure!(
+			!accounts.iter().any(|a| authorities.contains(a)),
+			"an authority is also a candidate"
+		);
+		ensure!(
+			DesiredCandidates::<T>::get() <= T::MaxCandidates::get(),
+			"more seats than MaxCandidates"
+		);
+		let reason: T::RuntimeHoldReason = HoldReason::CandidacyBond.into();
+		for candidate in candidates.iter() {
+			ensure!(!Unlocking::<T>::contains_key(&candidate.who), "a candidate is unlocking");
+			ensure!(
+				LastAuthoredBlock::<T>::contains_key(&candidate.who),
+				"a candidate has no authoring record"
+			);
+			ensure!(
+				T::Currency::balance_on_hold(&reason, &candidate.who) == candidate.bond,
+				"a candidate's hold differs from its bond"
+			);
+		}
+		ensure!(
+			LastAuthoredBlock::<T>::iter_keys().count() == candidates.len(),
+			"an authoring record without a candidate"
+		);
+		for (who, unlocking) in Unlocking::<T>::iter() {
+			ensure!(
+				T::Currency::balance_on_hold(&reason, &who) == unlocking.amount,
+				"an unlocking hold differs from its bond"
+			);
+		}
+		Ok(())
+	}
+}
