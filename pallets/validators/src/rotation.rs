@@ -41,9 +41,18 @@ impl<T: Config> Pallet<T> {
 	/// How many validators a set planned now would hold with `removed` of the eligible
 	/// candidates gone.
 	pub(crate) fn planned_size_without(candidates: &[CandidateOf<T>], removed: u32) -> u32 {
-		let eligible = candidates.iter().filter(|c| Self::eligible(c)).count() as u32;
-		let seats = DesiredCandidates::<T>::get().min(eligible.saturating_sub(removed));
-		(Self::keyed_authorities().len() as u32).saturating_add(seats)
+		let authorities = Self::keyed_authorities().len() as u32;
+		Self::planned_size(authorities, Self::eligible_count(candidates).saturating_sub(removed))
+	}
+
+	/// How many of `candidates` may be selected.
+	fn eligible_count(candidates: &[CandidateOf<T>]) -> u32 {
+		candidates.iter().filter(|c| Self::eligible(c)).count() as u32
+	}
+
+	/// A planned set's size from its keyed authorities and eligible candidates.
+	fn planned_size(authorities: u32, eligible: u32) -> u32 {
+		authorities.saturating_add(DesiredCandidates::<T>::get().min(eligible))
 	}
 
 	/// Drops the active candidates that authored nothing for `KickThreshold` blocks, longest
@@ -63,13 +72,18 @@ impl<T: Config> Pallet<T> {
 			.collect();
 		// Longest idle first; among equally idle, the lowest bond (the least at stake) first.
 		idle.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+		// Counted once: dropping an eligible candidate removes one from `eligible`.
+		let authorities = Self::keyed_authorities().len() as u32;
+		let mut eligible = Self::eligible_count(candidates);
 		let mut dropped = 0;
 		for (_, _, who) in idle {
 			let Some(index) = candidates.iter().position(|c| c.who == who) else { continue };
-			if Self::eligible(&candidates[index])
-				&& Self::planned_size_without(candidates, 1) < T::MinValidators::get()
-			{
-				continue;
+			if Self::eligible(&candidates[index]) {
+				let remaining = Self::planned_size(authorities, eligible.saturating_sub(1));
+				if remaining < T::MinValidators::get() {
+					continue;
+				}
+				eligible = eligible.saturating_sub(1);
 			}
 			let entry = candidates.remove(index);
 			Self::start_unlocking(entry, Departure::Idle);
