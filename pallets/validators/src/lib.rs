@@ -66,7 +66,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
-		fungible::{Inspect, InspectHold, Mutate, MutateHold},
+		fungible::{Inspect, Mutate, MutateHold},
 		tokens::Precision,
 		ValidatorRegistration,
 	},
@@ -520,6 +520,7 @@ impl<T: Config> Pallet<T> {
 	/// The checks `try_state` runs after every test and block.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use frame_support::traits::fungible::InspectHold;
 		let candidates = Candidates::<T>::get();
 		let authorities = Authorities::<T>::get();
 		ensure!(
