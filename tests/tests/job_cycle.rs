@@ -142,10 +142,15 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 	);
 
 	// None of it minted anything; the failed signed calls paid fees, to the block's author.
-	assert_eq!(client.total_issuance().await.unwrap(), issuance_before, "fees are not burned");
+	let issuance = client.total_issuance().await.unwrap();
+	assert_eq!(issuance, issuance_before, "fees are not burned");
 	let fees = provider_before - client.balance(&provider_id).await.unwrap();
 	assert!(fees > 0, "failed signed calls pay fees");
-	assert_eq!(client.balance(&author).await.unwrap() - author_before, fees, "the author took them");
+	assert_eq!(
+		client.balance(&author).await.unwrap() - author_before,
+		fees,
+		"the author took them"
+	);
 	assert_eq!(client.receipt(job2).await.unwrap().map(|r| r.receipt_hash), None);
 	assert_eq!(aitbc_client::state_name(&client.job(job2).await.unwrap().state), "Assigned");
 

@@ -12,8 +12,8 @@ use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier
 use sp_runtime::traits::One;
 
 use crate::{
-	currency::EXISTENTIAL_DEPOSIT, AccountId, Balance, Balances, Runtime, RuntimeEvent, RuntimeFreezeReason,
-	RuntimeHoldReason, System,
+	currency::EXISTENTIAL_DEPOSIT, AccountId, Balance, Balances, Runtime, RuntimeEvent,
+	RuntimeFreezeReason, RuntimeHoldReason, System,
 };
 
 impl pallet_balances::Config for Runtime {

@@ -5,11 +5,8 @@ use frame_support::{parameter_types, traits::ConstU32};
 use sp_runtime::{traits::ConvertInto, Perbill};
 
 use crate::{
-	configs::compute::GovernanceOrigin,
-	currency::AIT,
-	time::MINUTES,
-	Aura, Balance, Balances, BlockNumber, Runtime, RuntimeEvent, RuntimeHoldReason, Session,
-	SessionKeys, Validators,
+	configs::compute::GovernanceOrigin, currency::AIT, time::MINUTES, Aura, Balance, Balances,
+	BlockNumber, Runtime, RuntimeEvent, RuntimeHoldReason, Session, SessionKeys, Validators,
 };
 
 parameter_types! {
