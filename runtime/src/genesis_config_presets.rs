@@ -15,9 +15,13 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	AccountId, AuditsConfig, AuraConfig, BalancesConfig, GrandpaConfig, MarketplaceConfig,
-	RuntimeGenesisConfig, SudoConfig,
+	configs::validators::GenesisCandidacyBond, AccountId, AuditsConfig, BalancesConfig,
+	MarketplaceConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	ValidatorsConfig,
 };
+
+/// Seats for candidates beside the authorities on every preset.
+const DESIRED_CANDIDATES: u32 = 8;
 
 /// The preset of the public test network (four authorities, so one may fail without stalling
 /// finality).
@@ -33,10 +37,10 @@ enum Audits {
 	Off,
 }
 
-/// A genesis state with the given authorities, sudo key and bootstrap accounts, and nothing
-/// minted.
+/// A genesis state with the given authorities (their accounts and session keys), sudo key and
+/// bootstrap accounts, and nothing minted.
 fn genesis(
-	authorities: Vec<(AuraId, GrandpaId)>,
+	authorities: Vec<(AccountId, AuraId, GrandpaId)>,
 	sudo: AccountId,
 	bootstrap_accounts: Vec<AccountId>,
 	audits: Audits,
@@ -49,19 +53,29 @@ fn genesis(
 		balances: BalancesConfig { balances: Vec::new() },
 		marketplace: MarketplaceConfig { bootstrap_accounts },
 		audits: AuditsConfig { audit_rate, always_audit_units },
-		aura: AuraConfig {
-			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect()
+		// Aura's and GRANDPA's authorities come from the session pallet's first set.
+		validators: ValidatorsConfig {
+			authorities: authorities.iter().map(|(account, _, _)| account.clone()).collect(),
+			desired_candidates: DESIRED_CANDIDATES,
+			candidacy_bond: GenesisCandidacyBond::get(),
 		},
-		grandpa: GrandpaConfig {
-			authorities: authorities.iter().map(|(_, grandpa)| (grandpa.clone(), 1)).collect(),
+		session: SessionConfig {
+			keys: authorities
+				.iter()
+				.map(|(account, aura, grandpa)| {
+					let keys = SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() };
+					(account.clone(), account.clone(), keys)
+				})
+				.collect(),
 		},
 		sudo: SudoConfig { key: Some(sudo) },
 	})
 }
 
-/// The authority keys of a well-known development account (sr25519 for Aura, ed25519 for GRANDPA).
-fn dev_authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(aura.public().into(), grandpa.public().into())
+/// A well-known development account as an authority: its sr25519 account, the same key for
+/// Aura, and its ed25519 key for GRANDPA (what `aitbc-node --alice` puts in the keystore).
+fn dev_authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AccountId, AuraId, GrandpaId) {
+	(aura.to_account_id(), aura.public().into(), grandpa.public().into())
 }
 
 /// The six well-known development accounts (Alice … Ferdie).

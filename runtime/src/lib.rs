@@ -2,15 +2,17 @@
 //!
 //! The FRAME runtime of the AITBC chain, whose native token AIT exists only because AI compute was
 //! served. This crate wires the standard pallets (system, timestamp, Aura, GRANDPA, balances,
-//! transaction payment with feeless bootstrap calls, sudo), the compute economy (marketplace,
-//! jobs, receipts, provider staking) and exposes the runtime APIs that polkadot.js, subxt and the
-//! node need.
+//! transaction payment with feeless bootstrap calls, sudo), the validator set (session,
+//! authorship, offences and the hybrid PoA/PoS validators pallet), the compute economy
+//! (marketplace, jobs, receipts, provider staking, audits) and exposes the runtime APIs that
+//! polkadot.js, subxt and the node need.
 //!
 //! Layout: pallet configurations live in [`configs`], runtime API implementations in [`apis`],
 //! genesis presets in [`genesis_config_presets`].
 //!
 //! Economics: AIT has 12 decimals and **every genesis preset has zero issuance**; the receipts
-//! pallet is the only source of new AIT. Fees, dust and slashes are burned.
+//! pallet is the only source of new AIT. Fees go to the block's author; dust and slashes are
+//! burned.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -178,6 +180,40 @@ mod runtime {
 
 	#[runtime::pallet_index(14)]
 	pub type Audits = pallet_aitbc_audits;
+
+	#[runtime::pallet_index(15)]
+	pub type Authorship = pallet_authorship;
+
+	// Before the session pallet: its genesis asks the validators pallet for the first sets.
+	#[runtime::pallet_index(16)]
+	pub type Validators = pallet_aitbc_validators;
+
+	#[runtime::pallet_index(17)]
+	pub type Session = pallet_session;
+
+	#[runtime::pallet_index(18)]
+	pub type Historical = pallet_session::historical;
+
+	#[runtime::pallet_index(19)]
+	pub type Offences = pallet_offences;
+}
+
+/// Bare (unsigned) extrinsics the runtime creates itself: GRANDPA equivocation reports.
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateBare<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_bare(call)
+	}
 }
 
 /// Address format of extrinsics.

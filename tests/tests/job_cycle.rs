@@ -80,7 +80,11 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 	let provider_key = read_key_file(&worker_dir.join("provider.key")).unwrap();
 	let worker_key = read_key_file(&worker_dir.join("worker.key")).unwrap();
 	assert_eq!(account_of(&provider_key), provider_id);
-	let burned_before = client.total_issuance().await.unwrap();
+	let issuance_before = client.total_issuance().await.unwrap();
+	// The dev chain's only author: fees are paid to it.
+	let author = account_of(&aitbc_client::dev_account("alice").unwrap());
+	let author_before = client.balance(&author).await.unwrap();
+	let provider_before = client.balance(&provider_id).await.unwrap();
 
 	// 1. The accepted receipt, signed again and replayed.
 	let replay = stored.receipt.clone();
@@ -137,9 +141,16 @@ async fn a_job_goes_from_submission_to_minted_tokens_and_hostile_receipts_are_re
 		"a refused claim burns no fee"
 	);
 
-	// None of it minted anything; the refused transactions paid fees, which were burned.
+	// None of it minted anything; the failed signed calls paid fees, to the block's author.
 	let issuance = client.total_issuance().await.unwrap();
-	assert!(issuance < burned_before, "fees of failed calls are burned");
+	assert_eq!(issuance, issuance_before, "fees are not burned");
+	let fees = provider_before - client.balance(&provider_id).await.unwrap();
+	assert!(fees > 0, "failed signed calls pay fees");
+	assert_eq!(
+		client.balance(&author).await.unwrap() - author_before,
+		fees,
+		"the author took them"
+	);
 	assert_eq!(client.receipt(job2).await.unwrap().map(|r| r.receipt_hash), None);
 	assert_eq!(aitbc_client::state_name(&client.job(job2).await.unwrap().state), "Assigned");
 

@@ -54,12 +54,14 @@ impl pallet_aitbc_audits::Config for Runtime {
 	type BenchmarkHelper = AuditsBenchmarkHelper;
 }
 
-/// Everything burned outside the receipts pallet: slashes and forfeited challenge bonds.
+/// Everything burned outside the receipts pallet: provider and validator slashes and forfeited
+/// challenge bonds.
 pub struct BurnedOutsideReceipts;
 impl frame_support::traits::Get<Balance> for BurnedOutsideReceipts {
 	fn get() -> Balance {
 		pallet_aitbc_staking::TotalSlashed::<Runtime>::get()
 			.saturating_add(pallet_aitbc_audits::TotalForfeited::<Runtime>::get())
+			.saturating_add(pallet_aitbc_validators::TotalSlashed::<Runtime>::get())
 	}
 }
 

@@ -6,5 +6,6 @@ mod consensus;
 mod governance;
 mod monetary;
 mod system;
+pub mod validators;
 
 pub use system::{RuntimeBlockLength, RuntimeBlockWeights};

@@ -1,16 +1,19 @@
-//! AIT balances and transaction fees.
+//! AIT balances and transaction fees (paid to the block's author).
 
 use frame_support::{
 	parameter_types,
-	traits::{ConstU128, ConstU32, ConstU8, VariantCountOf},
+	traits::{
+		fungible::{Balanced, Credit},
+		ConstU128, ConstU32, ConstU8, OnUnbalanced, VariantCountOf,
+	},
 	weights::IdentityFee,
 };
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_runtime::traits::One;
 
 use crate::{
-	currency::EXISTENTIAL_DEPOSIT, Balance, Balances, Runtime, RuntimeEvent, RuntimeFreezeReason,
-	RuntimeHoldReason, System,
+	currency::EXISTENTIAL_DEPOSIT, AccountId, Balance, Balances, Runtime, RuntimeEvent,
+	RuntimeFreezeReason, RuntimeHoldReason, System,
 };
 
 impl pallet_balances::Config for Runtime {
@@ -37,12 +40,29 @@ parameter_types! {
 	pub FeeMultiplier: Multiplier = Multiplier::one();
 }
 
+/// Fees and tips go to the block's author: validators are paid from fees, never from
+/// issuance. A fee with no author to take it (a block without an Aura pre-digest) or one the
+/// author's account cannot take (below the existential deposit of a new account) is burned and
+/// counted, as before.
+pub struct FeesToAuthor;
+impl OnUnbalanced<Credit<AccountId, Balances>> for FeesToAuthor {
+	fn on_nonzero_unbalanced(fees: Credit<AccountId, Balances>) {
+		let unpaid = match pallet_authorship::Pallet::<Runtime>::author() {
+			Some(author) => match Balances::resolve(&author, fees) {
+				Ok(()) => return,
+				Err(unpaid) => unpaid,
+			},
+			None => fees,
+		};
+		pallet_aitbc_receipts::BurnAndRecord::<Runtime>::on_unbalanced(unpaid);
+	}
+}
+
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	/// Fees are paid in AIT and burned (no treasury yet), so they leave total issuance; the
-	/// receipts pallet counts them for the issuance ledger.
-	type OnChargeTransaction =
-		FungibleAdapter<Balances, pallet_aitbc_receipts::BurnAndRecord<Runtime>>;
+	/// Fees are paid in AIT to the block's author ([`FeesToAuthor`]): a transfer, so total
+	/// issuance does not change.
+	type OnChargeTransaction = FungibleAdapter<Balances, FeesToAuthor>;
 	type WeightToFee = IdentityFee<Balance>;
 	type LengthToFee = IdentityFee<Balance>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
