@@ -15,9 +15,9 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	configs::validators::GenesisCandidacyBond, AccountId, AuditsConfig, BalancesConfig,
-	MarketplaceConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
-	ValidatorsConfig,
+	configs::validators::{GenesisCandidacyBond, SESSION_BLOCKS},
+	AccountId, AuditsConfig, BalancesConfig, MarketplaceConfig, RuntimeGenesisConfig,
+	SessionConfig, SessionKeys, SudoConfig, ValidatorsConfig,
 };
 
 /// Seats for candidates beside the authorities on every preset.
@@ -58,6 +58,7 @@ fn genesis(
 			authorities: authorities.iter().map(|(account, _, _)| account.clone()).collect(),
 			desired_candidates: DESIRED_CANDIDATES,
 			candidacy_bond: GenesisCandidacyBond::get(),
+			session_length: SESSION_BLOCKS,
 		},
 		session: SessionConfig {
 			keys: authorities

@@ -78,9 +78,13 @@ pub mod currency {
 pub mod time {
 	use super::BlockNumber;
 	/// Target block time. Everything below is derived from this one constant.
-	pub const MILLISECS_PER_BLOCK: u64 = 2_000;
+	pub const MILLISECS_PER_BLOCK: u64 = 1_000;
 	/// Aura slot duration; it cannot change once the chain has started.
 	pub const SLOT_DURATION: u64 = MILLISECS_PER_BLOCK;
+	/// Blocks per second. Periods that are about time (a provider's deadline, an auditor's
+	/// re-run) are written in seconds, so they keep their meaning if the block time changes.
+	pub const SECONDS: BlockNumber = 1_000 / (MILLISECS_PER_BLOCK as BlockNumber);
+	const _: () = assert!(1_000 % MILLISECS_PER_BLOCK == 0, "whole blocks per second");
 	/// Blocks per minute.
 	pub const MINUTES: BlockNumber = 60_000 / (MILLISECS_PER_BLOCK as BlockNumber);
 	/// Blocks per hour.
@@ -117,7 +121,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	impl_name: alloc::borrow::Cow::Borrowed("aitbc-node"),
 	authoring_version: 1,
-	spec_version: 107,
+	spec_version: 108,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// 2: the `CheckClaim` transaction extension.

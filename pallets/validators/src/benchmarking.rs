@@ -122,7 +122,7 @@ mod benchmarks {
 		let who = registered[0].clone();
 		Pallet::<T>::leave_intent(RawOrigin::Signed(who.clone()).into())?;
 		let unlock_at =
-			frame_system::Pallet::<T>::block_number().saturating_add(T::BondUnlockDelay::get());
+			frame_system::Pallet::<T>::block_number().saturating_add(Pallet::<T>::unlock_delay());
 		frame_system::Pallet::<T>::set_block_number(unlock_at);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
@@ -153,7 +153,8 @@ mod benchmarks {
 		let registered = candidates::<T>(T::MaxCandidates::get())?;
 		let active: Vec<_> = registered.iter().take(c as usize).cloned().collect();
 		ActiveCandidates::<T>::put(BoundedVec::truncate_from(active));
-		let now = frame_system::Pallet::<T>::block_number().saturating_add(T::KickThreshold::get());
+		let now =
+			frame_system::Pallet::<T>::block_number().saturating_add(Pallet::<T>::kick_threshold());
 		frame_system::Pallet::<T>::set_block_number(now);
 		#[block]
 		{

@@ -18,15 +18,22 @@
 //!
 //! ### Leaving, eviction and the unlock delay
 //! A bond that stops backing a candidacy (the candidate left, was outbid from a full list,
-//! was dropped for idleness or slashed) stays held for `BondUnlockDelay` blocks: the
+//! was dropped for idleness or slashed) stays held for `BondUnlockDelay` sessions: the
 //! candidate may still be validating the current and the queued session, and an equivocation
 //! in them must still find its bond. [`Pallet::withdraw_bond`] then releases it.
 //!
 //! ### Idle candidates
 //! Blocks authored are noted through `pallet-authorship` ([`pallet_authorship::EventHandler`]).
 //! At each session change a candidate that has been in the active set without authoring a
-//! block for `KickThreshold` blocks is dropped, unless that would plan a set smaller than
+//! block for `KickThreshold` sessions is dropped, unless that would plan a set smaller than
 //! `MinValidators`. Authorities are never dropped: governance answers for them.
+//!
+//! ### Session length
+//! [`SessionLength`] (blocks per session) is set in the genesis config and never changes: the
+//! runtime hands [`SessionLengthOf`] to `pallet-session`'s `PeriodicSessions`, whose session
+//! boundaries and rotation estimates assume a fixed period. A test network may start with
+//! short sessions from the same binary by setting `validators.sessionLength` in its chain spec.
+//! The idle threshold and the unlock delay are counted in sessions, so they scale with it.
 //!
 //! ### Slashing
 //! GRANDPA equivocations, proven on-chain and reported through `pallet-offences`, reach
@@ -49,6 +56,7 @@
 extern crate alloc;
 
 pub use pallet::*;
+pub use rotation::SessionLengthOf;
 pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -71,6 +79,7 @@ use frame_support::{
 		ValidatorRegistration,
 	},
 };
+use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
 use sp_runtime::{
 	traits::{Saturating, Zero},
@@ -115,7 +124,7 @@ pub enum Departure {
 	Left,
 	/// A higher bond took its place in a full list.
 	Outbid,
-	/// It authored nothing for `KickThreshold` blocks while in the set.
+	/// It authored nothing for `KickThreshold` sessions while in the set.
 	Idle,
 	/// It equivocated.
 	Slashed,
@@ -175,12 +184,15 @@ pub mod pallet {
 		/// Idle candidates are never dropped below this many planned validators.
 		#[pallet::constant]
 		type MinValidators: Get<u32>;
-		/// Blocks an active candidate may go without authoring before it is dropped.
+		/// Blocks per session when the genesis config does not set [`SessionLength`].
 		#[pallet::constant]
-		type KickThreshold: Get<BlockNumberFor<Self>>;
-		/// Blocks a bond stays held after it stops backing a candidacy.
+		type DefaultSessionLength: Get<BlockNumberFor<Self>>;
+		/// Sessions an active candidate may go without authoring before it is dropped.
 		#[pallet::constant]
-		type BondUnlockDelay: Get<BlockNumberFor<Self>>;
+		type KickThreshold: Get<u32>;
+		/// Sessions a bond stays held after it stops backing a candidacy.
+		#[pallet::constant]
+		type BondUnlockDelay: Get<u32>;
 		/// The least share of its bond an equivocating candidate loses.
 		#[pallet::constant]
 		type MinEquivocationSlash: Get<Perbill>;
@@ -238,6 +250,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type TotalSlashed<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
 
+	/// Blocks per session, fixed at genesis (see the crate docs).
+	#[pallet::storage]
+	pub type SessionLength<T: Config> =
+		StorageValue<_, BlockNumberFor<T>, ValueQuery, T::DefaultSessionLength>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -247,6 +264,8 @@ pub mod pallet {
 		pub desired_candidates: u32,
 		/// The bond floor.
 		pub candidacy_bond: BalanceOf<T>,
+		/// Blocks per session; 0 keeps the runtime's `DefaultSessionLength`.
+		pub session_length: BlockNumberFor<T>,
 	}
 
 	#[pallet::genesis_build]
@@ -265,6 +284,10 @@ pub mod pallet {
 			Authorities::<T>::put(authorities);
 			DesiredCandidates::<T>::put(self.desired_candidates);
 			CandidacyBond::<T>::put(self.candidacy_bond);
+			if !self.session_length.is_zero() {
+				SessionLength::<T>::put(self.session_length);
+			}
+			assert!(!SessionLength::<T>::get().is_zero(), "genesis: sessions of zero blocks");
 		}
 	}
 
@@ -442,7 +465,7 @@ pub mod pallet {
 		}
 
 		/// Ends the caller's candidacy. It leaves the set at the next planned session; its
-		/// bond unlocks `BondUnlockDelay` blocks from now.
+		/// bond unlocks `BondUnlockDelay` sessions from now.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::leave_intent())]
 		pub fn leave_intent(origin: OriginFor<T>) -> DispatchResult {
@@ -501,7 +524,7 @@ impl<T: Config> Pallet<T> {
 	/// `entry`'s bond (already out of the list) starts unlocking.
 	pub(crate) fn start_unlocking(entry: pallet::CandidateOf<T>, reason: Departure) {
 		let unlock_at =
-			frame_system::Pallet::<T>::block_number().saturating_add(T::BondUnlockDelay::get());
+			frame_system::Pallet::<T>::block_number().saturating_add(Self::unlock_delay());
 		LastAuthoredBlock::<T>::remove(&entry.who);
 		Unlocking::<T>::insert(&entry.who, UnlockingBond { amount: entry.bond, unlock_at });
 		Self::deposit_event(Event::CandidateDeparted {
@@ -510,6 +533,21 @@ impl<T: Config> Pallet<T> {
 			unlocking: entry.bond,
 			unlock_at,
 		});
+	}
+
+	/// Blocks in `sessions` sessions.
+	fn sessions_in_blocks(sessions: u32) -> BlockNumberFor<T> {
+		SessionLength::<T>::get().saturating_mul(sessions.into())
+	}
+
+	/// Blocks a bond stays held after it stops backing a candidacy.
+	pub(crate) fn unlock_delay() -> BlockNumberFor<T> {
+		Self::sessions_in_blocks(T::BondUnlockDelay::get())
+	}
+
+	/// Blocks an active candidate may go without authoring.
+	pub(crate) fn kick_threshold() -> BlockNumberFor<T> {
+		Self::sessions_in_blocks(T::KickThreshold::get())
 	}
 
 	/// `true` when an account appears twice.
@@ -538,6 +576,7 @@ impl<T: Config> Pallet<T> {
 			DesiredCandidates::<T>::get() <= T::MaxCandidates::get(),
 			"more seats than MaxCandidates"
 		);
+		ensure!(!SessionLength::<T>::get().is_zero(), "sessions of zero blocks");
 		let reason: T::RuntimeHoldReason = HoldReason::CandidacyBond.into();
 		for candidate in candidates.iter() {
 			ensure!(!Unlocking::<T>::contains_key(&candidate.who), "a candidate is unlocking");

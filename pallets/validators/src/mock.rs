@@ -2,6 +2,7 @@
 //! managed by the validators pallet; root governs.
 
 use crate as pallet_validators;
+use crate::SessionLengthOf;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU128, ConstU32, ConstU64, Hooks},
@@ -55,7 +56,6 @@ impl pallet_balances::Config for Test {
 pub const PERIOD: u64 = 10;
 
 parameter_types! {
-	pub const Period: u64 = PERIOD;
 	pub const Offset: u64 = 0;
 	pub const MinEquivocationSlash: Perbill = Perbill::from_percent(10);
 	/// The validators of the current session, as the session handler last saw them.
@@ -83,8 +83,8 @@ impl pallet_session::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type ValidatorId = u64;
 	type ValidatorIdOf = ConvertInto;
-	type ShouldEndSession = pallet_session::PeriodicSessions<Period, Offset>;
-	type NextSessionRotation = pallet_session::PeriodicSessions<Period, Offset>;
+	type ShouldEndSession = pallet_session::PeriodicSessions<SessionLengthOf<Test>, Offset>;
+	type NextSessionRotation = pallet_session::PeriodicSessions<SessionLengthOf<Test>, Offset>;
 	type SessionManager = Validators;
 	type SessionHandler = RecordingSessionHandler;
 	type Keys = UintAuthorityId;
@@ -102,8 +102,10 @@ impl pallet_validators::Config for Test {
 	type MaxAuthorities = ConstU32<4>;
 	type MaxCandidates = ConstU32<4>;
 	type MinValidators = ConstU32<2>;
-	type KickThreshold = ConstU64<{ 2 * PERIOD }>;
-	type BondUnlockDelay = ConstU64<{ 3 * PERIOD }>;
+	/// Not `PERIOD`: the genesis config's `session_length` must win.
+	type DefaultSessionLength = ConstU64<1_000>;
+	type KickThreshold = ConstU32<2>;
+	type BondUnlockDelay = ConstU32<3>;
 	type MinEquivocationSlash = MinEquivocationSlash;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -149,6 +151,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		authorities: AUTHORITIES.to_vec(),
 		desired_candidates: 2,
 		candidacy_bond: FLOOR,
+		session_length: PERIOD,
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();

@@ -3,14 +3,24 @@
 use crate::{
 	pallet::CandidateOf, ActiveCandidates, Authorities, CandidacyBond, Candidates, Config,
 	Departure, DesiredCandidates, Event, LastAuthoredBlock, Pallet, PlannedCandidates,
+	SessionLength,
 };
 use alloc::vec::Vec;
 use frame_support::{
 	traits::{Get, ValidatorRegistration},
 	BoundedVec,
 };
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::Saturating;
 use sp_staking::SessionIndex;
+
+/// [`SessionLength`] as a `Get`, for `pallet_session::PeriodicSessions`.
+pub struct SessionLengthOf<T>(core::marker::PhantomData<T>);
+impl<T: Config> Get<BlockNumberFor<T>> for SessionLengthOf<T> {
+	fn get() -> BlockNumberFor<T> {
+		SessionLength::<T>::get()
+	}
+}
 
 impl<T: Config> Pallet<T> {
 	/// Whether `candidate` may be selected: bonded at the floor and with session keys.
@@ -55,12 +65,12 @@ impl<T: Config> Pallet<T> {
 		authorities.saturating_add(DesiredCandidates::<T>::get().min(eligible))
 	}
 
-	/// Drops the active candidates that authored nothing for `KickThreshold` blocks, longest
+	/// Drops the active candidates that authored nothing for `KickThreshold` sessions, longest
 	/// idle first (then lowest bond), while the planned set keeps at least `MinValidators` validators.
 	/// Returns how many were dropped.
 	fn drop_idle_candidates(candidates: &mut BoundedVec<CandidateOf<T>, T::MaxCandidates>) -> u32 {
 		let now = frame_system::Pallet::<T>::block_number();
-		let threshold = T::KickThreshold::get();
+		let threshold = Self::kick_threshold();
 		let bond_of = |who: &T::AccountId| {
 			candidates.iter().find(|c| &c.who == who).map(|c| c.bond).unwrap_or_default()
 		};
@@ -116,7 +126,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Session `index` started: its planned candidates are now active, and the ones that
-	/// just entered are given `KickThreshold` blocks from now to author.
+	/// just entered are given `KickThreshold` sessions from now to author.
 	pub(crate) fn activate_session(index: SessionIndex) {
 		let Some(planned) = PlannedCandidates::<T>::take(index) else { return };
 		let previous = ActiveCandidates::<T>::get();

@@ -358,3 +358,19 @@ fn the_set_never_goes_empty() {
 		assert_eq!(Session::validators(), AUTHORITIES.to_vec(), "an empty plan keeps the set");
 	});
 }
+
+#[test]
+fn the_genesis_session_length_drives_session_changes() {
+	build_and_execute(|| {
+		// The mock's default is 1,000 blocks; its genesis config sets PERIOD.
+		assert_eq!(crate::SessionLength::<Test>::get(), PERIOD);
+		run_to_block(PERIOD - 1, None);
+		assert_eq!(Session::current_index(), 0);
+		run_to_block(PERIOD, None);
+		assert_eq!(Session::current_index(), 1);
+		// The unlock delay counts sessions of that length.
+		register(ALICE, FLOOR);
+		assert_ok!(Validators::leave_intent(RuntimeOrigin::signed(ALICE)));
+		assert_eq!(Unlocking::<Test>::get(ALICE).unwrap().unlock_at, PERIOD + 3 * PERIOD);
+	});
+}

@@ -4,8 +4,8 @@ use frame_support::{parameter_types, traits::ConstU32};
 use sp_runtime::Perbill;
 
 use crate::{
-	configs::compute::GovernanceOrigin, currency::MILLI_AIT, Balance, Balances, BlockNumber,
-	Marketplace, ProviderStaking, Receipts, Runtime, RuntimeHoldReason,
+	configs::compute::GovernanceOrigin, currency::MILLI_AIT, time::SECONDS, Balance, Balances,
+	BlockNumber, Marketplace, ProviderStaking, Receipts, Runtime, RuntimeHoldReason,
 };
 
 parameter_types! {
@@ -17,9 +17,9 @@ parameter_types! {
 	/// always audited: the larger the pay, the less a cheater may bet on the draw.
 	pub const DefaultAlwaysAuditUnits: u64 = 1_000 * aitbc_primitives::MILLI_UNITS_PER_UNIT;
 	/// A minute to fetch the artifact, re-run the job and commit.
-	pub const AuditCommitPeriod: BlockNumber = 30;
+	pub const AuditCommitPeriod: BlockNumber = 60 * SECONDS;
 	/// Twenty seconds to reveal.
-	pub const AuditRevealPeriod: BlockNumber = 10;
+	pub const AuditRevealPeriod: BlockNumber = 20 * SECONDS;
 	/// A receipt that fails its audit costs half of the provider's stake.
 	pub const AuditFailSlash: Perbill = Perbill::from_percent(50);
 	/// A verdict that loses costs a fifth of the auditor's stake.

@@ -10,7 +10,7 @@ use sp_runtime::Perbill;
 
 use crate::{
 	currency::MILLI_AIT,
-	time::{DAYS, HOURS},
+	time::{DAYS, HOURS, SECONDS},
 	AccountId, Audits, Balance, Balances, BlockNumber, Jobs, Marketplace, ProviderStaking, Runtime,
 	RuntimeHoldReason,
 };
@@ -30,13 +30,15 @@ pub type GovernanceOrigin =
 
 parameter_types! {
 	/// Shortest time a provider gets to serve a claimed job: 10 s.
-	pub const MinJobDeadline: BlockNumber = 5;
+	pub const MinJobDeadline: BlockNumber = 10 * SECONDS;
 	/// Longest: one hour.
 	pub const MaxJobDeadline: BlockNumber = HOURS;
 	/// A job no provider claims within an hour ends and is refunded.
 	pub const PendingJobTimeout: BlockNumber = HOURS;
-	/// Blocks a receipt waits for spot-checks before it mints: 10 s.
-	pub const ChallengeWindow: BlockNumber = 5;
+	/// Blocks a receipt waits for spot-checks and challenges before it mints: 5 s, which
+	/// keeps submit-to-final-mint of an unaudited job under 10 s. A challenger is a watching
+	/// process, not a person: 5 blocks are enough to see a receipt and send a challenge.
+	pub const ChallengeWindow: BlockNumber = 5 * SECONDS;
 	/// Price cap per compute unit for minting, until governance changes it: 1 mAIT.
 	pub const DefaultMaxPricePerUnit: Balance = MILLI_AIT;
 	/// Unbonding takes a day.

@@ -10,25 +10,22 @@ use crate::{
 };
 
 parameter_types! {
-	/// Blocks per session: long enough for a set change to settle (a change planned in one
-	/// session serves in the next).
-	pub const SessionPeriod: BlockNumber = SESSION_BLOCKS;
+	/// Sessions start at block 0 (their length is the validators pallet's, fixed at genesis).
 	pub const SessionOffset: BlockNumber = 0;
-	/// An active candidate that authors nothing for two sessions is dropped.
-	pub const KickThreshold: BlockNumber = 2 * SESSION_BLOCKS;
-	/// A bond stays held three sessions after it stops backing a candidacy: the candidate may
-	/// validate the current and the queued session, and an equivocation must find its bond.
-	pub const BondUnlockDelay: BlockNumber = 3 * SESSION_BLOCKS;
 	/// An equivocation costs at least a tenth of the bond.
 	pub const MinEquivocationSlash: Perbill = Perbill::from_percent(10);
-	/// Equivocation reports stay valid in the pool for a session.
+	/// Equivocation reports stay valid in the pool for a session (of the default length).
 	pub const ReportLongevity: u64 = SESSION_BLOCKS as u64;
 	/// Candidacy bonds below this are not accepted (genesis value; governance changes it).
 	pub const GenesisCandidacyBond: Balance = 100 * AIT;
 }
 
-/// Blocks per session: ten minutes.
+/// Blocks per session unless the chain spec says otherwise: ten minutes, long enough for a
+/// set change to settle (a change planned in one session serves in the next).
 pub const SESSION_BLOCKS: BlockNumber = 10 * MINUTES;
+
+/// Blocks per session, as the validators pallet's genesis config set it.
+pub type SessionPeriod = pallet_aitbc_validators::SessionLengthOf<Runtime>;
 
 impl pallet_session::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
@@ -84,8 +81,12 @@ impl pallet_aitbc_validators::Config for Runtime {
 	type MaxAuthorities = super::consensus::MaxAuthorities;
 	type MaxCandidates = ConstU32<64>;
 	type MinValidators = ConstU32<1>;
-	type KickThreshold = KickThreshold;
-	type BondUnlockDelay = BondUnlockDelay;
+	type DefaultSessionLength = frame_support::traits::ConstU32<SESSION_BLOCKS>;
+	/// An active candidate that authors nothing for two sessions is dropped.
+	type KickThreshold = ConstU32<2>;
+	/// A bond stays held three sessions after it stops backing a candidacy: the candidate may
+	/// validate the current and the queued session, and an equivocation must find its bond.
+	type BondUnlockDelay = ConstU32<3>;
 	type MinEquivocationSlash = MinEquivocationSlash;
 	type WeightInfo = pallet_aitbc_validators::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
