@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod keys;
 pub mod market;
 pub mod receipts;
+pub mod validators;
 
 pub use amount::{format_ait, parse_ait};
 pub use jobs::{is_final, state_name, JobInfo, JobStateInfo};
@@ -47,6 +48,12 @@ pub use receipts::{fetch_artifact, sign_receipt, ReceiptInfo};
 		with = "::subxt::utils::Static<::aitbc_primitives::AuditVerdict>"
 	),
 	derive_for_type(path = "pallet_aitbc_jobs::JobState", derive = "Clone, PartialEq, Eq"),
+	// Session keys arrive SCALE-encoded from the node's `author_rotateKeysWithOwner`.
+	derive_for_type(
+		path = "aitbc_runtime::opaque::SessionKeys",
+		derive = "::subxt::ext::codec::Decode",
+		recursive
+	),
 	substitute_type(
 		path = "aitbc_primitives::Receipt<A>",
 		with = "::subxt::utils::Static<::aitbc_primitives::Receipt<::subxt::utils::AccountId32>>"
@@ -143,9 +150,9 @@ impl Included {
 	}
 }
 
-/// Blocks an authorized transaction stays valid for: a minute of 2 s blocks, after which the
-/// pool drops it if it has not been included.
-const AUTHORIZED_MORTALITY: u64 = 32;
+/// Blocks an authorized transaction stays valid for: about a minute of 1 s blocks (mortality
+/// periods are powers of two), after which the pool drops it if it has not been included.
+const AUTHORIZED_MORTALITY: u64 = 64;
 
 /// The `N` of an error the node reports for a transaction the pool refused with a custom code:
 /// `Custom error: N` (the RPC error) or `Invalid transaction with custom error: N` (the

@@ -16,10 +16,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
 
+#[path = "cli/validators.rs"]
+mod validators_cli;
+
 /// AITBC client: balances, jobs and receipts on an AITBC chain.
 #[derive(Parser)]
 #[command(name = "aitbc", version)]
-struct Cli {
+pub(crate) struct Cli {
 	/// Node WebSocket RPC URL.
 	#[arg(long, global = true, env = "AITBC_NODE", default_value = "ws://127.0.0.1:9944")]
 	node: String,
@@ -129,6 +132,20 @@ enum Command {
 		rate: f64,
 		#[arg(long, default_value_t = 0.0)]
 		always_units: f64,
+	},
+	/// The validator set: who validates now and next session, the candidates and their bonds.
+	Validators,
+	/// Validator candidacy of --account: session keys, register, raise the bond, leave, withdraw.
+	Candidate {
+		#[command(subcommand)]
+		action: validators_cli::CandidateAction,
+	},
+	/// Governance: seats for candidates and the candidacy bond floor (AIT).
+	SetValidatorParams {
+		#[arg(long)]
+		seats: Option<u32>,
+		#[arg(long)]
+		bond: Option<String>,
 	},
 	/// Download a job's image from its provider and verify its sha256 against the receipt.
 	Fetch {
@@ -648,6 +665,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let provider = account_id(&cli, provider)?;
 			let included = client.approve_provider(&signer(&cli, &cli.account)?, &provider).await?;
 			println!("provider {provider} approved (extrinsic {})", included.extrinsic_hash);
+		},
+		Command::Validators => validators_cli::show(&cli, &client).await?,
+		Command::Candidate { action } => validators_cli::candidate(&cli, &client, action).await?,
+		Command::SetValidatorParams { seats, bond } => {
+			validators_cli::set_params(&cli, &client, *seats, bond.as_deref()).await?
 		},
 		Command::Fetch { job_id, out } => {
 			let bytes = client.fetch_image(*job_id).await?;
