@@ -125,6 +125,8 @@ pub enum Inclusion {
 #[derive(Clone)]
 pub struct Client {
 	api: OnlineClient<Config>,
+	/// The same connection, for RPCs subxt does not wrap.
+	rpc: subxt::rpcs::RpcClient,
 	url: String,
 	inclusion: Inclusion,
 	/// The next nonce this client will use per signer: the chain's nonce (read at the finalized
@@ -170,20 +172,27 @@ impl Client {
 	pub async fn connect(url: &str, wait: Duration) -> Result<Self, ClientError> {
 		let deadline = tokio::time::Instant::now() + wait;
 		loop {
-			match OnlineClient::<Config>::from_insecure_url(url).await {
-				Ok(api) => {
+			let connected = async {
+				let rpc = subxt::rpcs::RpcClient::from_insecure_url(url)
+					.await
+					.map_err(|e| e.to_string())?;
+				let api = OnlineClient::<Config>::from_rpc_client(rpc.clone())
+					.await
+					.map_err(|e| e.to_string())?;
+				Ok::<_, String>((rpc, api))
+			};
+			match connected.await {
+				Ok((rpc, api)) => {
 					return Ok(Self {
 						api,
+						rpc,
 						url: url.to_string(),
 						inclusion: Inclusion::Finalized,
 						next_nonce: Default::default(),
 					})
 				},
 				Err(e) if tokio::time::Instant::now() >= deadline => {
-					return Err(ClientError::NodeUnreachable {
-						url: url.to_string(),
-						reason: e.to_string(),
-					})
+					return Err(ClientError::NodeUnreachable { url: url.to_string(), reason: e })
 				},
 				Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
 			}
@@ -199,6 +208,31 @@ impl Client {
 	/// The node URL.
 	pub fn url(&self) -> &str {
 		&self.url
+	}
+
+	/// A view of the chain at the node's best block (not yet final: what the chain will be
+	/// unless a fork wins, and the only current view while finality stalls).
+	pub async fn at_best_block(
+		&self,
+	) -> Result<
+		subxt::client::ClientAtBlock<Config, subxt::client::OnlineClientAtBlockImpl<Config>>,
+		ClientError,
+	> {
+		let header: serde_json::Value = self
+			.rpc
+			.request("chain_getHeader", subxt::rpcs::rpc_params![])
+			.await
+			.map_err(ClientError::chain)?;
+		let number = header["number"]
+			.as_str()
+			.and_then(|hex| u64::from_str_radix(hex.trim_start_matches("0x"), 16).ok())
+			.ok_or_else(|| ClientError::Chain(format!("a header without a number: {header}")))?;
+		self.api.at_block(number).await.map_err(ClientError::chain)
+	}
+
+	/// The raw RPC connection.
+	pub fn rpc(&self) -> &subxt::rpcs::RpcClient {
+		&self.rpc
 	}
 
 	/// The underlying subxt client.
@@ -282,6 +316,14 @@ impl Client {
 		let who = account_of(signer);
 		let mut transactions = at.transactions();
 		let chain_nonce = transactions.account_nonce(&who).await.map_err(ClientError::chain)?;
+		// The pool's view (best block plus pending transactions): ahead of the finalized
+		// state while blocks wait for finality, and the only right one while finality stalls.
+		let pool_nonce: u64 = self
+			.rpc
+			.request("system_accountNextIndex", subxt::rpcs::rpc_params![who.to_string()])
+			.await
+			.map_err(ClientError::chain)?;
+		let chain_nonce = chain_nonce.max(pool_nonce);
 		let nonce = {
 			let mut next = self
 				.next_nonce

@@ -147,6 +147,21 @@ enum Command {
 		#[arg(long)]
 		bond: Option<String>,
 	},
+	/// Governance: appoint the authorities (addresses, key names or dev names); they validate
+	/// from the session after next.
+	SetAuthorities {
+		#[arg(required = true)]
+		accounts: Vec<String>,
+	},
+	/// Governance: recover a stalled finality. The next session change forces GRANDPA to that
+	/// session's set DELAY blocks after it starts (appoint a set that is online first).
+	RecoverFinality {
+		#[arg(long, default_value_t = 5)]
+		delay: u32,
+		/// The highest block every honest node finalized (default: --node's finalized block).
+		#[arg(long)]
+		best_finalized: Option<u32>,
+	},
 	/// Download a job's image from its provider and verify its sha256 against the receipt.
 	Fetch {
 		job_id: u64,
@@ -670,6 +685,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 		Command::Candidate { action } => validators_cli::candidate(&cli, &client, action).await?,
 		Command::SetValidatorParams { seats, bond } => {
 			validators_cli::set_params(&cli, &client, *seats, bond.as_deref()).await?
+		},
+		Command::SetAuthorities { accounts } => {
+			let accounts =
+				accounts.iter().map(|a| account_id(&cli, a)).collect::<anyhow::Result<Vec<_>>>()?;
+			validators_cli::set_authorities(&cli, &client, accounts).await?
+		},
+		Command::RecoverFinality { delay, best_finalized } => {
+			validators_cli::recover_finality(&cli, &client, *delay, *best_finalized).await?
 		},
 		Command::Fetch { job_id, out } => {
 			let bytes = client.fetch_image(*job_id).await?;

@@ -82,7 +82,7 @@ macro_rules! value {
 impl Client {
 	/// The validator set, the candidates and the next session, as of the best block.
 	pub async fn validator_set(&self) -> Result<ValidatorSet, ClientError> {
-		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		let at = self.at_best_block().await?;
 		let block = at.block_number() as u32;
 		let storage = runtime::storage();
 		let session: u32 = value!(at, storage.session().current_index());
@@ -139,9 +139,9 @@ impl Client {
 		})
 	}
 
-	/// Whether `who` has session keys set.
+	/// Whether `who` has session keys set (as of the best block).
 	pub async fn has_session_keys(&self, who: &AccountId32) -> Result<bool, ClientError> {
-		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		let at = self.at_best_block().await?;
 		let entry = at
 			.storage()
 			.entry(runtime::storage().session().next_keys())
@@ -157,11 +157,9 @@ impl Client {
 		owner: &AccountId32,
 	) -> Result<GeneratedKeys, ClientError> {
 		use subxt::ext::codec::Encode;
-		use subxt::rpcs::client::{rpc_params, RpcClient};
-		let rpc = RpcClient::from_insecure_url(self.url()).await.map_err(ClientError::chain)?;
 		let owner = format!("0x{}", hex::encode(owner.encode()));
 		let generated: GeneratedKeysHex =
-			rpc.request("author_rotateKeysWithOwner", rpc_params![owner]).await.map_err(|e| {
+			self.rpc().request("author_rotateKeysWithOwner", subxt::rpcs::rpc_params![owner]).await.map_err(|e| {
 				ClientError::Chain(format!(
 					"the node at {} did not generate session keys: {e} (run this against the validator's own node, which allows unsafe RPC on loopback)",
 					self.url()
@@ -236,5 +234,37 @@ impl Client {
 	) -> Result<Included, ClientError> {
 		self.submit(&runtime::transactions().validators().set_candidacy_bond(bond), governance)
 			.await
+	}
+
+	/// Governance: appoints the authorities.
+	pub async fn set_authorities(
+		&self,
+		governance: &Keypair,
+		authorities: Vec<AccountId32>,
+	) -> Result<Included, ClientError> {
+		let call = runtime::transactions().validators().set_authorities(
+			runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(authorities),
+		);
+		self.submit(&call, governance).await
+	}
+
+	/// Governance: declares finality stalled (`validators.recover_finality`).
+	pub async fn recover_finality(
+		&self,
+		governance: &Keypair,
+		delay: u32,
+		best_finalized: u32,
+	) -> Result<Included, ClientError> {
+		self.submit(
+			&runtime::transactions().validators().recover_finality(delay, best_finalized),
+			governance,
+		)
+		.await
+	}
+
+	/// The number of the node's finalized head.
+	pub async fn finalized_number(&self) -> Result<u32, ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		Ok(at.block_number() as u32)
 	}
 }

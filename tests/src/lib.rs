@@ -21,6 +21,7 @@ use serde_json::Value;
 pub use jsonrpsee::rpc_params;
 
 pub mod market;
+pub mod network;
 
 /// The repository root (chain-specs/ lives there).
 pub fn repo_root() -> PathBuf {

@@ -10,82 +10,11 @@
 
 use std::time::{Duration, Instant};
 
-use aitbc_integration_tests::*;
-use jsonrpsee::ws_client::WsClient;
+use aitbc_integration_tests::{network::*, *};
 
-const AUTHORITY_FLAGS: &[&str] = &["--alice", "--bob", "--charlie", "--dave"];
-
-/// Starts one validator node per flag on `spec`; the first node is every other node's bootnode.
+/// Starts one authority per dev key on the committed `chain-specs/<spec>`.
 async fn start_network(spec: &str, count: usize) -> Vec<Node> {
-	let spec_path = repo_root().join("chain-specs").join(spec);
-	let spec_path = spec_path.to_str().expect("utf8").to_string();
-	let mut nodes: Vec<Node> = Vec::new();
-	let mut bootnode: Option<String> = None;
-	for (index, flag) in AUTHORITY_FLAGS[..count].iter().enumerate() {
-		// Authorities need a stable network identity; a fixed key per node gives one.
-		let node_key = format!("{:064x}", index + 1);
-		// `testnet` is a Live chain, which neither discovers nor dials loopback peers unless told.
-		let mut args = vec![
-			"--chain",
-			spec_path.as_str(),
-			*flag,
-			"--tmp",
-			"--allow-private-ip",
-			"--discover-local",
-			"--node-key",
-			node_key.as_str(),
-		];
-		let boot;
-		if let Some(addr) = &bootnode {
-			boot = addr.clone();
-			args.extend(["--bootnodes", boot.as_str()]);
-		}
-		let node = Node::start(flag.trim_start_matches("--"), &args);
-		if bootnode.is_none() {
-			let rpc = node.client().await;
-			let peer_id = call(&rpc, "system_localPeerId", rpc_params![]).await;
-			bootnode = Some(format!(
-				"/ip4/127.0.0.1/tcp/{}/p2p/{}",
-				node.p2p_port,
-				peer_id.as_str().expect("peer id")
-			));
-		}
-		nodes.push(node);
-	}
-	nodes
-}
-
-async fn clients(nodes: &[Node]) -> Vec<WsClient> {
-	let mut clients = Vec::new();
-	for node in nodes {
-		clients.push(node.client().await);
-	}
-	clients
-}
-
-async fn wait_for_peers(nodes: &[Node], clients: &[WsClient]) {
-	let refs: Vec<&Node> = nodes.iter().collect();
-	let want = (nodes.len() - 1) as u64;
-	for rpc in clients {
-		wait_for("full peering", Duration::from_secs(60), &refs, || async {
-			let health = call(rpc, "system_health", rpc_params![]).await;
-			(health["peers"].as_u64() == Some(want)).then_some(())
-		})
-		.await;
-	}
-}
-
-async fn wait_for_finalized(
-	nodes: &[&Node],
-	rpc: &WsClient,
-	at_least: u64,
-	timeout: Duration,
-) -> u64 {
-	wait_for(&format!("finalized block {at_least}"), timeout, nodes, || async {
-		let (n, _) = finalized(rpc).await;
-		(n >= at_least).then_some(n)
-	})
-	.await
+	start_authorities(&repo_root().join("chain-specs").join(spec), count).await.0
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -65,7 +65,7 @@ pub async fn show(cli: &Cli, client: &Client) -> anyhow::Result<()> {
 		}
 	};
 	println!(
-		"session {} (block {}; {} blocks per session, next session at block {})",
+		"session {} (best block {}; {} blocks per session, next session at block {})",
 		set.session, set.block, set.session_length, set.next_session_at
 	);
 	println!("validators now:");
@@ -183,6 +183,59 @@ pub async fn set_params(
 		let bond = parse_ait(bond).map_err(|e| anyhow::anyhow!("--bond: {e}"))?;
 		client.set_candidacy_bond(&governance, bond).await?;
 		println!("candidacy bond floor: {}", format_ait(bond));
+	}
+	Ok(())
+}
+
+/// `aitbc set-authorities`: governance appoints the authorities.
+pub async fn set_authorities(
+	cli: &Cli,
+	client: &Client,
+	accounts: Vec<subxt::utils::AccountId32>,
+) -> anyhow::Result<()> {
+	let governance = signer(cli, &cli.account)?;
+	// Included in a best block: this is also a tool for a chain whose finality stalled.
+	let best = client.clone().with_inclusion(aitbc_client::Inclusion::BestBlock);
+	best.set_authorities(&governance, accounts.clone()).await?;
+	let set = client.validator_set().await?;
+	println!(
+		"authorities appointed: {}; they validate from session {}",
+		accounts.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+		set.session + 2
+	);
+	Ok(())
+}
+
+/// `aitbc recover-finality`: governance forces GRANDPA's next set change.
+pub async fn recover_finality(
+	cli: &Cli,
+	client: &Client,
+	delay: u32,
+	best_finalized: Option<u32>,
+) -> anyhow::Result<()> {
+	let best_finalized = match best_finalized {
+		Some(number) => number,
+		None => client.finalized_number().await?,
+	};
+	let governance = signer(cli, &cli.account)?;
+	// Included in a best block: a stalled chain finalizes nothing, so waiting for it would hang.
+	client
+		.clone()
+		.with_inclusion(aitbc_client::Inclusion::BestBlock)
+		.recover_finality(&governance, delay, best_finalized)
+		.await?;
+	let set = client.validator_set().await?;
+	println!(
+		"finality stall noted: at block {} (next session) GRANDPA switches to that session's set {delay} blocks later, on top of finalized block {best_finalized}",
+		set.next_session_at
+	);
+	if set.queued != set.validators {
+		println!(
+			"next session's set: {}",
+			set.queued.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+		);
+	} else {
+		println!("note: the next session's set is the current one; if it cannot finalize, appoint an online set with `aitbc set-authorities` and run this again in the next session");
 	}
 	Ok(())
 }

@@ -76,6 +76,16 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn recover_finality() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		frame_system::Pallet::<T>::set_block_number(10u32.into());
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 5u32.into(), 9u32.into());
+		Ok(())
+	}
+
 	/// A full list: the newcomer outbids the lowest and goes first.
 	#[benchmark]
 	fn register_as_candidate() -> Result<(), BenchmarkError> {

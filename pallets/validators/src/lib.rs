@@ -130,6 +130,19 @@ pub enum Departure {
 	Slashed,
 }
 
+/// What the runtime does when governance declares finality stalled: GRANDPA's `on_stalled`,
+/// which makes the next session change a forced authority-set change.
+pub trait NoteFinalityStall<BlockNumber> {
+	/// A forced change to the next session's set, `delay` blocks after that session starts,
+	/// building on the finalized block `best_finalized`.
+	fn note_stalled(delay: BlockNumber, best_finalized: BlockNumber);
+}
+
+/// No finality gadget to recover.
+impl<BlockNumber> NoteFinalityStall<BlockNumber> for () {
+	fn note_stalled(_: BlockNumber, _: BlockNumber) {}
+}
+
 /// What the benchmarks need from the runtime: session keys for an account.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
@@ -196,6 +209,8 @@ pub mod pallet {
 		/// The least share of its bond an equivocating candidate loses.
 		#[pallet::constant]
 		type MinEquivocationSlash: Get<Perbill>;
+		/// The finality gadget's stall recovery ([`Pallet::recover_finality`]).
+		type FinalityStall: NoteFinalityStall<BlockNumberFor<Self>>;
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 		/// Session keys for the benchmarks.
@@ -320,6 +335,9 @@ pub mod pallet {
 		EquivocationSlashed { who: T::AccountId, amount: BalanceOf<T> },
 		/// An authority equivocated; it has no bond, governance decides.
 		AuthorityEquivocated { who: T::AccountId },
+		/// Governance declared finality stalled: the next session change forces GRANDPA to
+		/// that session's set `delay` blocks after it starts, on top of `best_finalized`.
+		FinalityStallNoted { delay: BlockNumberFor<T>, best_finalized: BlockNumberFor<T> },
 	}
 
 	#[pallet::error]
@@ -354,6 +372,8 @@ pub mod pallet {
 		ZeroRaise,
 		/// Leaving now would plan fewer than `MinValidators` validators.
 		TooFewValidators,
+		/// The finalized block named is above the current block.
+		FinalizedAhead,
 	}
 
 	#[pallet::hooks]
@@ -376,6 +396,9 @@ pub mod pallet {
 		/// none may be a candidate.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::set_authorities(authorities.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _authorities: &BoundedVec<T::AccountId, T::MaxAuthorities>| -> bool {
+			T::GovernanceOrigin::try_origin(origin.clone()).is_ok()
+		})]
 		pub fn set_authorities(
 			origin: OriginFor<T>,
 			authorities: BoundedVec<T::AccountId, T::MaxAuthorities>,
@@ -395,6 +418,9 @@ pub mod pallet {
 		/// Sets how many candidates validate besides the authorities (governance).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::set_desired_candidates())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _desired: &u32| -> bool {
+			T::GovernanceOrigin::try_origin(origin.clone()).is_ok()
+		})]
 		pub fn set_desired_candidates(origin: OriginFor<T>, desired: u32) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(desired <= T::MaxCandidates::get(), Error::<T>::TooManyDesiredCandidates);
@@ -407,6 +433,9 @@ pub mod pallet {
 		/// but are not selected until they raise their bond.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_candidacy_bond())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _bond: &BalanceOf<T>| -> bool {
+			T::GovernanceOrigin::try_origin(origin.clone()).is_ok()
+		})]
 		pub fn set_candidacy_bond(origin: OriginFor<T>, bond: BalanceOf<T>) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			CandidacyBond::<T>::put(bond);
@@ -500,6 +529,32 @@ pub mod pallet {
 			)?;
 			Unlocking::<T>::remove(&who);
 			Self::deposit_event(Event::BondWithdrawn { who, amount: released });
+			Ok(())
+		}
+
+		/// Recovers a stalled finality (governance): the next session change becomes a forced
+		/// GRANDPA authority-set change to that session's validators, `delay` blocks after it
+		/// starts, on top of `best_finalized` (the highest block every honest node finalized).
+		/// Nodes enact a forced change on import, without a finality vote, so a set that has
+		/// lost a third of its voters can be replaced by one that is online: appoint it first
+		/// (it must be the *next* session's set, see `aitbc validators`), then call this.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::recover_finality())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _delay: &BlockNumberFor<T>, _best: &BlockNumberFor<T>| -> bool {
+			T::GovernanceOrigin::try_origin(origin.clone()).is_ok()
+		})]
+		pub fn recover_finality(
+			origin: OriginFor<T>,
+			delay: BlockNumberFor<T>,
+			best_finalized: BlockNumberFor<T>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(
+				best_finalized <= frame_system::Pallet::<T>::block_number(),
+				Error::<T>::FinalizedAhead
+			);
+			T::FinalityStall::note_stalled(delay, best_finalized);
+			Self::deposit_event(Event::FinalityStallNoted { delay, best_finalized });
 			Ok(())
 		}
 	}

@@ -58,6 +58,8 @@ pub const PERIOD: u64 = 10;
 parameter_types! {
 	pub const Offset: u64 = 0;
 	pub const MinEquivocationSlash: Perbill = Perbill::from_percent(10);
+	/// The last stall governance declared: (delay, best finalized).
+	pub static NotedStall: Option<(u64, u64)> = None;
 	/// The validators of the current session, as the session handler last saw them.
 	pub static SessionValidators: Vec<u64> = Vec::new();
 }
@@ -107,9 +109,18 @@ impl pallet_validators::Config for Test {
 	type KickThreshold = ConstU32<2>;
 	type BondUnlockDelay = ConstU32<3>;
 	type MinEquivocationSlash = MinEquivocationSlash;
+	type FinalityStall = RecordStall;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockKeys;
+}
+
+/// Records what GRANDPA would be told.
+pub struct RecordStall;
+impl pallet_validators::NoteFinalityStall<u64> for RecordStall {
+	fn note_stalled(delay: u64, best_finalized: u64) {
+		NotedStall::set(Some((delay, best_finalized)));
+	}
 }
 
 /// Session keys for benchmark accounts.

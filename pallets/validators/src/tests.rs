@@ -374,3 +374,21 @@ fn the_genesis_session_length_drives_session_changes() {
 		assert_eq!(Unlocking::<Test>::get(ALICE).unwrap().unlock_at, PERIOD + 3 * PERIOD);
 	});
 }
+
+#[test]
+fn recovering_finality_tells_grandpa_and_checks_origin_and_block() {
+	build_and_execute(|| {
+		run_to_block(20, None);
+		assert_noop!(Validators::recover_finality(RuntimeOrigin::signed(ALICE), 5, 10), BadOrigin);
+		assert_noop!(
+			Validators::recover_finality(RuntimeOrigin::root(), 5, 21),
+			Error::<Test>::FinalizedAhead
+		);
+		assert_eq!(NotedStall::get(), None);
+		assert_ok!(Validators::recover_finality(RuntimeOrigin::root(), 5, 20));
+		assert_eq!(NotedStall::get(), Some((5, 20)));
+		System::assert_last_event(
+			Event::FinalityStallNoted { delay: 5, best_finalized: 20 }.into(),
+		);
+	});
+}

@@ -21,6 +21,7 @@ pub trait WeightInfo {
 	fn slash_equivocation() -> Weight;
 	fn rotate_session(c: u32, ) -> Weight;
 	fn note_author() -> Weight;
+	fn recover_finality() -> Weight;
 }
 
 /// Measured weights, over the node's database weights.
@@ -77,6 +78,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	fn recover_finality() -> Weight {
+		Weight::from_parts(10_000_000, 1500)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 /// The same measurements over RocksDB weights, for mock runtimes.
@@ -130,6 +135,10 @@ impl WeightInfo for () {
 	fn note_author() -> Weight {
 		Weight::from_parts(10_000_000, 4000)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn recover_finality() -> Weight {
+		Weight::from_parts(10_000_000, 1500)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -88,9 +88,19 @@ impl pallet_aitbc_validators::Config for Runtime {
 	/// validate the current and the queued session, and an equivocation must find its bond.
 	type BondUnlockDelay = ConstU32<3>;
 	type MinEquivocationSlash = MinEquivocationSlash;
+	type FinalityStall = GrandpaStall;
 	type WeightInfo = pallet_aitbc_validators::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ValidatorsBenchmarkHelper;
+}
+
+/// Governance's stall recovery goes to GRANDPA, which forces its next set change.
+pub struct GrandpaStall;
+impl pallet_aitbc_validators::NoteFinalityStall<BlockNumber> for GrandpaStall {
+	fn note_stalled(delay: BlockNumber, best_finalized: BlockNumber) {
+		// What `grandpa.note_stalled` (root only) does; read at the next session change.
+		pallet_grandpa::Stalled::<Runtime>::put((delay, best_finalized));
+	}
 }
 
 /// Session keys for the validators benchmarks: decoded from the account's bytes, set through
