@@ -129,8 +129,7 @@ pub struct MockKeys;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_validators::BenchmarkHelper<u64> for MockKeys {
 	fn set_session_keys(who: &u64) {
-		use pallet_session::SessionInterface;
-		Session::set_keys(who, UintAuthorityId(*who)).expect("keys for a benchmark account");
+		set_keys(*who);
 	}
 }
 

@@ -117,6 +117,6 @@ impl pallet_aitbc_validators::BenchmarkHelper<crate::AccountId> for ValidatorsBe
 		let bytes: alloc::vec::Vec<u8> = seed.iter().chain(seed.iter()).copied().collect();
 		let keys = SessionKeys::decode(&mut &bytes[..]).expect("64 bytes decode to two keys");
 		let _ = frame_system::Pallet::<Runtime>::inc_providers(who);
-		Session::set_keys(who, keys).expect("keys for a benchmark account");
+		<Session as SessionInterface>::set_keys(who, keys).expect("keys for a benchmark account");
 	}
 }
