@@ -45,6 +45,14 @@
 //! has no equivocation reporting runtime API; they are visible to every node, and the
 //! sanction is governance's.
 //!
+//! ### Stalled finality
+//! GRANDPA needs votes from more than two thirds of the set. When a third or more is gone for
+//! good, governance appoints a set that is online, waits until it is the next session's set,
+//! and calls [`Pallet::recover_finality`]: the runtime's [`NoteFinalityStall`] (GRANDPA's
+//! `Stalled`) turns the next session change into a forced set change that nodes enact on
+//! import. The call is governance's and feeless for the sudo key, like the other governance
+//! calls, so a chain whose sudo key holds no AIT can still be recovered.
+//!
 //! ## Terminology
 //! - *Authority*: a validator appointed by governance, with no bond.
 //! - *Candidate*: an account with a candidacy bond; the top [`DesiredCandidates`] of them by
