@@ -328,12 +328,11 @@ pub fn new_full<
 			network,
 			sync: Arc::new(sync_service),
 			notification_service: grandpa_notification_service,
-			// The default votes two blocks behind the best, two seconds of lag at 1 s blocks;
-			// one block behind keeps finality within about a second of the best block.
-			voting_rule: sc_consensus_grandpa::VotingRulesBuilder::new()
-				.add(sc_consensus_grandpa::BeforeBestBlockBy(1u32))
-				.add(sc_consensus_grandpa::ThreeQuartersOfTheUnfinalizedChain)
-				.build(),
+			// Votes target the best block. The default rules (two blocks behind the best,
+			// three quarters of the unfinalized chain) keep finality two blocks behind: 2 s at
+			// 1 s blocks. GRANDPA's safety does not depend on them; a vote for a block a peer
+			// has not imported yet waits for it.
+			voting_rule: sc_consensus_grandpa::VotingRulesBuilder::new().build(),
 			prometheus_registry,
 			shared_voter_state,
 			telemetry: telemetry.as_ref().map(|x| x.handle()),
