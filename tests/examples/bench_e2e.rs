@@ -123,7 +123,10 @@ async fn main() {
 
 	let workers =
 		if audit_rate > 0 { "two CPU workers auditing each other" } else { "one CPU worker" };
-	println!("latency: {jobs} jobs one after another, {workers}, audit rate {audit_rate} % (20 DDIM steps, 256x256, 2 s blocks, challenge window 5 blocks)");
+	println!(
+		"latency: {jobs} jobs one after another, {workers}, audit rate {audit_rate} % (20 DDIM steps, 256x256, {} ms blocks, challenge window 5 blocks)",
+		aitbc_runtime::time::MILLISECS_PER_BLOCK,
+	);
 	let mut phases = Vec::new();
 	let mut audited = Vec::new();
 	for i in 0..jobs {
