@@ -321,7 +321,8 @@ fn receipt_json(stored: &ReceiptInfo) -> serde_json::Value {
 	})
 }
 
-fn print_receipt(stored: &ReceiptInfo) {
+/// `audited`: the receipt had an audit, which held its mint past the challenge window.
+fn print_receipt(stored: &ReceiptInfo, audited: bool) {
 	let r = &stored.receipt;
 	println!("receipt 0x{} for job {}", hex::encode(stored.receipt_hash), r.job_id);
 	println!("  provider  {}", r.provider);
@@ -334,6 +335,11 @@ fn print_receipt(stored: &ReceiptInfo) {
 	);
 	println!("  image     sha256 {}", hex::encode(r.artifact_sha256));
 	match stored.minted {
+		Some(minted) if audited => println!(
+			"  minted {} once its audit passed (its challenge window closed at block {})",
+			format_ait(minted),
+			stored.final_at
+		),
 		Some(minted) => {
 			println!("  final at block {}: minted {}", stored.final_at, format_ait(minted))
 		},
@@ -673,7 +679,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			} else if receipts.is_empty() {
 				println!("no receipts");
 			} else {
-				receipts.iter().for_each(print_receipt);
+				for stored in &receipts {
+					let audited = client.audit(stored.receipt.job_id).await?.is_some();
+					print_receipt(stored, audited);
+				}
 			}
 		},
 		Command::ApproveProvider { provider } => {
