@@ -315,15 +315,14 @@ impl Client {
 		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
 		let who = account_of(signer);
 		let mut transactions = at.transactions();
-		let chain_nonce = transactions.account_nonce(&who).await.map_err(ClientError::chain)?;
-		// The pool's view (best block plus pending transactions): ahead of the finalized
-		// state while blocks wait for finality, and the only right one while finality stalls.
-		let pool_nonce: u64 = self
+		// The pool's view (best block plus pending transactions), never behind the finalized
+		// state: ahead of it while blocks wait for finality, the only right one while finality
+		// stalls.
+		let chain_nonce: u64 = self
 			.rpc
 			.request("system_accountNextIndex", subxt::rpcs::rpc_params![who.to_string()])
 			.await
 			.map_err(ClientError::chain)?;
-		let chain_nonce = chain_nonce.max(pool_nonce);
 		let nonce = {
 			let mut next = self
 				.next_nonce

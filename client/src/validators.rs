@@ -4,7 +4,7 @@
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
 
-use crate::{runtime, Balance, Client, ClientError, Included};
+use crate::{runtime, Balance, Client, ClientError, Config, Included};
 
 /// The validator set as of one block.
 #[derive(Clone, Debug)]
@@ -79,6 +79,16 @@ macro_rules! value {
 	};
 }
 
+/// Whether `who` has session keys set at the block `at`.
+async fn has_keys_at(
+	at: &subxt::client::ClientAtBlock<Config, impl subxt::client::OnlineClientAtBlockT<Config>>,
+	who: &AccountId32,
+) -> Result<bool, ClientError> {
+	let entry =
+		at.storage().entry(runtime::storage().session().next_keys()).map_err(ClientError::chain)?;
+	Ok(entry.try_fetch((who.clone(),)).await.map_err(ClientError::chain)?.is_some())
+}
+
 impl Client {
 	/// The validator set, the candidates and the next session, as of the best block.
 	pub async fn validator_set(&self) -> Result<ValidatorSet, ClientError> {
@@ -96,15 +106,9 @@ impl Client {
 		let candidacy_bond = value!(at, storage.validators().candidacy_bond());
 		let total_slashed = value!(at, storage.validators().total_slashed());
 
-		let next_keys =
-			at.storage().entry(storage.session().next_keys()).map_err(ClientError::chain)?;
 		let mut listed = Vec::new();
 		for candidate in candidates.0 {
-			let has_keys = next_keys
-				.try_fetch((candidate.who.clone(),))
-				.await
-				.map_err(ClientError::chain)?
-				.is_some();
+			let has_keys = has_keys_at(&at, &candidate.who).await?;
 			listed.push(Candidate { who: candidate.who, bond: candidate.bond, has_keys });
 		}
 
@@ -141,12 +145,7 @@ impl Client {
 
 	/// Whether `who` has session keys set (as of the best block).
 	pub async fn has_session_keys(&self, who: &AccountId32) -> Result<bool, ClientError> {
-		let at = self.at_best_block().await?;
-		let entry = at
-			.storage()
-			.entry(runtime::storage().session().next_keys())
-			.map_err(ClientError::chain)?;
-		Ok(entry.try_fetch((who.clone(),)).await.map_err(ClientError::chain)?.is_some())
+		has_keys_at(&self.at_best_block().await?, who).await
 	}
 
 	/// Asks the connected node to generate new session keys in its keystore for `owner`

@@ -19,7 +19,7 @@ pub async fn market() -> (Node, String, Client) {
 pub async fn market_with(args: &[&str]) -> (Node, String, Client) {
 	let node = Node::start("alice", args);
 	let _ = node.client().await;
-	let url = format!("ws://127.0.0.1:{}", node.rpc_port);
+	let url = node.url();
 	let client = Client::connect(&url, Duration::from_secs(30)).await.unwrap();
 	let out = run_ok(
 		"aitbc-worker",

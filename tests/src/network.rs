@@ -31,24 +31,29 @@ pub fn patched_spec(base: &str, dir: &Path, patch: impl FnOnce(&mut Value)) -> P
 	out
 }
 
-/// The arguments every node of a test network gets: the spec, loopback peering and a fixed
-/// network key per `index` (authorities need a stable identity).
-pub fn network_args(spec: &Path, index: usize, bootnode: Option<&str>) -> Vec<String> {
-	let mut args: Vec<String> = [
+/// Starts node `name` of a test network on `spec` with `extra` arguments: loopback peering,
+/// a fixed network key per `index` (authorities need a stable identity) and `bootnode`.
+pub fn start_network_node(
+	name: &str,
+	spec: &Path,
+	index: usize,
+	bootnode: Option<&str>,
+	extra: &[&str],
+) -> Node {
+	let node_key = format!("{:064x}", index + 1);
+	let mut args = vec![
 		"--chain",
 		spec.to_str().expect("utf8"),
 		"--allow-private-ip",
 		"--discover-local",
 		"--node-key",
-		&format!("{:064x}", index + 1),
-	]
-	.iter()
-	.map(|s| s.to_string())
-	.collect();
+		&node_key,
+	];
 	if let Some(addr) = bootnode {
-		args.extend(["--bootnodes".to_string(), addr.to_string()]);
+		args.extend(["--bootnodes", addr]);
 	}
-	args
+	args.extend_from_slice(extra);
+	Node::start(name, &args)
 }
 
 /// Starts one authority per flag (with a temporary base path) on `spec`; the first node is
@@ -57,10 +62,8 @@ pub async fn start_authorities(spec: &Path, count: usize) -> (Vec<Node>, String)
 	let mut nodes: Vec<Node> = Vec::new();
 	let mut bootnode: Option<String> = None;
 	for (index, flag) in AUTHORITY_FLAGS[..count].iter().enumerate() {
-		let mut args = network_args(spec, index, bootnode.as_deref());
-		args.extend([flag.to_string(), "--tmp".to_string()]);
-		let args: Vec<&str> = args.iter().map(String::as_str).collect();
-		let node = Node::start(flag.trim_start_matches("--"), &args);
+		let name = flag.trim_start_matches("--");
+		let node = start_network_node(name, spec, index, bootnode.as_deref(), &[flag, "--tmp"]);
 		if bootnode.is_none() {
 			bootnode = Some(node.multiaddr().await);
 		}

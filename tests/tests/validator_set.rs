@@ -84,12 +84,6 @@ async fn reserved(client: &Client, who: &AccountId32) -> u128 {
 	entry.fetch((who.clone(),)).await.unwrap().decode().unwrap().data.reserved
 }
 
-async fn total_slashed(client: &Client) -> u128 {
-	let at = client.at_best_block().await.unwrap();
-	let entry = at.storage().entry(runtime::storage().validators().total_slashed()).unwrap();
-	entry.fetch(()).await.unwrap().decode().unwrap()
-}
-
 /// The best block's hash.
 async fn best_hash(rpc: &WsClient) -> String {
 	call(rpc, "chain_getBlockHash", rpc_params![]).await.as_str().expect("hash").to_string()
@@ -186,10 +180,9 @@ async fn candidates_join_author_vote_and_leave() {
 	let url = nodes[0].url();
 	// Eve's node: a validator by role, with a base path whose keystore the test can read.
 	let eve_base = dir.path().join("eve");
-	let mut eve_args = network_args(&spec, 4, Some(&bootnode));
-	eve_args.extend(["--validator".into(), "--base-path".into(), eve_base.display().to_string()]);
-	let eve_args: Vec<&str> = eve_args.iter().map(String::as_str).collect();
-	nodes.push(Node::start("eve", &eve_args));
+	let eve_base_arg = eve_base.to_str().unwrap();
+	let extra = ["--validator", "--base-path", eve_base_arg];
+	nodes.push(start_network_node("eve", &spec, 4, Some(&bootnode), &extra));
 	let rpcs = clients(&nodes).await;
 	wait_for_peers(&nodes, &rpcs).await;
 	let all: Vec<&Node> = nodes.iter().collect();
@@ -239,10 +232,7 @@ async fn candidates_join_author_vote_and_leave() {
 	);
 	let eve_keys = hex::decode(keys["keys"].as_str().unwrap().trim_start_matches("0x")).unwrap();
 	{
-		let mut args = network_args(&spec, 5, Some(&bootnode));
-		args.push("--tmp".into());
-		let args: Vec<&str> = args.iter().map(String::as_str).collect();
-		let mut ferdie_node = Node::start("ferdie", &args);
+		let mut ferdie_node = start_network_node("ferdie", &spec, 5, Some(&bootnode), &["--tmp"]);
 		let ferdie_rpc = ferdie_node.client().await;
 		let target = best_number(&rpcs[0]).await;
 		wait_for("Ferdie's node in sync", Duration::from_secs(60), &all, || async {
@@ -317,7 +307,7 @@ async fn candidates_join_author_vote_and_leave() {
 		if let Err(e) = client.submit(&report, &reporter).await {
 			eprintln!("report for round {round} not accepted: {e}");
 		}
-		let slashed = total_slashed(&client).await;
+		let slashed = client.validator_set().await.unwrap().total_slashed;
 		if slashed > 0 {
 			break slashed;
 		}
