@@ -222,7 +222,9 @@ impl_runtime_apis! {
 		) {
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
-			use crate::{AllPalletsWithSystem, Audits, Jobs, Marketplace, ProviderStaking, Receipts};
+			use crate::{
+				AllPalletsWithSystem, Audits, Jobs, Marketplace, ProviderStaking, Receipts, Validators,
+			};
 
 			let mut list = Vec::<BenchmarkList>::new();
 			list_benchmarks!(list, extra);
@@ -234,7 +236,9 @@ impl_runtime_apis! {
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
 			use frame_benchmarking::BenchmarkBatch;
 			use frame_support::traits::WhitelistedStorageKeys;
-			use crate::{AllPalletsWithSystem, Audits, Jobs, Marketplace, ProviderStaking, Receipts};
+			use crate::{
+				AllPalletsWithSystem, Audits, Jobs, Marketplace, ProviderStaking, Receipts, Validators,
+			};
 
 			let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
 			let mut batches = Vec::<BenchmarkBatch>::new();
