@@ -141,6 +141,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl aitbc_runtime_api::ComputeApi<Block, AccountId> for Runtime {
 		fn reputation(provider: AccountId) -> aitbc_runtime_api::ReputationSummary {
 			let reputation = pallet_aitbc_marketplace::Reputations::<Runtime>::get(provider);
@@ -161,6 +162,12 @@ impl_runtime_apis! {
 					.collect();
 			jobs.sort_unstable();
 			jobs
+		}
+
+		fn batch_progress(
+			batch_id: aitbc_primitives::BatchId,
+		) -> Option<aitbc_primitives::BatchProgress<AccountId>> {
+			pallet_aitbc_jobs::Pallet::<Runtime>::batch_progress(batch_id)
 		}
 	}
 
@@ -222,7 +229,9 @@ impl_runtime_apis! {
 		) {
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
-			use crate::{AllPalletsWithSystem, Audits, Jobs, Marketplace, ProviderStaking, Receipts};
+			use crate::{
+				AllPalletsWithSystem, Audits, Jobs, Marketplace, ProviderStaking, Receipts, Validators,
+			};
 
 			let mut list = Vec::<BenchmarkList>::new();
 			list_benchmarks!(list, extra);
@@ -234,7 +243,9 @@ impl_runtime_apis! {
 		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
 			use frame_benchmarking::BenchmarkBatch;
 			use frame_support::traits::WhitelistedStorageKeys;
-			use crate::{AllPalletsWithSystem, Audits, Jobs, Marketplace, ProviderStaking, Receipts};
+			use crate::{
+				AllPalletsWithSystem, Audits, Jobs, Marketplace, ProviderStaking, Receipts, Validators,
+			};
 
 			let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();
 			let mut batches = Vec::<BenchmarkBatch>::new();
