@@ -20,6 +20,7 @@ use subxt_signer::sr25519::Keypair;
 
 pub mod amount;
 pub mod audits;
+pub mod batches;
 pub mod jobs;
 pub mod keys;
 pub mod market;
@@ -42,6 +43,10 @@ pub use receipts::{fetch_artifact, sign_receipt, ReceiptInfo};
 	substitute_type(
 		path = "aitbc_primitives::WorkerKey",
 		with = "::subxt::utils::Static<::aitbc_primitives::WorkerKey>"
+	),
+	substitute_type(
+		path = "aitbc_primitives::BatchProgress<A>",
+		with = "::subxt::utils::Static<::aitbc_primitives::BatchProgress<::subxt::utils::AccountId32>>"
 	),
 	substitute_type(
 		path = "aitbc_primitives::AuditVerdict",
@@ -76,6 +81,8 @@ pub enum ClientError {
 	NodeUnreachable { url: String, reason: String },
 	#[error("job {0} not found")]
 	JobNotFound(JobId),
+	#[error("batch {0} not found")]
+	BatchNotFound(aitbc_primitives::BatchId),
 	#[error("model {0} not found or retired")]
 	ModelNotFound(ModelId),
 	#[error("the transaction failed: {0}")]

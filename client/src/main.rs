@@ -16,6 +16,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
 
+#[path = "cli/batches.rs"]
+mod batches_cli;
 #[path = "cli/validators.rs"]
 mod validators_cli;
 
@@ -67,7 +69,8 @@ enum Command {
 	Models,
 	/// Providers with an offer: price, endpoint, capacity, approval, reputation.
 	Providers,
-	/// Submit a text-to-image job; prints its id and cost.
+	/// Submit a text-to-image job; prints its id and cost. With --count N, a batch of N images
+	/// (seeds SEED … SEED+N-1) for one payment, served in parallel by any providers.
 	Submit {
 		#[arg(long, default_value_t = 0)]
 		model: u32,
@@ -94,15 +97,26 @@ enum Command {
 		/// Blocks the provider has from claiming to receipt.
 		#[arg(long, default_value_t = 30)]
 		deadline: u32,
+		/// Images in the job: more than 1 submits a batch, split over providers as shards.
+		#[arg(long, default_value_t = 1)]
+		count: u32,
 	},
-	/// A job's state; with --follow, watch it live until it is final.
+	/// A job's state; with --follow, watch it live until it is final. With --batch, ID is a
+	/// batch: k of N done, by whom, each shard's state.
 	Status {
 		job_id: u64,
 		#[arg(long)]
 		follow: bool,
+		#[arg(long)]
+		batch: bool,
 	},
-	/// Cancel a pending job (full refund).
-	Cancel { job_id: u64 },
+	/// Cancel a pending job (full refund); with --batch, the shards of batch ID no provider
+	/// has taken.
+	Cancel {
+		job_id: u64,
+		#[arg(long)]
+		batch: bool,
+	},
 	/// Receipts of a job or of a provider.
 	Receipts {
 		/// The receipt of this job.
@@ -163,11 +177,14 @@ enum Command {
 		best_finalized: Option<u32>,
 	},
 	/// Download a job's image from its provider and verify its sha256 against the receipt.
+	/// With --batch, every served image of batch ID, into the folder --out (default batch-<id>).
 	Fetch {
 		job_id: u64,
-		/// Where to write the PNG (default: job-<id>.png).
+		/// Where to write the PNG (default: job-<id>.png), or the batch's folder.
 		#[arg(long, short)]
 		out: Option<PathBuf>,
+		#[arg(long)]
+		batch: bool,
 	},
 }
 
@@ -222,7 +239,7 @@ fn account_id(cli: &Cli, who: &str) -> anyhow::Result<AccountId32> {
 	})
 }
 
-fn describe_state(state: &JobStateInfo) -> String {
+pub(crate) fn describe_state(state: &JobStateInfo) -> String {
 	use aitbc_client::runtime::runtime_types::pallet_aitbc_jobs::JobState;
 	match state {
 		JobState::Assigned { provider, price_per_unit, deadline } => {
@@ -289,7 +306,7 @@ fn audit_json(audit: &aitbc_client::audits::AuditInfo) -> serde_json::Value {
 	})
 }
 
-fn job_json(job_id: u64, job: &JobInfo) -> serde_json::Value {
+pub(crate) fn job_json(job_id: u64, job: &JobInfo) -> serde_json::Value {
 	serde_json::json!({
 		"job_id": job_id,
 		"state": state_name(&job.state),
@@ -299,6 +316,8 @@ fn job_json(job_id: u64, job: &JobInfo) -> serde_json::Value {
 		"units_milli": job.units,
 		"payment": job.payment.to_string(),
 		"submitted_at": job.submitted_at,
+		"queued_at": job.queued_at,
+		"batch": job.batch,
 	})
 }
 
@@ -536,6 +555,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			payment,
 			max_price,
 			deadline,
+			count,
 		} => {
 			anyhow::ensure!(
 				(0.0..=1_000.0).contains(guidance),
@@ -555,6 +575,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let payment = parse_ait(payment).map_err(|e| anyhow::anyhow!("--payment: {e}"))?;
 			let max_price =
 				parse_ait(max_price).map_err(|e| anyhow::anyhow!("--max-price: {e}"))?;
+			anyhow::ensure!(*count >= 1, "--count must be at least 1");
+			if *count > 1 {
+				let request = batches_cli::BatchRequest {
+					model: *model,
+					prompt,
+					params,
+					count: *count,
+					max_price,
+					payment,
+					deadline: *deadline,
+				};
+				return batches_cli::submit(&cli, &client, request).await;
+			}
 			let signer = signer(&cli, &cli.account)?;
 			let job_id = client
 				.submit_job(&signer, *model, prompt, params, max_price, payment, *deadline)
@@ -576,7 +609,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				);
 			}
 		},
-		Command::Status { job_id, follow } => {
+		Command::Status { job_id, follow, batch: true } => {
+			batches_cli::status(&cli, &client, *job_id, *follow).await?
+		},
+		Command::Status { job_id, follow, batch: false } => {
 			if !*follow {
 				let job = client.job(*job_id).await?;
 				let audit = client.audit(*job_id).await?;
@@ -656,7 +692,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				println!("audit rate {rate}%, and every receipt of at least {always_units} units");
 			}
 		},
-		Command::Cancel { job_id } => {
+		Command::Cancel { job_id, batch: true } => batches_cli::cancel(&cli, &client, *job_id).await?,
+		Command::Cancel { job_id, batch: false } => {
 			let included = client.cancel_job(&signer(&cli, &cli.account)?, *job_id).await?;
 			println!("job {job_id} cancelled (extrinsic {})", included.extrinsic_hash);
 		},
@@ -703,7 +740,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 		Command::RecoverFinality { delay, best_finalized } => {
 			validators_cli::recover_finality(&cli, &client, *delay, *best_finalized).await?
 		},
-		Command::Fetch { job_id, out } => {
+		Command::Fetch { job_id, out, batch: true } => {
+			let dir = out.clone().unwrap_or_else(|| PathBuf::from(format!("batch-{job_id}")));
+			batches_cli::fetch(&cli, &client, *job_id, &dir).await?
+		},
+		Command::Fetch { job_id, out, batch: false } => {
 			let bytes = client.fetch_image(*job_id).await?;
 			let out = out.clone().unwrap_or_else(|| PathBuf::from(format!("job-{job_id}.png")));
 			std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;

@@ -23,6 +23,8 @@ use sp_core::{bounded::BoundedVec, ConstU32};
 
 /// Job identifier, assigned by the chain in submission order.
 pub type JobId = u64;
+/// Batch job identifier, assigned by the chain in submission order.
+pub type BatchId = u64;
 /// Model identifier in the on-chain model registry.
 pub type ModelId = u32;
 /// Compute units, in thousandths of a unit.
@@ -269,6 +271,29 @@ pub fn verdict_commitment<AccountId: Encode>(
 	let mut data = VERDICT_DOMAIN.to_vec();
 	(job_id, auditor, verdict, salt).encode_to(&mut data);
 	sp_crypto_hashing::blake2_256(&data)
+}
+
+/// How far a batch job has come: its shards counted by state, and who served them.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Default)]
+pub struct BatchProgress<AccountId> {
+	/// Images (shards) in the batch.
+	pub count: u32,
+	/// Shards waiting for a provider (including ones back in the queue after a missed deadline).
+	pub pending: u32,
+	/// Shards a provider is working on.
+	pub assigned: u32,
+	/// Shards with a valid receipt, in their challenge window or audit.
+	pub receipted: u32,
+	/// Shards served and paid.
+	pub finalized: u32,
+	/// Shards that ended without a receipt that stands: cancelled, unclaimed, expired or
+	/// rejected by their audit (each refunded).
+	pub unserved: u32,
+	/// Every provider that served shards (receipted or finalized), with how many, in the order
+	/// of the shards.
+	pub providers: alloc::vec::Vec<(AccountId, u32)>,
+	/// Whether every shard has ended.
+	pub completed: bool,
 }
 
 /// Why the transaction pool refuses a claim outright, as its `InvalidTransaction::Custom` code.

@@ -5,7 +5,7 @@
 
 extern crate alloc;
 
-use aitbc_primitives::JobId;
+use aitbc_primitives::{BatchId, BatchProgress, JobId};
 use alloc::vec::Vec;
 use codec::{Codec, Decode, Encode};
 use scale_info::TypeInfo;
@@ -28,11 +28,15 @@ pub struct ReputationSummary {
 }
 
 sp_api::decl_runtime_apis! {
-	/// Queries of the compute economy.
+	/// Queries of the compute economy. Version 2 added `batch_progress`.
+	#[api_version(2)]
 	pub trait ComputeApi<AccountId: Codec> {
 		/// The reputation of `provider`.
 		fn reputation(provider: AccountId) -> ReputationSummary;
 		/// The jobs `provider` submitted receipts for, in job order.
 		fn receipted_jobs(provider: AccountId) -> Vec<JobId>;
+		/// How far the batch job `batch_id` has come, if it exists.
+		#[api_version(2)]
+		fn batch_progress(batch_id: BatchId) -> Option<BatchProgress<AccountId>>;
 	}
 }

@@ -141,6 +141,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl aitbc_runtime_api::ComputeApi<Block, AccountId> for Runtime {
 		fn reputation(provider: AccountId) -> aitbc_runtime_api::ReputationSummary {
 			let reputation = pallet_aitbc_marketplace::Reputations::<Runtime>::get(provider);
@@ -161,6 +162,12 @@ impl_runtime_apis! {
 					.collect();
 			jobs.sort_unstable();
 			jobs
+		}
+
+		fn batch_progress(
+			batch_id: aitbc_primitives::BatchId,
+		) -> Option<aitbc_primitives::BatchProgress<AccountId>> {
+			pallet_aitbc_jobs::Pallet::<Runtime>::batch_progress(batch_id)
 		}
 	}
 

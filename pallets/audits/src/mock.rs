@@ -95,6 +95,7 @@ impl pallet_aitbc_jobs::Config for Test {
 	type MaxDeadline = ConstU64<100>;
 	type PendingTimeout = ConstU64<10_000>;
 	type MaxUnclaimedPerBlock = ConstU32<2>;
+	type MaxBatchSize = ConstU32<4>;
 	type WeightInfo = ();
 }
 

@@ -50,6 +50,27 @@ fn submit<T: Config>(
 	Ok(job_id)
 }
 
+/// Submits a paid batch of `count` images from `client` with the longest prompt; returns its
+/// id.
+fn submit_batch_of<T: Config>(
+	client: &T::AccountId,
+	model: ModelId,
+	count: u32,
+) -> Result<BatchId, BenchmarkError> {
+	let batch_id = NextBatchId::<T>::get();
+	Pallet::<T>::submit_batch(
+		RawOrigin::Signed(client.clone()).into(),
+		model,
+		BoundedVec::truncate_from(alloc::vec![b'p'; T::MaxPromptLen::get() as usize]),
+		params(),
+		count,
+		1_000u32.into(),
+		payment::<T>().saturating_mul(count.into()),
+		T::MinDeadline::get(),
+	)?;
+	Ok(batch_id)
+}
+
 /// An approved provider serving the model, and a paid pending job with the longest prompt that
 /// it may claim.
 fn claimable_job<T: Config + pallet_aitbc_marketplace::Config<Balance = BalanceOf<T>>>(
@@ -95,6 +116,44 @@ mod benchmarks {
 		assert_eq!(OpenJobs::<T>::get(&client), 1);
 	}
 
+	/// A batch of `n` images with a prompt of `p` bytes, into a queue with room for exactly
+	/// its shards.
+	#[benchmark]
+	fn submit_batch(n: Linear<1, { T::MaxBatchSize::get() }>, p: Linear<1, { T::MaxPromptLen::get() }>) {
+		let model = Marketplace::<T>::benchmark_model();
+		let client = funded::<T>("client", 0);
+		fill_queue::<T>(T::MaxPendingJobs::get() - n);
+		let prompt = BoundedVec::truncate_from(alloc::vec![b'p'; p as usize]);
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(client.clone()),
+			model,
+			prompt,
+			params(),
+			n,
+			1_000u32.into(),
+			payment::<T>().saturating_mul(n.into()),
+			T::MinDeadline::get(),
+		);
+		assert_eq!(OpenJobs::<T>::get(&client), 1);
+		assert_eq!(Batches::<T>::get(0).map(|b| b.count), Some(n));
+	}
+
+	/// `n` pending shards of a batch cancelled out of a full queue, each refunded; the last
+	/// completes the batch.
+	#[benchmark]
+	fn cancel_batch(n: Linear<1, { T::MaxBatchSize::get() }>) -> Result<(), BenchmarkError> {
+		let model = Marketplace::<T>::benchmark_model();
+		let client = funded::<T>("client", 0);
+		let batch_id = submit_batch_of::<T>(&client, model, n)?;
+		fill_queue::<T>(T::MaxPendingJobs::get());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(client.clone()), batch_id);
+		assert!(Batches::<T>::get(batch_id).is_some_and(|b| b.completed_at.is_some()));
+		assert_eq!(OpenJobs::<T>::get(&client), 0);
+		Ok(())
+	}
+
 	#[benchmark]
 	fn claim_job() -> Result<(), BenchmarkError> {
 		let (provider, job_id) = claimable_job::<T>()?;
@@ -130,9 +189,11 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// `n` assigned jobs expire in one block, each refunding an escrowed payment, each of its own
-	/// client and provider (so no write is shared). The provider's slash is weighed apart
-	/// (`OnJobExpired::weight`).
+	/// `n` assigned jobs expire in one block, each of its own client and provider (so no write
+	/// is shared). Each is the one shard of a batch and finds the pending queue full, the most
+	/// work an expiry does: it cannot go back to the queue, so it ends, refunds its escrowed
+	/// payment and completes its batch (a single job's expiry does the same less the batch). The
+	/// provider's slash is weighed apart (`OnJobExpired::weight`).
 	#[benchmark]
 	fn on_initialize(
 		n: Linear<0, { T::MaxDeadlinesPerBlock::get() }>,
@@ -141,9 +202,11 @@ mod benchmarks {
 		for i in 0..n {
 			let provider: T::AccountId = account("provider", i, 0);
 			Marketplace::<T>::benchmark_provider(&provider, model, 1, alloc::vec::Vec::new());
-			let job_id = submit::<T>(&funded::<T>("client", i), model, T::MaxPromptLen::get())?;
+			let job_id = NextJobId::<T>::get();
+			submit_batch_of::<T>(&funded::<T>("client", i), model, 1)?;
 			Pallet::<T>::claim_job(RawOrigin::Signed(provider).into(), job_id)?;
 		}
+		fill_queue::<T>(T::MaxPendingJobs::get());
 		let deadline =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::MinDeadline::get());
 		#[block]

@@ -16,6 +16,13 @@
 //!   [`CheckClaim`] transaction extension keeps claims on jobs that are no longer pending out of
 //!   blocks, so providers racing for a job never pay for losing.
 //! - [`Pallet::cancel_job`]: the client cancels a pending job and gets the payment back.
+//! - [`Pallet::submit_batch`]: one submission for N images (seeds `seed … seed+N-1`), one
+//!   payment and one price limit. The chain splits it into N *shards*, each an ordinary job of
+//!   one image that any provider may take, so different providers serve a batch in parallel; a
+//!   shard whose provider misses its deadline goes back to the queue instead of ending. When
+//!   every shard has ended the batch completes with one aggregate record of its shard receipts
+//!   ([`Batch`]); each provider is paid the shards it served ([`batches`]).
+//!   [`Pallet::cancel_batch`] refunds the shards no provider has taken yet.
 //! - `on_initialize` expires the jobs whose deadline is this block (bounded per block): the
 //!   client is refunded, the provider's reputation records it and its stake is slashed
 //!   ([`OnJobExpired`]). It also ends the oldest pending jobs that waited `PendingTimeout`
@@ -36,25 +43,34 @@
 //! ## Terminology
 //! - *Open job*: pending, assigned or receipted; counted per client for the quota.
 //! - *Units*: the job's cost in milli compute units, fixed at submission.
+//! - *Batch*: a job of N images; *shard*: one image of a batch, stored and served as a job.
+//!   A paid batch counts as one open job in its client's quota, whatever its size; a free
+//!   batch as one per image.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
 pub use extension::CheckClaim;
+pub use batches::{Batch, ShardReceipt};
 pub use pallet::*;
 pub use weights::WeightInfo;
 
+pub mod batches;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod extension;
+mod invariants;
+mod ledger;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
 pub mod weights;
 
-use aitbc_primitives::{compute_units, Hash32, JobId, JobParams, ModelId, StaleClaim, Units};
+use aitbc_primitives::{
+	compute_units, BatchId, Hash32, JobId, JobParams, ModelId, StaleClaim, Units,
+};
 use codec::{Decode, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::*,
@@ -120,6 +136,11 @@ pub struct Job<T: Config> {
 	pub deadline_blocks: BlockNumberFor<T>,
 	/// Block of submission.
 	pub submitted_at: BlockNumberFor<T>,
+	/// Block it last entered the pending queue: its submission, or a shard's return to the
+	/// queue after a missed deadline. `PendingTimeout` counts from here.
+	pub queued_at: BlockNumberFor<T>,
+	/// The batch this job is a shard of, if any.
+	pub batch: Option<BatchId>,
 	/// Current state.
 	pub state: JobState<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
 }
@@ -131,6 +152,12 @@ impl<T: Config> Job<T> {
 			self.state,
 			JobState::Pending | JobState::Assigned { .. } | JobState::Receipted { .. }
 		)
+	}
+
+	/// The job's parameters as the shard of a batch: image `index` gets seed `seed + index`.
+	pub fn shard_params(params: &JobParams, index: u32) -> Option<JobParams> {
+		let seed = params.seed.checked_add(u64::from(index))?;
+		Some(JobParams { seed, ..*params })
 	}
 }
 
@@ -264,6 +291,9 @@ pub mod pallet {
 		/// next blocks.
 		#[pallet::constant]
 		type MaxUnclaimedPerBlock: Get<u32>;
+		/// Most images (shards) in one batch job.
+		#[pallet::constant]
+		type MaxBatchSize: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -285,6 +315,14 @@ pub mod pallet {
 	/// Open jobs per client.
 	#[pallet::storage]
 	pub type OpenJobs<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Every batch job by id.
+	#[pallet::storage]
+	pub type Batches<T: Config> = StorageMap<_, Twox64Concat, BatchId, Batch<T>>;
+
+	/// The id the next batch gets.
+	#[pallet::storage]
+	pub type NextBatchId<T: Config> = StorageValue<_, BatchId, ValueQuery>;
 
 	/// Assigned jobs by the block their deadline falls in.
 	#[pallet::storage]
@@ -332,6 +370,31 @@ pub mod pallet {
 		JobUnclaimed { job_id: JobId, refund: BalanceOf<T> },
 		/// A job's receipt did not pass its audit: nothing was minted, the payment was refunded.
 		JobRejected { job_id: JobId, provider: T::AccountId, refund: BalanceOf<T>, convicted: bool },
+		/// A batch job was submitted as `count` shards, jobs `first_job … first_job + count - 1`
+		/// (one `JobSubmitted` for the batch, not one per shard).
+		BatchSubmitted {
+			batch_id: BatchId,
+			client: T::AccountId,
+			model_id: ModelId,
+			first_job: JobId,
+			count: u32,
+			units: Units,
+			payment: BalanceOf<T>,
+		},
+		/// A shard's provider missed its deadline: the shard is pending again, for any provider.
+		ShardRequeued { job_id: JobId, batch_id: BatchId, provider: T::AccountId },
+		/// Every shard of a batch has ended: `served` of them were receipted and finalized, their
+		/// providers paid `paid` and minted `minted`; `refunded` went back to the client.
+		BatchCompleted {
+			batch_id: BatchId,
+			served: u32,
+			paid: BalanceOf<T>,
+			minted: BalanceOf<T>,
+			refunded: BalanceOf<T>,
+		},
+		/// The client cancelled the `cancelled` shards of a batch that no provider had taken;
+		/// their payments were refunded. Shards already taken go on.
+		BatchCancelled { batch_id: BatchId, cancelled: u32, refund: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -370,6 +433,14 @@ pub mod pallet {
 		DeadlineBlockFull,
 		/// A provider may not claim a job its own account submitted (self-dealing).
 		SelfDealing,
+		/// A batch holds 1 to `MaxBatchSize` images.
+		InvalidBatchSize,
+		/// The seeds `seed … seed + count - 1` of a batch do not fit in 64 bits.
+		SeedRangeOverflow,
+		/// No batch has this id.
+		UnknownBatch,
+		/// No shard of the batch is pending: there is nothing left to cancel.
+		NothingToCancel,
 	}
 
 	#[pallet::hooks]
@@ -377,9 +448,9 @@ pub mod pallet {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			let due = Deadlines::<T>::take(now);
 			let count = due.len() as u32;
-			for job_id in due {
-				Self::expire(job_id, now);
-			}
+			let missed: alloc::vec::Vec<_> =
+				due.into_iter().filter_map(|job_id| Self::expire(job_id, now)).collect();
+			Self::requeue_shards(missed, now);
 			let unclaimed = Self::end_unclaimed(now);
 			T::WeightInfo::on_initialize(count)
 				.saturating_add(T::OnExpired::weight().saturating_mul(count.into()))
@@ -414,27 +485,13 @@ pub mod pallet {
 			deadline_blocks: BlockNumberFor<T>,
 		) -> DispatchResult {
 			let client = ensure_signed(origin)?;
-			let model = T::Providers::active_model(model_id).ok_or(Error::<T>::UnknownModel)?;
-			ensure!(!prompt.is_empty(), Error::<T>::EmptyPrompt);
-			ensure!(params.steps >= 1 && params.steps <= model.max_steps, Error::<T>::InvalidSteps);
-			let size_ok = |px: u32, max: u32| aitbc_primitives::valid_image_side(px) && px <= max;
-			ensure!(
-				size_ok(params.width, model.max_width) && size_ok(params.height, model.max_height),
-				Error::<T>::InvalidSize
-			);
-			ensure!(
-				deadline_blocks >= T::MinDeadline::get()
-					&& deadline_blocks <= T::MaxDeadline::get(),
-				Error::<T>::InvalidDeadline
-			);
+			let units = Self::check_request(model_id, &prompt, &params, deadline_blocks)?;
 			ensure!(
 				payment.is_zero() || payment >= T::Currency::minimum_balance(),
 				Error::<T>::PaymentBelowMinimum
 			);
 			let open = OpenJobs::<T>::get(&client);
 			ensure!(open < T::MaxOpenJobsPerAccount::get(), Error::<T>::TooManyOpenJobs);
-			let units =
-				compute_units(&params, model.unit_weight_milli).ok_or(Error::<T>::UnitsOverflow)?;
 			let job_id = NextJobId::<T>::get();
 			let next_id = job_id.checked_add(1).ok_or(Error::<T>::UnitsOverflow)?;
 			let mut pending = PendingJobs::<T>::get();
@@ -449,6 +506,7 @@ pub mod pallet {
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			}
 
+			let now = frame_system::Pallet::<T>::block_number();
 			PendingJobs::<T>::put(pending);
 			NextJobId::<T>::put(next_id);
 			OpenJobs::<T>::insert(&client, open.saturating_add(1));
@@ -463,7 +521,9 @@ pub mod pallet {
 					max_price_per_unit,
 					payment,
 					deadline_blocks,
-					submitted_at: frame_system::Pallet::<T>::block_number(),
+					submitted_at: now,
+					queued_at: now,
+					batch: None,
 					state: JobState::Pending,
 				},
 			);
@@ -512,9 +572,81 @@ pub mod pallet {
 			Self::deposit_event(Event::JobCancelled { job_id, refund });
 			Ok(())
 		}
+
+		/// Submits a batch job: `count` images of one prompt and parameters, image `i` with seed
+		/// `params.seed + i`, for one `payment` (split evenly over the shards, each share at least
+		/// the existential deposit unless the batch is free) and one `max_price_per_unit`. Each
+		/// image becomes a pending shard that any provider may take. Until every shard has
+		/// ended, a paid batch holds one slot of its client's open-jobs quota, a free batch one
+		/// per image; a free batch is feeless when the quota has room for all of them.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::submit_batch(*count, prompt.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _model_id: &ModelId, _prompt: &BoundedVec<u8, T::MaxPromptLen>,
+			_params: &JobParams, count: &u32, _max_price: &BalanceOf<T>, payment: &BalanceOf<T>,
+			_deadline: &BlockNumberFor<T>| -> bool {
+			payment.is_zero() && ensure_signed(origin.clone()).is_ok_and(|who| {
+				OpenJobs::<T>::get(&who).saturating_add(*count) <= T::MaxOpenJobsPerAccount::get()
+			})
+		})]
+		pub fn submit_batch(
+			origin: OriginFor<T>,
+			model_id: ModelId,
+			prompt: BoundedVec<u8, T::MaxPromptLen>,
+			params: JobParams,
+			count: u32,
+			max_price_per_unit: BalanceOf<T>,
+			payment: BalanceOf<T>,
+			deadline_blocks: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let client = ensure_signed(origin)?;
+			Self::do_submit_batch(
+				client,
+				model_id,
+				prompt,
+				params,
+				count,
+				max_price_per_unit,
+				payment,
+				deadline_blocks,
+			)
+		}
+
+		/// Cancels the shards of the caller's batch that are still pending and refunds their
+		/// payments; shards a provider has taken go on.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::cancel_batch(T::MaxBatchSize::get()))]
+		pub fn cancel_batch(origin: OriginFor<T>, batch_id: BatchId) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let cancelled = Self::do_cancel_batch(&who, batch_id)?;
+			Ok(Some(T::WeightInfo::cancel_batch(cancelled)).into())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// Checks a job's request against the model's limits and the deadline range; returns
+		/// its cost in milli-units (one image's, for a batch).
+		pub fn check_request(
+			model_id: ModelId,
+			prompt: &[u8],
+			params: &JobParams,
+			deadline_blocks: BlockNumberFor<T>,
+		) -> Result<Units, DispatchError> {
+			let model = T::Providers::active_model(model_id).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(!prompt.is_empty(), Error::<T>::EmptyPrompt);
+			ensure!(params.steps >= 1 && params.steps <= model.max_steps, Error::<T>::InvalidSteps);
+			let size_ok = |px: u32, max: u32| aitbc_primitives::valid_image_side(px) && px <= max;
+			ensure!(
+				size_ok(params.width, model.max_width) && size_ok(params.height, model.max_height),
+				Error::<T>::InvalidSize
+			);
+			ensure!(
+				deadline_blocks >= T::MinDeadline::get()
+					&& deadline_blocks <= T::MaxDeadline::get(),
+				Error::<T>::InvalidDeadline
+			);
+			Ok(compute_units(params, model.unit_weight_milli).ok_or(Error::<T>::UnitsOverflow)?)
+		}
+
 		/// The matching rule for a claim: the job is pending and the marketplace lets
 		/// `provider` take it. Returns the job and the provider's price.
 		pub fn check_claim(
@@ -576,14 +708,15 @@ pub mod pallet {
 		}
 
 		/// Ends an open job in `state`: refunds its escrowed payment, frees its client's
-		/// open-job slot and stores it. Returns the refund.
+		/// open-job slot (a shard: counts it ended in its batch) and stores it. Returns the
+		/// refund.
 		pub(crate) fn end_open(
 			job_id: JobId,
 			mut job: Job<T>,
 			state: JobState<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
 		) -> BalanceOf<T> {
 			let refund = Self::refund(&job);
-			Self::close(&job.client);
+			Self::job_closed(&job, None, refund);
 			job.state = state;
 			Jobs::<T>::insert(job_id, job);
 			refund
@@ -597,24 +730,52 @@ pub mod pallet {
 			});
 		}
 
-		/// Expires `job_id` if it is still assigned with its deadline at `now`.
-		fn expire(job_id: JobId, now: BlockNumberFor<T>) {
-			let Some(job) = Jobs::<T>::get(job_id) else { return };
-			let JobState::Assigned { provider, deadline, .. } = job.state.clone() else { return };
+		/// An open job ended: a single job frees its client's slot; a shard is counted in its
+		/// batch (`served`: its receipt, when it was finalized), which completes with its last.
+		pub(crate) fn job_closed(
+			job: &Job<T>,
+			served: Option<ShardReceipt<T::AccountId, BalanceOf<T>>>,
+			refund: BalanceOf<T>,
+		) {
+			match job.batch {
+				None => Self::close(&job.client),
+				Some(batch_id) => Self::shard_closed(batch_id, served, refund),
+			}
+		}
+
+		/// Expires `job_id` if it is still assigned with its deadline at `now`. A single job
+		/// ends `Expired` and is refunded; a shard is returned, to go back to the queue.
+		fn expire(
+			job_id: JobId,
+			now: BlockNumberFor<T>,
+		) -> Option<(JobId, Job<T>, T::AccountId)> {
+			let job = Jobs::<T>::get(job_id)?;
+			let JobState::Assigned { provider, deadline, .. } = job.state.clone() else {
+				return None;
+			};
 			if deadline != now {
-				return;
+				return None;
 			}
 			// The provider had this job in flight; failing here would mean broken accounting,
 			// which try_state reports. Expiry itself must go on.
 			let _ = T::Providers::job_released(&provider);
 			T::Providers::record_outcome(&provider, JobOutcome::Expired);
 			T::OnExpired::on_job_expired(&provider, job_id);
+			if job.batch.is_some() {
+				return Some((job_id, job, provider));
+			}
+			Self::end_expired(job_id, job, provider);
+			None
+		}
+
+		/// Ends an assigned job `Expired`: refunded, its slot freed.
+		pub(crate) fn end_expired(job_id: JobId, job: Job<T>, provider: T::AccountId) {
 			let refund =
 				Self::end_open(job_id, job, JobState::Expired { provider: provider.clone() });
 			Self::deposit_event(Event::JobExpired { job_id, provider, refund });
 		}
 
-		/// Ends the pending jobs at the front of the queue that were submitted `PendingTimeout`
+		/// Ends the pending jobs at the front of the queue that were queued `PendingTimeout`
 		/// or more blocks before `now`, at most `MaxUnclaimedPerBlock`; refunds each and frees
 		/// its client's slot. Returns how many ids it took off the queue.
 		pub(crate) fn end_unclaimed(now: BlockNumberFor<T>) -> u32 {
@@ -624,7 +785,7 @@ pub mod pallet {
 			for &job_id in pending.iter().take(T::MaxUnclaimedPerBlock::get() as usize) {
 				match Jobs::<T>::get(job_id) {
 					Some(job) if job.state == JobState::Pending => {
-						if job.submitted_at.saturating_add(timeout) > now {
+						if job.queued_at.saturating_add(timeout) > now {
 							break;
 						}
 						let refund = Self::end_open(job_id, job, JobState::Unclaimed);
@@ -643,175 +804,5 @@ pub mod pallet {
 			ended
 		}
 
-		/// Invariants: every pending id is a pending job and vice versa, in submission order;
-		/// open-job counts match; every assigned job is in the deadline schedule; the escrow
-		/// account holds at least the open jobs' payments (more only if someone sent it AIT).
-		/// Also run by the tests of pallets that build on this one.
-		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-			use alloc::collections::btree_map::BTreeMap;
-			let pending = PendingJobs::<T>::get();
-			let mut open: BTreeMap<T::AccountId, u32> = BTreeMap::new();
-			let mut escrowed = BalanceOf::<T>::zero();
-			let mut pending_count = 0usize;
-			for (job_id, job) in Jobs::<T>::iter() {
-				ensure!(job_id < NextJobId::<T>::get(), "job id at or above NextJobId");
-				match &job.state {
-					JobState::Pending => {
-						ensure!(pending.contains(&job_id), "pending job missing from the queue");
-						pending_count += 1;
-					},
-					JobState::Assigned { deadline, .. } => ensure!(
-						Deadlines::<T>::get(deadline).contains(&job_id),
-						"assigned job missing from the deadline schedule"
-					),
-					_ => {},
-				}
-				if job.is_open() {
-					*open.entry(job.client.clone()).or_default() += 1;
-					escrowed = escrowed.saturating_add(job.payment);
-				}
-				ensure!(
-					job.payment.is_zero() || job.payment >= T::Currency::minimum_balance(),
-					"a payment below the existential deposit"
-				);
-			}
-			ensure!(pending_count == pending.len(), "queue holds a job that is not pending");
-			let submitted: alloc::vec::Vec<_> = pending
-				.iter()
-				.filter_map(|job_id| Jobs::<T>::get(job_id).map(|job| job.submitted_at))
-				.collect();
-			ensure!(
-				submitted.windows(2).all(|pair| pair[0] <= pair[1]),
-				"pending queue is not in submission order"
-			);
-			ensure!(
-				OpenJobs::<T>::iter().all(|(who, n)| open.get(&who) == Some(&n))
-					&& open.iter().all(|(who, n)| OpenJobs::<T>::get(who) == *n),
-				"open-job counts do not match the jobs"
-			);
-			ensure!(
-				T::Currency::balance(&Self::escrow_account()) >= escrowed,
-				"the escrow account holds less than the open jobs' payments"
-			);
-			Ok(())
-		}
-	}
-}
-
-impl<T: Config> JobLedger<T::AccountId, BalanceOf<T>> for Pallet<T> {
-	fn assigned(job_id: JobId) -> Option<AssignedJob<T::AccountId, BalanceOf<T>>> {
-		let job = Jobs::<T>::get(job_id)?;
-		let JobState::Assigned { provider, price_per_unit, .. } = job.state else { return None };
-		Some(AssignedJob {
-			client: job.client,
-			provider,
-			model_id: job.model_id,
-			units: job.units,
-			price_per_unit,
-			prompt_hash: aitbc_primitives::prompt_hash(&job.prompt),
-			params_hash: job.params.hash(),
-		})
-	}
-
-	fn receipted(job_id: JobId) -> Option<ReceiptedJob<T::AccountId, BalanceOf<T>>> {
-		let job = Jobs::<T>::get(job_id)?;
-		match job.state {
-			JobState::Receipted { provider, price_per_unit, .. } => {
-				Some(ReceiptedJob { provider, units: job.units, price_per_unit })
-			},
-			_ => None,
-		}
-	}
-
-	fn receipt_record(job_id: JobId) -> Option<ReceiptRecord<T::AccountId, BalanceOf<T>>> {
-		match Jobs::<T>::get(job_id)?.state {
-			JobState::Receipted { provider, receipt_hash, .. } => {
-				Some(ReceiptRecord { provider, receipt_hash, minted: None, rejected: false })
-			},
-			JobState::Finalized { provider, receipt_hash, minted } => Some(ReceiptRecord {
-				provider,
-				receipt_hash,
-				minted: Some(minted),
-				rejected: false,
-			}),
-			JobState::Rejected { provider, receipt_hash, .. } => {
-				Some(ReceiptRecord { provider, receipt_hash, minted: None, rejected: true })
-			},
-			_ => None,
-		}
-	}
-
-	fn mark_receipted(job_id: JobId, receipt_hash: Hash32, gpu_ms: u64) -> DispatchResult {
-		Jobs::<T>::try_mutate(job_id, |job| {
-			let job = job.as_mut().ok_or(Error::<T>::UnknownJob)?;
-			let JobState::Assigned { provider, price_per_unit, .. } = job.state.clone() else {
-				return Err(Error::<T>::NotAssigned.into());
-			};
-			// The GPU work is done: the provider may take another job during the challenge
-			// window.
-			T::Providers::job_released(&provider)?;
-			job.state = JobState::Receipted {
-				provider: provider.clone(),
-				price_per_unit,
-				receipt_hash,
-				gpu_ms,
-			};
-			Self::deposit_event(Event::JobReceipted { job_id, provider, receipt_hash });
-			Ok(())
-		})
-	}
-
-	fn finalize(provider: &T::AccountId, jobs: &[(JobId, BalanceOf<T>)]) -> DispatchResult {
-		// All or nothing: called from hooks, where no outer transaction would roll back.
-		frame_support::storage::with_storage_layer(|| Self::do_finalize(provider, jobs))
-	}
-
-	fn reject(job_id: JobId, convicted: bool) -> Result<BalanceOf<T>, DispatchError> {
-		let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
-		let JobState::Receipted { provider, receipt_hash, .. } = job.state.clone() else {
-			return Err(Error::<T>::NotReceipted.into());
-		};
-		if convicted {
-			T::Providers::record_outcome(&provider, JobOutcome::FailedCheck);
-		}
-		let state = JobState::Rejected { provider: provider.clone(), receipt_hash, convicted };
-		let refund = Self::end_open(job_id, job, state);
-		Self::deposit_event(Event::JobRejected { job_id, provider, refund, convicted });
-		Ok(refund)
-	}
-
-	fn client_of(job_id: JobId) -> Option<(T::AccountId, ModelId)> {
-		let job = Jobs::<T>::get(job_id)?;
-		matches!(job.state, JobState::Receipted { .. }).then_some((job.client, job.model_id))
-	}
-}
-
-impl<T: Config> Pallet<T> {
-	fn do_finalize(provider: &T::AccountId, jobs: &[(JobId, BalanceOf<T>)]) -> DispatchResult {
-		let mut payments = BalanceOf::<T>::zero();
-		for &(job_id, minted) in jobs {
-			let mut job = Jobs::<T>::get(job_id).ok_or(Error::<T>::UnknownJob)?;
-			let JobState::Receipted { provider: receipted_by, receipt_hash, gpu_ms, .. } =
-				job.state.clone()
-			else {
-				return Err(Error::<T>::NotReceipted.into());
-			};
-			ensure!(&receipted_by == provider, Error::<T>::NotReceipted);
-			// Cannot saturate: every payment is in escrow, so their sum is at most the issuance.
-			payments = payments.saturating_add(job.payment);
-			T::Providers::record_outcome(provider, JobOutcome::Completed { gpu_ms });
-			Self::close(&job.client);
-			let payment = job.payment;
-			job.state = JobState::Finalized { provider: provider.clone(), receipt_hash, minted };
-			Jobs::<T>::insert(job_id, job);
-			Self::deposit_event(Event::JobFinalized {
-				job_id,
-				provider: provider.clone(),
-				payment,
-				minted,
-			});
-		}
-		// One transfer for all of the provider's jobs, whatever the number of clients.
-		Self::pay_out(provider, payments)
 	}
 }

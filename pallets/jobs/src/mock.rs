@@ -84,6 +84,7 @@ impl pallet_jobs::Config for Test {
 	type MaxDeadline = ConstU64<100>;
 	type PendingTimeout = PendingTimeout;
 	type MaxUnclaimedPerBlock = MaxUnclaimedPerBlock;
+	type MaxBatchSize = ConstU32<4>;
 	type WeightInfo = ();
 }
 

@@ -1,5 +1,7 @@
 //! Tests of every call, hook and error of the jobs pallet; invariants checked after each.
 
+mod batches;
+
 use crate::{
 	mock::*, Call, Deadlines, Error, Event, JobId, JobLedger, JobState, Jobs as JobsStore,
 	NextJobId, OpenJobs, PendingJobs,
@@ -13,15 +15,15 @@ use frame_support::{
 use frame_support::{traits::ConstU32, BoundedVec};
 use pallet_aitbc_marketplace::{Offers, Reputations};
 
-fn params(steps: u32, width: u32, height: u32) -> JobParams {
+pub(crate) fn params(steps: u32, width: u32, height: u32) -> JobParams {
 	JobParams { steps, guidance_milli: 7_500, width, height, seed: 1, scheduler: Scheduler::Euler }
 }
 
-fn prompt(text: &str) -> BoundedVec<u8, ConstU32<64>> {
+pub(crate) fn prompt(text: &str) -> BoundedVec<u8, ConstU32<64>> {
 	BoundedVec::truncate_from(text.as_bytes().to_vec())
 }
 
-fn submit(who: u64, payment: u128) -> JobId {
+pub(crate) fn submit(who: u64, payment: u128) -> JobId {
 	let id = NextJobId::<Test>::get();
 	assert_ok!(Jobs::submit_job(
 		RuntimeOrigin::signed(who),
@@ -36,7 +38,7 @@ fn submit(who: u64, payment: u128) -> JobId {
 }
 
 /// What the escrow account holds.
-fn escrow() -> u128 {
+pub(crate) fn escrow() -> u128 {
 	Balances::balance(&Jobs::escrow_account())
 }
 
@@ -608,7 +610,7 @@ fn try_state_reports_a_queue_out_of_submission_order() {
 		PendingJobs::<Test>::put(BoundedVec::truncate_from(vec![second, first]));
 		assert_eq!(
 			Jobs::do_try_state(),
-			Err("pending queue is not in submission order".into()),
+			Err("pending queue is not in the order jobs were queued".into()),
 			"the unclaimed rule reads only the front of the queue, so its order is an invariant"
 		);
 	});

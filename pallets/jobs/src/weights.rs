@@ -19,6 +19,8 @@ pub trait WeightInfo {
 	fn claim_job() -> Weight;
 	fn check_claim() -> Weight;
 	fn cancel_job() -> Weight;
+	fn submit_batch(n: u32, p: u32, ) -> Weight;
+	fn cancel_batch(n: u32, ) -> Weight;
 	fn on_initialize(n: u32, ) -> Weight;
 	fn end_unclaimed(u: u32, ) -> Weight;
 }
@@ -50,6 +52,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(204_434_000, 34255)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// ESTIMATE until `scripts/bench-weights.sh` measures it: `submit_job` plus 30 µs and one
+	/// job write per shard, and the batch record's write.
+	fn submit_batch(n: u32, p: u32, ) -> Weight {
+		Weight::from_parts(160_000_000, 42_000)
+			.saturating_add(Weight::from_parts(30_000_000, 1_200).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(120, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+	}
+	/// ESTIMATE until `scripts/bench-weights.sh` measures it: `cancel_job` per shard.
+	fn cancel_batch(n: u32, ) -> Weight {
+		Weight::from_parts(120_000_000, 42_000)
+			.saturating_add(Weight::from_parts(120_000_000, 1_200).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	/// `n` in `[0, 1024]`.
 	fn on_initialize(n: u32, ) -> Weight {
@@ -96,6 +117,22 @@ impl WeightInfo for () {
 		Weight::from_parts(204_434_000, 34255)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
+	}
+	fn submit_batch(n: u32, p: u32, ) -> Weight {
+		Weight::from_parts(160_000_000, 42_000)
+			.saturating_add(Weight::from_parts(30_000_000, 1_200).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(120, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+	}
+	fn cancel_batch(n: u32, ) -> Weight {
+		Weight::from_parts(120_000_000, 42_000)
+			.saturating_add(Weight::from_parts(120_000_000, 1_200).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	fn on_initialize(n: u32, ) -> Weight {
 		Weight::from_parts(0, 34255)

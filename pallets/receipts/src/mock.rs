@@ -88,6 +88,7 @@ impl pallet_aitbc_jobs::Config for Test {
 	// Longer than any test here runs, so no pending job ends unclaimed under the receipts tests.
 	type PendingTimeout = ConstU64<10_000>;
 	type MaxUnclaimedPerBlock = ConstU32<2>;
+	type MaxBatchSize = ConstU32<4>;
 	type WeightInfo = ();
 }
 

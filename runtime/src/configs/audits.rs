@@ -106,11 +106,14 @@ impl pallet_aitbc_audits::BenchmarkHelper<crate::AccountId> for AuditsBenchmarkH
 			scheduler: Scheduler::Ddim,
 		};
 		let prompt = BoundedVec::truncate_from(alloc::vec![b'p'; 1024]);
-		let _ = Jobs::submit_job(
+		// The one shard of a batch: ending it also completes the batch, the most a job's end
+		// does.
+		let _ = Jobs::submit_batch(
 			RuntimeOrigin::signed(client.clone()),
 			0,
 			prompt.clone(),
 			params,
+			1,
 			MILLI_AIT,
 			MILLI_AIT,
 			crate::configs::compute::MinJobDeadline::get() + (job_id % 256) as BlockNumber,

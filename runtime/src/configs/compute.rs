@@ -78,6 +78,8 @@ impl pallet_aitbc_jobs::Config for Runtime {
 	type MaxDeadline = MaxJobDeadline;
 	type PendingTimeout = PendingJobTimeout;
 	type MaxUnclaimedPerBlock = ConstU32<64>;
+	/// A batch job holds up to 64 images, served as 64 shards.
+	type MaxBatchSize = ConstU32<64>;
 	type WeightInfo = pallet_aitbc_jobs::weights::SubstrateWeight<Runtime>;
 }
 
@@ -151,11 +153,14 @@ impl pallet_aitbc_receipts::BenchmarkHelper<AccountId> for ReceiptsBenchmarkHelp
 		// Spread deadlines so thousands of claims in one block stay within the per-block bound.
 		let deadline = MinJobDeadline::get() + (job_id % 256) as BlockNumber;
 		let prompt = BoundedVec::truncate_from(alloc::vec![b'p'; 1024]);
-		let _ = Jobs::submit_job(
+		// The one shard of a batch: finalizing it also records its receipt in the batch and
+		// completes it, the most a job's finalization does.
+		let _ = Jobs::submit_batch(
 			RuntimeOrigin::signed(client),
 			model,
 			prompt,
 			params,
+			1,
 			MILLI_AIT,
 			MILLI_AIT,
 			deadline,
