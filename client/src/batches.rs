@@ -65,7 +65,11 @@ impl Client {
 	}
 
 	/// Cancels the pending shards of a batch; returns how many were cancelled.
-	pub async fn cancel_batch(&self, signer: &Keypair, batch_id: BatchId) -> Result<u32, ClientError> {
+	pub async fn cancel_batch(
+		&self,
+		signer: &Keypair,
+		batch_id: BatchId,
+	) -> Result<u32, ClientError> {
 		let call = runtime::transactions().jobs().cancel_batch(batch_id);
 		let event: runtime::jobs::events::BatchCancelled =
 			self.submit_for_event(&call, signer).await?;
@@ -77,10 +81,11 @@ impl Client {
 		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
 		let entry =
 			at.storage().entry(runtime::storage().jobs().batches()).map_err(ClientError::chain)?;
-		let batch: BatchInfo = match entry.try_fetch((batch_id,)).await.map_err(ClientError::chain)? {
-			Some(value) => value.decode().map_err(ClientError::chain)?,
-			None => return Err(ClientError::BatchNotFound(batch_id)),
-		};
+		let batch: BatchInfo =
+			match entry.try_fetch((batch_id,)).await.map_err(ClientError::chain)? {
+				Some(value) => value.decode().map_err(ClientError::chain)?,
+				None => return Err(ClientError::BatchNotFound(batch_id)),
+			};
 		let progress = at
 			.runtime_apis()
 			.call(runtime::runtime_apis().compute_api().batch_progress(batch_id))

@@ -692,7 +692,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				println!("audit rate {rate}%, and every receipt of at least {always_units} units");
 			}
 		},
-		Command::Cancel { job_id, batch: true } => batches_cli::cancel(&cli, &client, *job_id).await?,
+		Command::Cancel { job_id, batch: true } => {
+			batches_cli::cancel(&cli, &client, *job_id).await?
+		},
 		Command::Cancel { job_id, batch: false } => {
 			let included = client.cancel_job(&signer(&cli, &cli.account)?, *job_id).await?;
 			println!("job {job_id} cancelled (extrinsic {})", included.extrinsic_hash);

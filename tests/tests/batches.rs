@@ -11,17 +11,15 @@ const COUNT: u64 = 6;
 
 /// The job id of the last `claimed` line in a worker's JSON log.
 fn last_claimed(log: &str) -> Option<u64> {
-	log.lines().filter(|l| l.contains("\"message\":\"claimed\"")).last().and_then(|line| {
+	log.lines().rev().find(|l| l.contains("\"message\":\"claimed\"")).and_then(|line| {
 		let json: Value = serde_json::from_str(line).ok()?;
 		json["fields"]["job_id"].as_u64().or_else(|| json["job_id"].as_u64())
 	})
 }
 
 fn batch_status(url: &str, batch_id: u64) -> Value {
-	let out = run_ok(
-		"aitbc",
-		&["--node", url, "--json", "status", &batch_id.to_string(), "--batch"],
-	);
+	let out =
+		run_ok("aitbc", &["--node", url, "--json", "status", &batch_id.to_string(), "--batch"]);
 	serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
@@ -38,16 +36,34 @@ async fn a_batch_is_served_by_two_workers_and_a_killed_workers_shard_by_the_othe
 	wait_log(&worker_b, "connected", Duration::from_secs(60)).await;
 
 	// Six long images (100 steps at 512×512: seconds of CPU each), free for the client (who
-	// holds no AIT: a free batch within the quota is feeless), the shortest deadline.
+	// holds no AIT: a free batch within the quota is feeless), the default 30 s deadline.
 	let out = run_ok(
 		"aitbc",
 		&[
-			"--node", &url, "--account", "charlie", "--json", "submit", "--count", "6",
-			"--prompt", "a red square on a green background", "--seed", "40", "--steps", "100",
-			"--width", "512", "--height", "512", "--max-price", "0.001", "--deadline", "10",
+			"--node",
+			&url,
+			"--account",
+			"charlie",
+			"--json",
+			"submit",
+			"--count",
+			"6",
+			"--prompt",
+			"a red square on a green background",
+			"--seed",
+			"40",
+			"--steps",
+			"100",
+			"--width",
+			"512",
+			"--height",
+			"512",
+			"--max-price",
+			"0.001",
 		],
 	);
-	let submitted: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+	let submitted: Value =
+		serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
 	let batch_id = submitted["batch_id"].as_u64().unwrap();
 	let first_job = submitted["first_job"].as_u64().unwrap();
 	assert_eq!(submitted["count"], 6);
@@ -64,7 +80,11 @@ async fn a_batch_is_served_by_two_workers_and_a_killed_workers_shard_by_the_othe
 	// is receipted) and is killed during its inference.
 	let deadline = Instant::now() + Duration::from_secs(240);
 	while worker_b.log().matches("\"message\":\"claimed\"").count() < 2 {
-		assert!(Instant::now() < deadline, "worker B never claimed twice\n{}", tail(&worker_b.log(), 40));
+		assert!(
+			Instant::now() < deadline,
+			"worker B never claimed twice\n{}",
+			tail(&worker_b.log(), 40)
+		);
 		tokio::time::sleep(Duration::from_millis(100)).await;
 	}
 	worker_b.kill();
@@ -109,7 +129,10 @@ async fn a_batch_is_served_by_two_workers_and_a_killed_workers_shard_by_the_othe
 	assert_eq!(client.total_issuance().await.unwrap(), mint(6));
 
 	let status = batch_status(&url, batch_id);
-	assert_eq!((status["finalized"].as_u64(), status["completed"].as_bool()), (Some(6), Some(true)));
+	assert_eq!(
+		(status["finalized"].as_u64(), status["completed"].as_bool()),
+		(Some(6), Some(true))
+	);
 	assert_eq!(status["providers"].as_array().unwrap().len(), 2);
 	let shard_seeds: Vec<u64> = view.shards.iter().map(|(_, job)| job.params.0.seed).collect();
 	assert_eq!(shard_seeds, (40..46).collect::<Vec<_>>(), "image i has seed 40 + i");
@@ -118,14 +141,28 @@ async fn a_batch_is_served_by_two_workers_and_a_killed_workers_shard_by_the_othe
 	let out_dir = home.path().join("images");
 	let (ok, stdout, stderr) = run_binary(
 		"aitbc",
-		&["--node", &url, "fetch", &batch_id.to_string(), "--batch", "--out", out_dir.to_str().unwrap()],
+		&[
+			"--node",
+			&url,
+			"fetch",
+			&batch_id.to_string(),
+			"--batch",
+			"--out",
+			out_dir.to_str().unwrap(),
+		],
 	);
 	assert!(!ok, "B's images cannot be fetched:\n{stdout}");
 	assert!(
-		stderr.contains(&format!("{by_b} of 6 served images of batch {batch_id} could not be fetched")),
+		stderr.contains(&format!(
+			"{by_b} of 6 served images of batch {batch_id} could not be fetched"
+		)),
 		"{stderr}"
 	);
-	assert_eq!(stdout.matches("sha256 verified against the receipt").count() as u32, by_a, "{stdout}");
+	assert_eq!(
+		stdout.matches("sha256 verified against the receipt").count() as u32,
+		by_a,
+		"{stdout}"
+	);
 	for receipt in view.batch.receipts.0.iter().filter(|r| r.provider == provider_a) {
 		let bytes = std::fs::read(out_dir.join(format!("job-{}.png", receipt.job_id))).unwrap();
 		assert!(bytes.starts_with(b"\x89PNG"), "a PNG");

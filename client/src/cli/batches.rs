@@ -105,7 +105,12 @@ fn summary(view: &BatchView) -> String {
 	line
 }
 
-pub async fn status(cli: &Cli, client: &Client, batch_id: BatchId, follow: bool) -> anyhow::Result<()> {
+pub async fn status(
+	cli: &Cli,
+	client: &Client,
+	batch_id: BatchId,
+	follow: bool,
+) -> anyhow::Result<()> {
 	let mut view = client.batch(batch_id).await?;
 	if !follow {
 		if cli.json {
@@ -121,7 +126,8 @@ pub async fn status(cli: &Cli, client: &Client, batch_id: BatchId, follow: bool)
 	// Polls once per block: a line (or a JSON object) whenever a shard changes state.
 	let mut seen: Vec<&'static str> = Vec::new();
 	loop {
-		let states: Vec<&'static str> = view.shards.iter().map(|(_, job)| state_name(&job.state)).collect();
+		let states: Vec<&'static str> =
+			view.shards.iter().map(|(_, job)| state_name(&job.state)).collect();
 		if states != seen {
 			if cli.json {
 				println!("{}", batch_json(&view));
@@ -146,7 +152,12 @@ pub async fn cancel(cli: &Cli, client: &Client, batch_id: BatchId) -> anyhow::Re
 
 /// Fetches every served shard's image into `dir`, each verified against its receipt; fails
 /// (after trying all) if any could not be fetched or verified.
-pub async fn fetch(cli: &Cli, client: &Client, batch_id: BatchId, dir: &Path) -> anyhow::Result<()> {
+pub async fn fetch(
+	cli: &Cli,
+	client: &Client,
+	batch_id: BatchId,
+	dir: &Path,
+) -> anyhow::Result<()> {
 	let view = client.batch(batch_id).await?;
 	std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
 	let mut written = Vec::new();
@@ -158,8 +169,11 @@ pub async fn fetch(cli: &Cli, client: &Client, batch_id: BatchId, dir: &Path) ->
 		match client.fetch_image(*job_id).await {
 			Ok(bytes) => {
 				let out = dir.join(format!("job-{job_id}.png"));
-				std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-				written.push(serde_json::json!({"job_id": job_id, "file": out.display().to_string(), "bytes": bytes.len()}));
+				std::fs::write(&out, &bytes)
+					.with_context(|| format!("writing {}", out.display()))?;
+				written.push(
+					serde_json::json!({"job_id": job_id, "file": out.display().to_string(), "bytes": bytes.len()}),
+				);
 				if !cli.json {
 					println!("job {job_id}: {} bytes, sha256 verified against the receipt, written to {}", bytes.len(), out.display());
 				}
@@ -173,7 +187,10 @@ pub async fn fetch(cli: &Cli, client: &Client, batch_id: BatchId, dir: &Path) ->
 		}
 	}
 	if cli.json {
-		println!("{}", serde_json::json!({"batch_id": batch_id, "written": written, "failed": failed}));
+		println!(
+			"{}",
+			serde_json::json!({"batch_id": batch_id, "written": written, "failed": failed})
+		);
 	}
 	let served = view.progress.receipted + view.progress.finalized;
 	anyhow::ensure!(

@@ -522,12 +522,15 @@ impl Worker {
 			started += 1;
 			let worker = self.clone();
 			let client = client.clone();
+			// Claimed: not again before its deadline has passed (a best block on another fork
+			// may still list it as pending); after it, a job still pending is a batch's shard
+			// back in the queue, which this worker may take again. Lost the race or refused:
+			// look again in a few blocks.
+			let retry_after = block + u64::from(job.deadline_blocks) + 1;
 			tokio::spawn(async move {
-				// Claimed: never again (a best block on another fork may still list it as
-				// pending). Lost the race or refused: look again in a few blocks.
 				let claimed = worker.claim_and_run(&client, job_id, job, block).await;
 				if let Ok(mut skip) = worker.skip.lock() {
-					skip.insert(job_id, if claimed { u64::MAX } else { block + 3 });
+					skip.insert(job_id, if claimed { retry_after } else { block + 3 });
 				}
 				worker.end(job_id);
 			});

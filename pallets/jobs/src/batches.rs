@@ -6,7 +6,9 @@
 //! particular to shards:
 //! - A missed deadline sends the shard back to the end of the pending queue (the provider is
 //!   still slashed and its reputation records the expiry) instead of ending it, unless the queue
-//!   is full; then it ends `Expired` and its share is refunded.
+//!   is full or the shard was submitted `PendingTimeout` or more blocks ago; then it ends
+//!   `Expired` and its share is refunded. So providers that keep claiming a shard and dropping
+//!   it cannot hold a batch open for longer than that.
 //! - A paid batch holds one slot of its client's open-jobs quota, not one per shard; a free
 //!   batch holds one per image, like free jobs (and like them it is feeless within the
 //!   quota), so a client without AIT gets no more free images by batching them.
@@ -88,7 +90,10 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(count >= 1 && count <= T::MaxBatchSize::get(), Error::<T>::InvalidBatchSize);
 		let image_units = Self::check_request(model_id, &prompt, &params, deadline_blocks)?;
-		ensure!(Job::<T>::shard_params(&params, count - 1).is_some(), Error::<T>::SeedRangeOverflow);
+		ensure!(
+			Job::<T>::shard_params(&params, count - 1).is_some(),
+			Error::<T>::SeedRangeOverflow
+		);
 		let units = image_units.checked_mul(u64::from(count)).ok_or(Error::<T>::UnitsOverflow)?;
 		// An even split, the remainder one unit of balance each to the first shards: every
 		// share is the existential deposit or more, so the escrow never holds dust.
@@ -115,18 +120,20 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::QueueFull
 		);
 		if !payment.is_zero() {
-			T::Currency::transfer(&client, &Self::escrow_account(), payment, Preservation::Preserve)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			T::Currency::transfer(
+				&client,
+				&Self::escrow_account(),
+				payment,
+				Preservation::Preserve,
+			)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		}
 
 		let now = frame_system::Pallet::<T>::block_number();
 		for index in 0..count {
 			let job_id = first_job.saturating_add(u64::from(index));
-			let extra: BalanceOf<T> = if BalanceOf::<T>::from(index) < remainder {
-				1u32.into()
-			} else {
-				Zero::zero()
-			};
+			let extra: BalanceOf<T> =
+				if BalanceOf::<T>::from(index) < remainder { 1u32.into() } else { Zero::zero() };
 			// Checked above for the last index, so for every one.
 			let params = Job::<T>::shard_params(&params, index).unwrap_or(params);
 			// Room for every shard was checked above.
@@ -192,7 +199,7 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// [`Pallet::cancel_batch`]: returns how many shards it cancelled.
+	/// [`Pallet::cancel_batch`]: returns the batch's size (every shard is read).
 	pub(crate) fn do_cancel_batch(
 		who: &T::AccountId,
 		batch_id: BatchId,
@@ -214,7 +221,7 @@ impl<T: Config> Pallet<T> {
 			refund = refund.saturating_add(Self::end_open(job_id, job, JobState::Cancelled));
 		}
 		Self::deposit_event(Event::BatchCancelled { batch_id, cancelled, refund });
-		Ok(cancelled)
+		Ok(batch.count)
 	}
 
 	/// A shard of `batch_id` ended; `served` is its receipt if it was finalized, `refund` what
@@ -242,7 +249,9 @@ impl<T: Config> Pallet<T> {
 			}
 			let (paid, minted) = batch.receipts.iter().fold(
 				(BalanceOf::<T>::zero(), BalanceOf::<T>::zero()),
-				|(paid, minted), r| (paid.saturating_add(r.payment), minted.saturating_add(r.minted)),
+				|(paid, minted), r| {
+					(paid.saturating_add(r.payment), minted.saturating_add(r.minted))
+				},
 			);
 			Self::deposit_event(Event::BatchCompleted {
 				batch_id,
@@ -255,12 +264,19 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// How far the batch has come (the runtime API's answer), if it exists.
-	pub fn batch_progress(batch_id: BatchId) -> Option<aitbc_primitives::BatchProgress<T::AccountId>> {
+	pub fn batch_progress(
+		batch_id: BatchId,
+	) -> Option<aitbc_primitives::BatchProgress<T::AccountId>> {
 		let batch = Batches::<T>::get(batch_id)?;
 		let mut progress = aitbc_primitives::BatchProgress {
 			count: batch.count,
+			pending: 0,
+			assigned: 0,
+			receipted: 0,
+			finalized: 0,
+			unserved: 0,
+			providers: alloc::vec::Vec::new(),
 			completed: batch.completed_at.is_some(),
-			..Default::default()
 		};
 		for job in batch.shards().filter_map(Jobs::<T>::get) {
 			let served_by = match job.state {
@@ -309,7 +325,8 @@ impl<T: Config> Pallet<T> {
 		let mut requeued = 0u32;
 		for (job_id, mut job, provider) in missed {
 			let Some(batch_id) = job.batch else { continue };
-			if pending.try_push(job_id).is_err() {
+			let too_old = job.submitted_at.saturating_add(T::PendingTimeout::get()) <= now;
+			if too_old || pending.try_push(job_id).is_err() {
 				Self::end_expired(job_id, job, provider);
 				continue;
 			}
@@ -327,9 +344,10 @@ impl<T: Config> Pallet<T> {
 	/// payments sum to the batch's, its count of open shards and its receipts match its shards'
 	/// states, and every shard belongs to a batch that lists it. Returns the open batches per
 	/// client, for the open-jobs count.
-	pub(crate) fn batches_try_state(
-	) -> Result<alloc::collections::btree_map::BTreeMap<T::AccountId, u32>, sp_runtime::TryRuntimeError>
-	{
+	pub(crate) fn batches_try_state() -> Result<
+		alloc::collections::btree_map::BTreeMap<T::AccountId, u32>,
+		sp_runtime::TryRuntimeError,
+	> {
 		let mut open = alloc::collections::btree_map::BTreeMap::<T::AccountId, u32>::new();
 		for (batch_id, batch) in Batches::<T>::iter() {
 			ensure!(batch_id < NextBatchId::<T>::get(), "batch id at or above NextBatchId");
@@ -365,6 +383,15 @@ impl<T: Config> Pallet<T> {
 			ensure!(
 				(open_shards == 0) == batch.completed_at.is_some(),
 				"a batch is completed with open shards, or open with none"
+			);
+			let paid = batch
+				.receipts
+				.iter()
+				.fold(BalanceOf::<T>::zero(), |sum, r| sum.saturating_add(r.payment));
+			ensure!(
+				batch.completed_at.is_none()
+					|| paid.saturating_add(batch.refunded) == batch.payment,
+				"a completed batch's payouts and refunds do not add up to its payment"
 			);
 			ensure!(
 				batch.slots == Self::batch_slots(batch.count, batch.payment),

@@ -51,8 +51,8 @@
 
 extern crate alloc;
 
-pub use extension::CheckClaim;
 pub use batches::{Batch, ShardReceipt};
+pub use extension::CheckClaim;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
@@ -457,6 +457,13 @@ pub mod pallet {
 				.saturating_add(T::WeightInfo::end_unclaimed(unclaimed))
 		}
 
+		fn integrity_test() {
+			assert!(
+				T::MaxBatchSize::get() >= 1 && T::MaxBatchSize::get() <= T::MaxPendingJobs::get(),
+				"a batch must fit in the pending queue"
+			);
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -584,10 +591,12 @@ pub mod pallet {
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _model_id: &ModelId, _prompt: &BoundedVec<u8, T::MaxPromptLen>,
 			_params: &JobParams, count: &u32, _max_price: &BalanceOf<T>, payment: &BalanceOf<T>,
 			_deadline: &BlockNumberFor<T>| -> bool {
-			payment.is_zero() && ensure_signed(origin.clone()).is_ok_and(|who| {
-				OpenJobs::<T>::get(&who).saturating_add(*count) <= T::MaxOpenJobsPerAccount::get()
-			})
+			payment.is_zero() && *count >= 1 && *count <= T::MaxBatchSize::get()
+				&& ensure_signed(origin.clone()).is_ok_and(|who| {
+					OpenJobs::<T>::get(&who).saturating_add(*count) <= T::MaxOpenJobsPerAccount::get()
+				})
 		})]
+		#[allow(clippy::too_many_arguments)]
 		pub fn submit_batch(
 			origin: OriginFor<T>,
 			model_id: ModelId,
@@ -617,8 +626,9 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::cancel_batch(T::MaxBatchSize::get()))]
 		pub fn cancel_batch(origin: OriginFor<T>, batch_id: BatchId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let cancelled = Self::do_cancel_batch(&who, batch_id)?;
-			Ok(Some(T::WeightInfo::cancel_batch(cancelled)).into())
+			// Every shard of the batch is read, whatever how many are still pending.
+			let shards = Self::do_cancel_batch(&who, batch_id)?;
+			Ok(Some(T::WeightInfo::cancel_batch(shards)).into())
 		}
 	}
 
@@ -745,10 +755,7 @@ pub mod pallet {
 
 		/// Expires `job_id` if it is still assigned with its deadline at `now`. A single job
 		/// ends `Expired` and is refunded; a shard is returned, to go back to the queue.
-		fn expire(
-			job_id: JobId,
-			now: BlockNumberFor<T>,
-		) -> Option<(JobId, Job<T>, T::AccountId)> {
+		fn expire(job_id: JobId, now: BlockNumberFor<T>) -> Option<(JobId, Job<T>, T::AccountId)> {
 			let job = Jobs::<T>::get(job_id)?;
 			let JobState::Assigned { provider, deadline, .. } = job.state.clone() else {
 				return None;
@@ -803,6 +810,5 @@ pub mod pallet {
 			}
 			ended
 		}
-
 	}
 }

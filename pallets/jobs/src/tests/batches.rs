@@ -53,7 +53,10 @@ fn a_batch_becomes_one_pending_shard_per_image_with_its_seed_and_share() {
 		assert_eq!(payments, vec![34, 33, 33], "an even split, the remainder on the first");
 		for id in &shards {
 			let job = JobsStore::<Test>::get(id).unwrap();
-			assert_eq!((job.units, job.batch, job.state), (5_000, Some(batch_id), JobState::Pending));
+			assert_eq!(
+				(job.units, job.batch, job.state),
+				(5_000, Some(batch_id), JobState::Pending)
+			);
 		}
 		let batch = Batches::<Test>::get(batch_id).unwrap();
 		assert_eq!((batch.count, batch.units, batch.payment), (3, 15_000, 100));
@@ -156,12 +159,17 @@ fn two_providers_serve_one_batch_and_each_is_paid_the_shards_it_served() {
 		let (batch_id, shards) = submit_batch(3, 100);
 		serve(PROVIDER, shards[0], 1);
 		serve(OTHER_PROVIDER, shards[1], 2);
+		// Two deadlines fit in a block of the mock: the third claim comes a block later.
+		run_to_block(2);
 		serve(PROVIDER, shards[2], 3);
 		let progress = Jobs::batch_progress(batch_id).unwrap();
 		assert_eq!((progress.count, progress.receipted, progress.finalized), (3, 3, 0));
 		assert_eq!(progress.providers, vec![(PROVIDER, 2), (OTHER_PROVIDER, 1)]);
 		assert!(!progress.completed);
-		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(&PROVIDER, &[(shards[0], 7), (shards[2], 5)]));
+		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(
+			&PROVIDER,
+			&[(shards[0], 7), (shards[2], 5)]
+		));
 		assert_eq!(Batches::<Test>::get(batch_id).unwrap().open_shards, 1);
 		assert_eq!(OpenJobs::<Test>::get(ALICE), 1, "open until its last shard ends");
 		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(&OTHER_PROVIDER, &[(shards[1], 6)]));
@@ -184,7 +192,7 @@ fn two_providers_serve_one_batch_and_each_is_paid_the_shards_it_served() {
 			],
 			"one record of the whole job lists every shard's receipt"
 		);
-		assert_eq!(batch.completed_at, Some(1));
+		assert_eq!(batch.completed_at, Some(2));
 		let progress = Jobs::batch_progress(batch_id).unwrap();
 		assert_eq!((progress.finalized, progress.unserved, progress.completed), (3, 0, true));
 		assert_eq!(Jobs::batch_progress(batch_id + 1), None);
@@ -239,7 +247,11 @@ fn a_missed_shard_that_finds_the_queue_full_expires_with_a_refund() {
 		assert_eq!(Balances::balance(&ALICE), 990, "the shard's share is back");
 		let batch = Batches::<Test>::get(batch_id).unwrap();
 		assert_eq!((batch.open_shards, batch.refunded, batch.completed_at), (0, 40, Some(6)));
-		assert_eq!(OpenJobs::<Test>::get(ALICE), 1, "the batch's slot is free; the single job's is not");
+		assert_eq!(
+			OpenJobs::<Test>::get(ALICE),
+			1,
+			"the batch's slot is free; the single job's is not"
+		);
 	});
 }
 
@@ -249,8 +261,14 @@ fn cancel_batch_refunds_the_shards_not_taken_and_the_rest_go_on() {
 		let (batch_id, shards) = submit_batch(3, 90);
 		submit(BOB, 10);
 		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), shards[1]));
-		assert_noop!(Jobs::cancel_batch(RuntimeOrigin::signed(BOB), batch_id), Error::<Test>::NotClient);
-		assert_noop!(Jobs::cancel_batch(RuntimeOrigin::signed(ALICE), 7), Error::<Test>::UnknownBatch);
+		assert_noop!(
+			Jobs::cancel_batch(RuntimeOrigin::signed(BOB), batch_id),
+			Error::<Test>::NotClient
+		);
+		assert_noop!(
+			Jobs::cancel_batch(RuntimeOrigin::signed(ALICE), 7),
+			Error::<Test>::UnknownBatch
+		);
 		assert_ok!(Jobs::cancel_batch(RuntimeOrigin::signed(ALICE), batch_id));
 		assert_eq!(state(shards[0]), JobState::Cancelled);
 		assert_eq!(state(shards[2]), JobState::Cancelled);
