@@ -35,7 +35,8 @@ async fn a_batch_is_served_by_two_workers_and_a_killed_workers_shard_by_the_othe
 	wait_log(&worker_a, "connected", Duration::from_secs(60)).await;
 	wait_log(&worker_b, "connected", Duration::from_secs(60)).await;
 
-	// Six long images (100 steps at 512×512: seconds of CPU each), free for the client (who
+	// Six images (50 steps at 256×256: seconds of CPU each, well within the deadline even with
+	// two workers on two cores), free for the client (who
 	// holds no AIT: a free batch within the quota is feeless), the default 30 s deadline.
 	let out = run_ok(
 		"aitbc",
@@ -53,11 +54,11 @@ async fn a_batch_is_served_by_two_workers_and_a_killed_workers_shard_by_the_othe
 			"--seed",
 			"40",
 			"--steps",
-			"100",
+			"50",
 			"--width",
-			"512",
+			"256",
 			"--height",
-			"512",
+			"256",
 			"--max-price",
 			"0.001",
 		],
@@ -67,7 +68,7 @@ async fn a_batch_is_served_by_two_workers_and_a_killed_workers_shard_by_the_othe
 	let batch_id = submitted["batch_id"].as_u64().unwrap();
 	let first_job = submitted["first_job"].as_u64().unwrap();
 	assert_eq!(submitted["count"], 6);
-	assert_eq!(submitted["units"], 6 * 100_000, "the shards' units sum to the batch's");
+	assert_eq!(submitted["units"], 6 * 12_500, "the shards' units sum to the batch's");
 	let shard_ids: Vec<u64> = submitted["shards"]
 		.as_array()
 		.unwrap()
@@ -123,7 +124,7 @@ async fn a_batch_is_served_by_two_workers_and_a_killed_workers_shard_by_the_othe
 	assert_eq!(client.provider(&provider_b).await.unwrap().expired, 1, "B's miss is recorded");
 
 	// Each provider was minted exactly its shards' units at its price; nothing else exists.
-	let mint = |shards: u32| u128::from(shards) * 100_000 * PRICE / 1_000;
+	let mint = |shards: u32| u128::from(shards) * 12_500 * PRICE / 1_000;
 	assert_eq!(client.balance(&provider_a).await.unwrap(), mint(by_a));
 	assert_eq!(client.balance(&provider_b).await.unwrap(), mint(by_b));
 	assert_eq!(client.total_issuance().await.unwrap(), mint(6));
