@@ -19,7 +19,9 @@ async fn a_worker_killed_mid_job_resumes_it_after_restart_and_is_paid_once() {
 		&url,
 		"charlie",
 		"a blue circle on a yellow background",
-		&["--steps", "100", "--width", "512", "--height", "512"],
+		// A deadline long enough for the kill, the restart and a full re-run on a loaded
+		// machine: this test is about resuming, not about the deadline (30 s was too close).
+		&["--steps", "100", "--width", "512", "--height", "512", "--deadline", "120"],
 	);
 	assert_eq!(units, 100_000);
 	wait_log(&worker, "\"message\":\"claimed\"", Duration::from_secs(120)).await;
