@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
-cargo build --release --locked -p aitbc-node
+# --workspace like scripts/test.sh: `-p aitbc-node` resolves features apart and rebuilds most of the SDK.
+cargo build --release --locked --workspace --bins
 node="$CARGO_TARGET_DIR/release/aitbc-node"
 for chain in dev local testnet; do
   "$node" export-chain-spec --chain "$chain" > "chain-specs/$chain.json"
