@@ -352,7 +352,7 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		));
 		// The runtime API reports the provider's record and receipts.
 		{
-			use aitbc_runtime_api::runtime_decl_for_compute_api::ComputeApiV1;
+			use aitbc_runtime_api::runtime_decl_for_compute_api::ComputeApiV2;
 			let reputation = Runtime::reputation(PROVIDER.to_account_id());
 			assert_eq!(
 				(reputation.completed, reputation.expired, reputation.median_gpu_ms),
