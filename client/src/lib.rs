@@ -45,6 +45,10 @@ pub use receipts::{fetch_artifact, sign_receipt, ReceiptInfo};
 		with = "::subxt::utils::Static<::aitbc_primitives::WorkerKey>"
 	),
 	substitute_type(
+		path = "aitbc_primitives::feasibility::Feasibility<B>",
+		with = "::subxt::utils::Static<::aitbc_primitives::Feasibility<u128>>"
+	),
+	substitute_type(
 		path = "aitbc_primitives::BatchProgress<A>",
 		with = "::subxt::utils::Static<::aitbc_primitives::BatchProgress<::subxt::utils::AccountId32>>"
 	),
@@ -507,7 +511,7 @@ impl Client {
 	) -> Result<ModelId, ClientError> {
 		use runtime::runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
-			pallet_aitbc_marketplace::{ModelFile, PipelineKind},
+			pallet_aitbc_marketplace::types::{ModelFile, PipelineKind},
 		};
 		let files = files
 			.iter()
@@ -535,7 +539,7 @@ impl Client {
 	pub async fn models(
 		&self,
 	) -> Result<
-		Vec<(ModelId, runtime::runtime_types::pallet_aitbc_marketplace::ModelInfo)>,
+		Vec<(ModelId, runtime::runtime_types::pallet_aitbc_marketplace::types::ModelInfo)>,
 		ClientError,
 	> {
 		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;

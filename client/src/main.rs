@@ -18,6 +18,8 @@ use subxt_signer::sr25519::Keypair;
 
 #[path = "cli/batches.rs"]
 mod batches_cli;
+#[path = "cli/feasibility.rs"]
+mod feasibility_cli;
 #[path = "cli/validators.rs"]
 mod validators_cli;
 
@@ -100,6 +102,10 @@ enum Command {
 		/// Images in the job: more than 1 submits a batch, split over providers as shards.
 		#[arg(long, default_value_t = 1)]
 		count: u32,
+		/// Submit even when the chain says no live provider could take the job (it then waits
+		/// for one, and is refunded if none takes it in time).
+		#[arg(long)]
+		force: bool,
 	},
 	/// A job's state; with --follow, watch it live until it is final. With --batch, ID is a
 	/// batch: k of N done, by whom, each shard's state.
@@ -509,7 +515,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 							"in_flight": p.in_flight, "models": offer.map(|o| o.models.clone()),
 							"price_per_unit": offer.map(|o| o.price_per_unit.to_string()),
 							"gpu": offer.map(|o| o.gpu_name.clone()), "endpoint": offer.map(|o| o.endpoint.clone()),
-							"capacity": offer.map(|o| o.capacity), "completed": p.completed, "expired": p.expired,
+							"capacity": offer.map(|o| o.capacity), "max_pixels": offer.map(|o| o.max_pixels),
+							"live": p.live, "last_seen": p.last_seen, "eligible": p.eligible,
+							"completed": p.completed, "expired": p.expired,
 							"cancelled_after_assign": p.cancelled_after_assign, "failed_checks": p.failed_checks,
 							"passed_checks": p.passed_checks, "median_gpu_ms": p.median_gpu_ms,
 						})
@@ -522,16 +530,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				for p in providers {
 					let Some(o) = &p.offer else { continue };
 					println!(
-						"{}{}{}\n  models {:?}, {} per unit, {} ({} MiB), capacity {} ({} in flight), {}\n  completed {}, expired {}, cancelled after assign {}, audits failed {} / passed {}, median gpu {}",
+						"{}{}{}{}\n  models {:?}, {} per unit, {} ({} MiB), capacity {} ({} in flight), images up to {} px, {}\n  completed {}, expired {}, cancelled after assign {}, audits failed {} / passed {}, median gpu {}",
 						p.account,
 						if p.approved { "" } else { "  (not approved)" },
 						if p.paused { "  (paused)" } else { "" },
+						match p.last_seen {
+							Some(seen) if p.live => format!("  live (seen at block {seen})"),
+							Some(seen) => format!("  offline (last seen at block {seen})"),
+							None => String::new(),
+						},
 						o.models,
 						format_ait(o.price_per_unit),
 						o.gpu_name,
 						o.gpu_memory_mib,
 						o.capacity,
 						p.in_flight,
+						o.max_pixels,
 						o.endpoint,
 						p.completed,
 						p.expired,
@@ -556,6 +570,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			max_price,
 			deadline,
 			count,
+			force,
 		} => {
 			anyhow::ensure!(
 				(0.0..=1_000.0).contains(guidance),
@@ -576,6 +591,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let max_price =
 				parse_ait(max_price).map_err(|e| anyhow::anyhow!("--max-price: {e}"))?;
 			anyhow::ensure!(*count >= 1, "--count must be at least 1");
+			let feasibility =
+				feasibility_cli::check(&cli, &client, *model, &params, max_price, *force).await?;
 			if *count > 1 {
 				let request = batches_cli::BatchRequest {
 					model: *model,
@@ -585,6 +602,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 					max_price,
 					payment,
 					deadline: *deadline,
+					feasibility,
 				};
 				return batches_cli::submit(&cli, &client, request).await;
 			}
@@ -598,6 +616,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			if cli.json {
 				let mut out = job_json(job_id, &job);
 				out["max_mint"] = max_mint.to_string().into();
+				out["feasibility"] = feasibility_cli::json(&feasibility);
 				println!("{out}");
 			} else {
 				println!(
@@ -616,12 +635,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			if !*follow {
 				let job = client.job(*job_id).await?;
 				let audit = client.audit(*job_id).await?;
+				let position = client.queue_position(*job_id).await?;
 				if cli.json {
 					let mut out = job_json(*job_id, &job);
 					out["audit"] = audit.as_ref().map_or(serde_json::Value::Null, audit_json);
+					out["queue_position"] = position.into();
 					println!("{out}");
 				} else {
-					println!("job {job_id}: {}", describe_state(&job.state));
+					let queued = position.map_or(String::new(), |at| {
+						format!(" ({at} job(s) ahead of it in the queue)")
+					});
+					println!("job {job_id}: {}{queued}", describe_state(&job.state));
 					if let Some(audit) = &audit {
 						println!("  {}", describe_audit(audit));
 					}

@@ -7,7 +7,7 @@ use crate::{
 		self,
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
-			pallet_aitbc_marketplace::{Offer, OfferTerms},
+			pallet_aitbc_marketplace::types::{Offer, OfferTerms},
 		},
 	},
 	Balance, Client, ClientError, Included,
@@ -29,6 +29,8 @@ pub struct OfferSpec {
 	pub endpoint: String,
 	/// Jobs run at once.
 	pub capacity: u32,
+	/// Largest image (width × height) the GPU runs.
+	pub max_pixels: u32,
 	/// Keys receipts are signed with.
 	pub worker_keys: Vec<WorkerKey>,
 }
@@ -42,6 +44,7 @@ impl OfferSpec {
 			gpu_memory_mib: self.gpu_memory_mib,
 			endpoint: BoundedVec(self.endpoint.as_bytes().to_vec()),
 			capacity: self.capacity,
+			max_pixels: self.max_pixels,
 			worker_keys: BoundedVec(
 				self.worker_keys.iter().copied().map(subxt::utils::Static).collect(),
 			),
@@ -56,6 +59,7 @@ impl OfferSpec {
 			gpu_memory_mib: terms.gpu_memory_mib,
 			endpoint: String::from_utf8_lossy(&terms.endpoint.0).into_owned(),
 			capacity: terms.capacity,
+			max_pixels: terms.max_pixels,
 			worker_keys: terms.worker_keys.0.iter().map(|k| k.0).collect(),
 		}
 	}
@@ -73,6 +77,15 @@ pub struct ProviderInfo {
 	pub in_flight: u32,
 	/// Approved by governance (needed while the minimum stake is 0).
 	pub approved: bool,
+	/// AIT bonded as provider stake.
+	pub bonded: Balance,
+	/// May take jobs: approved while no stake is required, bonded at least the minimum once
+	/// it is.
+	pub eligible: bool,
+	/// The block of its last sign of life (heartbeat, claim, receipt or offer change).
+	pub last_seen: Option<u32>,
+	/// Its last sign of life is within the chain's liveness window at the current block.
+	pub live: bool,
 	/// Jobs completed, expired, cancelled after assignment; audits failed and passed.
 	pub completed: u32,
 	pub expired: u32,
@@ -141,7 +154,7 @@ impl Client {
 		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
 		let storage = runtime::storage().marketplace();
 		let offer = at.storage().entry(storage.offers()).map_err(ClientError::chain)?;
-		let offer: Option<Offer<Balance>> =
+		let offer: Option<Offer<Balance, u32>> =
 			match offer.try_fetch((account.clone(),)).await.map_err(ClientError::chain)? {
 				Some(value) => Some(value.decode().map_err(ClientError::chain)?),
 				None => None,
@@ -149,6 +162,30 @@ impl Client {
 		let approved = at.storage().entry(storage.approved()).map_err(ClientError::chain)?;
 		let approved =
 			approved.try_fetch((account.clone(),)).await.map_err(ClientError::chain)?.is_some();
+		let bonded = at
+			.storage()
+			.entry(runtime::storage().provider_staking().bonded())
+			.map_err(ClientError::chain)?
+			.fetch((account.clone(),))
+			.await
+			.map_err(ClientError::chain)?
+			.decode()
+			.map_err(ClientError::chain)?;
+		let min_stake: Balance = at
+			.storage()
+			.entry(runtime::storage().provider_staking().min_provider_stake())
+			.map_err(ClientError::chain)?
+			.fetch(())
+			.await
+			.map_err(ClientError::chain)?
+			.decode()
+			.map_err(ClientError::chain)?;
+		let window = at
+			.constants()
+			.entry(runtime::constants().marketplace().liveness_window())
+			.map_err(ClientError::chain)?;
+		let now = u32::try_from(at.block_number()).unwrap_or(u32::MAX);
+		let last_seen = offer.as_ref().map(|o| o.last_seen);
 		// The runtime API derives the summary (median included) with the runtime's own rule.
 		let reputation = at
 			.runtime_apis()
@@ -161,6 +198,10 @@ impl Client {
 			in_flight: offer.as_ref().map_or(0, |o| o.in_flight),
 			offer: offer.as_ref().map(|o| OfferSpec::from_terms(&o.terms)),
 			approved,
+			bonded,
+			eligible: if min_stake == 0 { approved } else { bonded >= min_stake },
+			last_seen,
+			live: last_seen.is_some_and(|seen| seen.saturating_add(window) > now),
 			completed: reputation.completed,
 			expired: reputation.expired,
 			cancelled_after_assign: reputation.cancelled_after_assign,
@@ -168,6 +209,57 @@ impl Client {
 			passed_checks: reputation.passed_checks,
 			median_gpu_ms: reputation.median_gpu_ms,
 		})
+	}
+
+	/// Tells the chain the signer's workers are up (feeless once per `MinHeartbeatInterval`
+	/// blocks for an eligible provider).
+	pub async fn heartbeat(
+		&self,
+		provider: &subxt_signer::sr25519::Keypair,
+	) -> Result<Included, ClientError> {
+		self.submit(&runtime::transactions().marketplace().heartbeat(), provider).await
+	}
+
+	/// The chain's liveness rule: (`LivenessWindow`, `MinHeartbeatInterval`) in blocks.
+	pub async fn liveness_rule(&self) -> Result<(u32, u32), ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		let window = at
+			.constants()
+			.entry(runtime::constants().marketplace().liveness_window())
+			.map_err(ClientError::chain)?;
+		let interval = at
+			.constants()
+			.entry(runtime::constants().marketplace().min_heartbeat_interval())
+			.map_err(ClientError::chain)?;
+		Ok((window, interval))
+	}
+
+	/// Whether any live provider could take a job of `model` with `params` at `max_price` per
+	/// unit: the runtime's matching funnel, why none could, the jobs queued ahead and a wait
+	/// estimate.
+	pub async fn feasibility(
+		&self,
+		model: ModelId,
+		params: aitbc_primitives::JobParams,
+		max_price: Balance,
+	) -> Result<aitbc_primitives::Feasibility<Balance>, ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		let call = runtime::runtime_apis().compute_api().feasibility(
+			model,
+			subxt::utils::Static(params),
+			max_price,
+		);
+		Ok(at.runtime_apis().call(call).await.map_err(ClientError::chain)?.0)
+	}
+
+	/// A pending job's place in the queue (0: the oldest), if it is pending.
+	pub async fn queue_position(
+		&self,
+		job_id: aitbc_primitives::JobId,
+	) -> Result<Option<u32>, ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		let call = runtime::runtime_apis().compute_api().queue_position(job_id);
+		at.runtime_apis().call(call).await.map_err(ClientError::chain)
 	}
 
 	/// Every provider with an offer, by account.

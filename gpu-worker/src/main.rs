@@ -172,6 +172,9 @@ enum Command {
 		gpu_name: String,
 		#[arg(long, default_value_t = 0)]
 		gpu_memory_mib: u32,
+		/// Largest image (width × height, in pixels) this GPU runs; published in the offer.
+		#[arg(long, default_value_t = aitbc_worker::chain::config::DEFAULT_MAX_PIXELS)]
+		max_pixels: u32,
 		/// Address of the artifact server.
 		#[arg(long, default_value = "127.0.0.1:8090")]
 		http_listen: SocketAddr,
@@ -442,6 +445,7 @@ async fn chain_command(command: Command) -> anyhow::Result<()> {
 			device,
 			gpu_name,
 			gpu_memory_mib,
+			max_pixels,
 			http_listen,
 			endpoint,
 			provider,
@@ -463,6 +467,7 @@ async fn chain_command(command: Command) -> anyhow::Result<()> {
 				device,
 				gpu_name,
 				gpu_memory_mib,
+				max_pixels,
 				artifact_dir: "artifacts".into(),
 				state_dir: "state".into(),
 				http_listen,

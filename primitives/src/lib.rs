@@ -16,6 +16,9 @@ extern crate alloc;
 
 #[cfg(feature = "std")]
 pub mod audit_economics;
+pub mod feasibility;
+
+pub use feasibility::{Feasibility, NoProvider};
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -94,6 +97,11 @@ impl JobParams {
 	/// `blake2_256` of the SCALE encoding: the `params_hash` of a receipt.
 	pub fn hash(&self) -> Hash32 {
 		sp_crypto_hashing::blake2_256(&self.encode())
+	}
+
+	/// Pixels of the image (width × height): what a provider's `max_pixels` limits.
+	pub fn pixels(&self) -> u64 {
+		u64::from(self.width).saturating_mul(u64::from(self.height))
 	}
 }
 

@@ -5,7 +5,7 @@
 
 extern crate alloc;
 
-use aitbc_primitives::{BatchId, BatchProgress, JobId};
+use aitbc_primitives::{BatchId, BatchProgress, Feasibility, JobId, JobParams, ModelId};
 use alloc::vec::Vec;
 use codec::{Codec, Decode, Encode};
 use scale_info::TypeInfo;
@@ -28,9 +28,10 @@ pub struct ReputationSummary {
 }
 
 sp_api::decl_runtime_apis! {
-	/// Queries of the compute economy. Version 2 added `batch_progress`.
+	/// Queries of the compute economy. Version 2 added `batch_progress`; version 3
+	/// `feasibility` and `queue_position`.
 	#[api_version(2)]
-	pub trait ComputeApi<AccountId: Codec> {
+	pub trait ComputeApi<AccountId: Codec, Balance: Codec> {
 		/// The reputation of `provider`.
 		fn reputation(provider: AccountId) -> ReputationSummary;
 		/// The jobs `provider` submitted receipts for, in job order.
@@ -38,5 +39,14 @@ sp_api::decl_runtime_apis! {
 		/// How far the batch job `batch_id` has come, if it exists.
 		#[api_version(2)]
 		fn batch_progress(batch_id: BatchId) -> Option<BatchProgress<AccountId>>;
+		/// Whether any live provider could take a job of `model_id` with `params` at
+		/// `max_price_per_unit`: how many pass each stage of the matching rule, why none
+		/// could, the jobs queued ahead and a wait estimate. Ask it before submitting.
+		#[api_version(3)]
+		fn feasibility(model_id: ModelId, params: JobParams, max_price_per_unit: Balance)
+			-> Feasibility<Balance>;
+		/// A pending job's place in the queue (0: the oldest), if it is pending.
+		#[api_version(3)]
+		fn queue_position(job_id: JobId) -> Option<u32>;
 	}
 }

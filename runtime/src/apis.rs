@@ -141,8 +141,8 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(2)]
-	impl aitbc_runtime_api::ComputeApi<Block, AccountId> for Runtime {
+	#[api_version(3)]
+	impl aitbc_runtime_api::ComputeApi<Block, AccountId, Balance> for Runtime {
 		fn reputation(provider: AccountId) -> aitbc_runtime_api::ReputationSummary {
 			let reputation = pallet_aitbc_marketplace::Reputations::<Runtime>::get(provider);
 			aitbc_runtime_api::ReputationSummary {
@@ -168,6 +168,18 @@ impl_runtime_apis! {
 			batch_id: aitbc_primitives::BatchId,
 		) -> Option<aitbc_primitives::BatchProgress<AccountId>> {
 			pallet_aitbc_jobs::Pallet::<Runtime>::batch_progress(batch_id)
+		}
+
+		fn feasibility(
+			model_id: aitbc_primitives::ModelId,
+			params: aitbc_primitives::JobParams,
+			max_price_per_unit: Balance,
+		) -> aitbc_primitives::Feasibility<Balance> {
+			pallet_aitbc_jobs::Pallet::<Runtime>::feasibility(model_id, &params, max_price_per_unit)
+		}
+
+		fn queue_position(job_id: aitbc_primitives::JobId) -> Option<u32> {
+			pallet_aitbc_jobs::Pallet::<Runtime>::queue_position(job_id)
 		}
 	}
 

@@ -186,6 +186,7 @@ fn offer(provider: Sr25519Keyring) -> RuntimeCall {
 			gpu_memory_mib: 81_559,
 			endpoint: BoundedVec::truncate_from(b"http://127.0.0.1:8090".to_vec()),
 			capacity: 2,
+			max_pixels: 1_024 * 1_024,
 			worker_keys: BoundedVec::truncate_from(vec![worker_key(provider)]),
 		},
 	})
@@ -352,7 +353,7 @@ fn one_job_from_zero_issuance_to_minted_tokens() {
 		));
 		// The runtime API reports the provider's record and receipts.
 		{
-			use aitbc_runtime_api::runtime_decl_for_compute_api::ComputeApiV2;
+			use aitbc_runtime_api::runtime_decl_for_compute_api::ComputeApiV3;
 			let reputation = Runtime::reputation(PROVIDER.to_account_id());
 			assert_eq!(
 				(reputation.completed, reputation.expired, reputation.median_gpu_ms),

@@ -18,6 +18,8 @@ pub struct BatchRequest<'a> {
 	pub max_price: Balance,
 	pub payment: Balance,
 	pub deadline: u32,
+	/// The chain's feasibility answer, asked before signing.
+	pub feasibility: aitbc_primitives::Feasibility<Balance>,
 }
 
 pub async fn submit(cli: &Cli, client: &Client, request: BatchRequest<'_>) -> anyhow::Result<()> {
@@ -40,6 +42,7 @@ pub async fn submit(cli: &Cli, client: &Client, request: BatchRequest<'_>) -> an
 	if cli.json {
 		let mut out = batch_json(&view);
 		out["max_mint"] = max_mint.to_string().into();
+		out["feasibility"] = crate::feasibility_cli::json(&request.feasibility);
 		println!("{out}");
 	} else {
 		let last = first_job + u64::from(request.count) - 1;

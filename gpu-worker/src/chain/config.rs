@@ -37,6 +37,10 @@ pub struct WorkerConfig {
 	/// GPU memory in MiB published in the offer.
 	#[serde(default)]
 	pub gpu_memory_mib: u32,
+	/// Largest image (width × height) this GPU runs, published in the offer: the chain assigns
+	/// and lets it claim no larger job.
+	#[serde(default = "default_max_pixels")]
+	pub max_pixels: u32,
 	/// Where images are stored by sha256.
 	pub artifact_dir: PathBuf,
 	/// Where jobs in progress are journalled (survives restarts).
@@ -45,6 +49,13 @@ pub struct WorkerConfig {
 	pub http_listen: SocketAddr,
 	/// Public base URL of the artifact server, published in the offer.
 	pub endpoint: String,
+}
+
+/// 1024 × 1024: what a consumer GPU runs with an SD 1.5-class model.
+pub const DEFAULT_MAX_PIXELS: u32 = 1_024 * 1_024;
+
+fn default_max_pixels() -> u32 {
+	DEFAULT_MAX_PIXELS
 }
 
 impl WorkerConfig {
@@ -120,6 +131,7 @@ mod tests {
 			device: "auto".into(),
 			gpu_name: String::new(),
 			gpu_memory_mib: 0,
+			max_pixels: DEFAULT_MAX_PIXELS,
 			artifact_dir: "artifacts".into(),
 			state_dir: "state".into(),
 			http_listen: "127.0.0.1:8090".parse().unwrap(),

@@ -13,7 +13,10 @@
 mod audit;
 pub mod config;
 pub mod journal;
+mod offer;
 mod receipts;
+
+pub use offer::{local_manifests, model_ids_for, register};
 
 use std::{
 	collections::{HashMap, HashSet},
@@ -27,7 +30,7 @@ use std::{
 
 use aitbc_client::{
 	account_of, keys::read_key_file, runtime::runtime_types::pallet_aitbc_jobs::JobState, Client,
-	ClientError, JobInfo, OfferSpec,
+	ClientError, JobInfo,
 };
 use aitbc_primitives::{prompt_hash, JobId, ModelId, Receipt, Scheduler, WorkerKey};
 use anyhow::{anyhow, bail, Context};
@@ -38,7 +41,6 @@ use subxt_signer::sr25519::Keypair;
 
 use crate::{
 	artifacts::ArtifactStore,
-	model::Manifest,
 	onnx::DeviceChoice,
 	pipeline::{GenerateRequest, Pipeline, PipelineOptions, RequestLimits},
 	scheduler::SchedulerKind,
@@ -49,30 +51,6 @@ use receipts::ReceiptQueue;
 
 /// How long a job read at finalized blocks may lag behind what this worker did in best blocks.
 const SETTLE_WAIT: Duration = Duration::from_secs(30);
-
-/// The manifest sha256 (hex) of every model folder in the config, verified against its files.
-pub fn local_manifests(
-	config: &WorkerConfig,
-) -> anyhow::Result<Vec<(std::path::PathBuf, Manifest, String)>> {
-	config
-		.models
-		.iter()
-		.map(|dir| {
-			let (manifest, sha) = Manifest::load_verified(dir)?;
-			Ok((dir.clone(), manifest, sha))
-		})
-		.collect()
-}
-
-/// The on-chain ids of the registered (not retired) models whose manifest hash is `sha256_hex`.
-pub async fn model_ids_for(client: &Client, sha256_hex: &str) -> Result<Vec<ModelId>, ClientError> {
-	let models = client.models().await?;
-	Ok(models
-		.into_iter()
-		.filter(|(_, m)| !m.retired && hex::encode(m.manifest_sha256) == sha256_hex)
-		.map(|(id, _)| id)
-		.collect())
-}
 
 /// The keys of a worker folder.
 pub struct WorkerKeys {
@@ -92,61 +70,6 @@ impl WorkerKeys {
 	pub fn worker_key(&self) -> WorkerKey {
 		WorkerKey::Sr25519(self.worker.public_key().0)
 	}
-}
-
-/// `aitbc-worker register`: publishes (or updates) the offer with the worker key; bonds `bond`
-/// first when the chain asks for stake.
-pub async fn register(
-	config: &WorkerConfig,
-	bond: Option<u128>,
-) -> anyhow::Result<(AccountId32, OfferSpec)> {
-	let keys = WorkerKeys::load(config)?;
-	let me = account_of(&keys.provider);
-	let client = Client::connect(&config.node, Duration::from_secs(10)).await?;
-	let mut models = Vec::new();
-	for (dir, manifest, sha) in local_manifests(config)? {
-		let ids = model_ids_for(&client, &sha).await?;
-		if ids.is_empty() {
-			bail!(
-				"model {} ({}) is not registered on-chain with manifest sha256 {sha}; governance adds it with \
-				 `aitbc-worker add-model {} --governance <sudo key>`",
-				manifest.name,
-				dir.display(),
-				dir.display()
-			);
-		}
-		models.extend(ids);
-	}
-	let min_stake = client.min_provider_stake().await?;
-	if let Some(amount) = bond {
-		client.bond(&keys.provider, amount).await?;
-	}
-	let info = client.provider(&me).await?;
-	if !info.approved && min_stake == 0 {
-		bail!(
-			"provider {me} is not approved: while the minimum provider stake is 0, governance approves providers \
-			 (`aitbc approve-provider {me}` signed by the sudo key; on a dev chain add --account alice)"
-		);
-	}
-	let offer = OfferSpec {
-		models,
-		price_per_unit: config.price(),
-		gpu_name: if config.gpu_name.is_empty() {
-			config.device.clone()
-		} else {
-			config.gpu_name.clone()
-		},
-		gpu_memory_mib: config.gpu_memory_mib,
-		endpoint: config.endpoint.clone(),
-		capacity: config.capacity,
-		worker_keys: vec![keys.worker_key()],
-	};
-	if info.offer.is_some() {
-		client.update_offer(&keys.provider, &offer).await?;
-	} else {
-		client.register_offer(&keys.provider, &offer).await?;
-	}
-	Ok((me, offer))
 }
 
 /// A loaded model folder.
@@ -402,6 +325,11 @@ impl Worker {
 			.stream_best_blocks()
 			.await
 			.map_err(|e| FollowError::Connection(e.to_string()))?;
+		// An idle provider shows no sign of life but heartbeats: send one when half the liveness
+		// window has passed since the last, asking at most once per minimum interval.
+		let (window, min_interval) = client.liveness_rule().await.map_err(FollowError::from)?;
+		let heartbeat_every = (window / 2).max(min_interval);
+		let mut next_heartbeat_check = 0u64;
 		// A subscription (re)starts with the last finalized block, which can still list as
 		// pending a job claimed since (the claim would only be refused): skip it, and any block older
 		// than one already looked at.
@@ -418,6 +346,13 @@ impl Worker {
 			let newest = self.newest_block.fetch_max(block.number(), Ordering::Relaxed);
 			if std::mem::take(&mut first) || block.number() < newest {
 				continue;
+			}
+			if block.number() >= next_heartbeat_check {
+				next_heartbeat_check = block.number() + u64::from(min_interval.max(1));
+				let (worker, client, number) = (self.clone(), client.clone(), block.number());
+				tokio::spawn(async move {
+					worker.heartbeat_if_due(&client, number, heartbeat_every).await
+				});
 			}
 			let at = block.at().await.map_err(|e| FollowError::Connection(e.to_string()))?;
 			self.clone().audit_open(client, &at).await?;
@@ -460,6 +395,9 @@ impl Worker {
 		};
 		if job.max_price_per_unit < self.config.price() {
 			return Some("the job's price limit is below this offer's price".into());
+		}
+		if job.params.0.pixels() > u64::from(self.config.max_pixels) {
+			return Some("the job's image is larger than this offer's max_pixels".into());
 		}
 		let request = match request_of(job) {
 			Ok(request) => request,

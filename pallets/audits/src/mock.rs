@@ -75,6 +75,9 @@ impl pallet_aitbc_marketplace::Config for Test {
 	type MaxWorkerKeys = ConstU32<2>;
 	type MaxEndpointLen = ConstU32<64>;
 	type MaxGpuSamples = ConstU32<8>;
+	type LivenessWindow = frame_support::traits::ConstU64<100>;
+	type MinHeartbeatInterval = frame_support::traits::ConstU64<10>;
+	type MaxHeartbeatsPerBlock = ConstU32<8>;
 	type WeightInfo = ();
 }
 
@@ -312,6 +315,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 					gpu_memory_mib: 0,
 					endpoint: BoundedVec::truncate_from(b"http://127.0.0.1:1".to_vec()),
 					capacity: 4,
+					max_pixels: 1_024 * 1_024,
 					worker_keys: BoundedVec::truncate_from(vec![WorkerKey::Sr25519(
 						keyring.public().0
 					)]),

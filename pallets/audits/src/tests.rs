@@ -117,6 +117,7 @@ fn the_auditor_list_is_bounded() {
 				gpu_memory_mib: 0,
 				endpoint: frame_support::BoundedVec::truncate_from(b"http://x".to_vec()),
 				capacity: 1,
+				max_pixels: 1_024 * 1_024,
 				worker_keys: frame_support::BoundedVec::truncate_from(vec![
 					aitbc_primitives::WorkerKey::Ed25519([5; 32])
 				]),

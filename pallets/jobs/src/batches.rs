@@ -119,15 +119,7 @@ impl<T: Config> Pallet<T> {
 			pending.len().saturating_add(count as usize) <= T::MaxPendingJobs::get() as usize,
 			Error::<T>::QueueFull
 		);
-		if !payment.is_zero() {
-			T::Currency::transfer(
-				&client,
-				&Self::escrow_account(),
-				payment,
-				Preservation::Preserve,
-			)
-			.map_err(|_| Error::<T>::InsufficientBalance)?;
-		}
+		Self::escrow_payment(&client, payment)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
 		for index in 0..count {

@@ -54,7 +54,7 @@ impl<T: Config> JobLedger<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			};
 			// The GPU work is done: the provider may take another job during the challenge
 			// window.
-			T::Providers::job_released(&provider)?;
+			T::Providers::job_released(&provider, true)?;
 			job.state = JobState::Receipted {
 				provider: provider.clone(),
 				price_per_unit,

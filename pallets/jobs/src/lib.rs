@@ -59,11 +59,13 @@ pub use weights::WeightInfo;
 pub mod batches;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod claims;
 mod extension;
 mod invariants;
 mod ledger;
 #[cfg(test)]
 mod mock;
+mod queue;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -503,15 +505,7 @@ pub mod pallet {
 			let next_id = job_id.checked_add(1).ok_or(Error::<T>::UnitsOverflow)?;
 			let mut pending = PendingJobs::<T>::get();
 			pending.try_push(job_id).map_err(|_| Error::<T>::QueueFull)?;
-			if !payment.is_zero() {
-				T::Currency::transfer(
-					&client,
-					&Self::escrow_account(),
-					payment,
-					Preservation::Preserve,
-				)
-				.map_err(|_| Error::<T>::InsufficientBalance)?;
-			}
+			Self::escrow_payment(&client, payment)?;
 
 			let now = frame_system::Pallet::<T>::block_number();
 			PendingJobs::<T>::put(pending);
@@ -550,19 +544,7 @@ pub mod pallet {
 		})]
 		pub fn claim_job(origin: OriginFor<T>, job_id: JobId) -> DispatchResult {
 			let provider = ensure_signed(origin)?;
-			let (mut job, price_per_unit) = Self::check_claim(&provider, job_id)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			let deadline = now.saturating_add(job.deadline_blocks);
-			let mut due = Deadlines::<T>::get(deadline);
-			due.try_push(job_id).map_err(|_| Error::<T>::DeadlineBlockFull)?;
-			T::Providers::job_assigned(&provider)?;
-
-			Deadlines::<T>::insert(deadline, due);
-			PendingJobs::<T>::mutate(|pending| pending.retain(|id| *id != job_id));
-			job.state = JobState::Assigned { provider: provider.clone(), price_per_unit, deadline };
-			Jobs::<T>::insert(job_id, job);
-			Self::deposit_event(Event::JobAssigned { job_id, provider, price_per_unit, deadline });
-			Ok(())
+			Self::do_claim(provider, job_id)
 		}
 
 		/// Cancels the caller's pending job and refunds its payment.
@@ -657,32 +639,6 @@ pub mod pallet {
 			Ok(compute_units(params, model.unit_weight_milli).ok_or(Error::<T>::UnitsOverflow)?)
 		}
 
-		/// The matching rule for a claim: the job is pending and the marketplace lets
-		/// `provider` take it. Returns the job and the provider's price.
-		pub fn check_claim(
-			provider: &T::AccountId,
-			job_id: JobId,
-		) -> Result<(Job<T>, BalanceOf<T>), DispatchError> {
-			let job = Self::pending_job(job_id).map_err(|stale| match stale {
-				StaleClaim::UnknownJob => Error::<T>::UnknownJob,
-				StaleClaim::NotPending => Error::<T>::NotPending,
-			})?;
-			// Serving oneself would mint AIT for work nobody asked for.
-			ensure!(&job.client != provider, Error::<T>::SelfDealing);
-			let price =
-				T::Providers::check_can_take(provider, job.model_id, job.max_price_per_unit)?;
-			Ok((job, price))
-		}
-
-		/// The job, if it is pending: the part of the claim rule that no provider can know
-		/// before its claim is in a block (another claim may come first), and that
-		/// [`CheckClaim`] checks in the transaction pool.
-		pub fn pending_job(job_id: JobId) -> Result<Job<T>, StaleClaim> {
-			let job = Jobs::<T>::get(job_id).ok_or(StaleClaim::UnknownJob)?;
-			ensure!(job.state == JobState::Pending, StaleClaim::NotPending);
-			Ok(job)
-		}
-
 		/// The account holding the payments of open jobs. It has no key; only this pallet
 		/// moves its funds.
 		pub fn escrow_account() -> T::AccountId {
@@ -765,7 +721,7 @@ pub mod pallet {
 			}
 			// The provider had this job in flight; failing here would mean broken accounting,
 			// which try_state reports. Expiry itself must go on.
-			let _ = T::Providers::job_released(&provider);
+			let _ = T::Providers::job_released(&provider, false);
 			T::Providers::record_outcome(&provider, JobOutcome::Expired);
 			T::OnExpired::on_job_expired(&provider, job_id);
 			if job.batch.is_some() {

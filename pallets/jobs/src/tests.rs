@@ -615,3 +615,30 @@ fn try_state_reports_a_queue_out_of_submission_order() {
 		);
 	});
 }
+
+#[test]
+fn a_provider_claims_no_image_larger_than_it_runs_and_feasibility_says_so() {
+	use aitbc_primitives::NoProvider;
+	build_and_execute(|| {
+		let first = submit(ALICE, 0);
+		let second = submit(ALICE, 0);
+		assert_eq!((Jobs::queue_position(first), Jobs::queue_position(second)), (Some(0), Some(1)));
+		let ready = Jobs::feasibility(0, &params(20, 256, 256), 10);
+		assert_eq!((ready.able, ready.free, ready.pending_ahead, ready.blocker), (1, 1, 2, None));
+
+		let mut terms = Offers::<Test>::get(PROVIDER).unwrap().terms;
+		terms.max_pixels = 128 * 128;
+		assert_ok!(Marketplace::update_offer(RuntimeOrigin::signed(PROVIDER), terms));
+		assert_noop!(
+			Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), first),
+			pallet_aitbc_marketplace::Error::<Test>::ImageTooLarge
+		);
+		let too_large = Jobs::feasibility(0, &params(20, 256, 256), 10);
+		assert_eq!(too_large.blocker, Some(NoProvider::SizeBeyondLimits));
+		assert_eq!(too_large.largest_pixels, Some(128 * 128));
+		assert_eq!(Jobs::feasibility(0, &params(20, 128, 128), 10).able, 1);
+
+		assert_ok!(Jobs::cancel_job(RuntimeOrigin::signed(ALICE), first));
+		assert_eq!((Jobs::queue_position(first), Jobs::queue_position(second)), (None, Some(0)));
+	});
+}

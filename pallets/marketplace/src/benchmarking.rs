@@ -1,10 +1,11 @@
 //! Benchmarks of the marketplace pallet (frame-benchmarking v2), each at its worst case.
 
 use super::*;
-use crate::pallet::{Approved, ModelCount, Offers};
+use crate::pallet::{Approved, HeartbeatsInBlock, ModelCount, Offers};
 use aitbc_primitives::WorkerKey;
 use frame_benchmarking::v2::*;
 use frame_system::RawOrigin;
+use sp_runtime::Saturating;
 
 fn full_name<S: Get<u32>>() -> BoundedVec<u8, S> {
 	BoundedVec::truncate_from(alloc::vec![b'x'; S::get() as usize])
@@ -46,6 +47,7 @@ fn offer_terms<T: Config>(models: &[ModelId], keys: alloc::vec::Vec<WorkerKey>) 
 		gpu_memory_mib: 81_920,
 		endpoint: full_name::<T::MaxEndpointLen>(),
 		capacity: 4,
+		max_pixels: 1_024 * 1_024,
 		worker_keys: BoundedVec::truncate_from(keys),
 	}
 }
@@ -169,6 +171,25 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Root, provider.clone());
 		assert!(!Approved::<T>::contains_key(&provider));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn heartbeat() -> Result<(), BenchmarkError> {
+		let models = register_models::<T>(1);
+		let caller: T::AccountId = whitelisted_caller();
+		Pallet::<T>::register_offer(
+			RawOrigin::Signed(caller.clone()).into(),
+			offer_terms::<T>(&models, worker_keys(1, 1)),
+		)?;
+		let now = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::MinHeartbeatInterval::get());
+		frame_system::Pallet::<T>::set_block_number(now);
+		// Worst case: other heartbeats were counted in this block already.
+		HeartbeatsInBlock::<T>::put((now, T::MaxHeartbeatsPerBlock::get().saturating_sub(1)));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()));
+		assert!(Offers::<T>::get(&caller).is_some_and(|o| o.last_seen == now));
 		Ok(())
 	}
 

@@ -8,8 +8,11 @@
 //!   steps. Retired models take no new jobs.
 //! - **Offers**: a provider registers the models it serves, its price per compute unit, its GPU,
 //!   the endpoint its artifacts are served from, its capacity (concurrent jobs) and the worker
-//!   keys that sign its receipts. It can update, pause, resume and deregister (only with no job in
-//!   flight).
+//!   keys that sign its receipts, its capacity and the largest image its GPU runs. It can update,
+//!   pause, resume and deregister (only with no job in flight).
+//! - **Liveness** ([`liveness`]): each provider's last sign of life (claims, receipts, offer
+//!   changes, or a feeless [`Pallet::heartbeat`] when idle, rate-limited per provider and per
+//!   block). A provider is live while it is within `LivenessWindow` blocks.
 //! - **Eligibility**: while no stake is required (`MinProviderStake` is 0 in the staking pallet),
 //!   a provider must be approved by governance before it takes jobs; once stake is required,
 //!   bonding it is enough.
@@ -24,299 +27,34 @@
 //!   its capacity (a receipted job needs no GPU during its challenge window).
 //!
 //! ## Usage
-//! Other pallets use the [`ProviderRegistry`] trait (implemented by [`Pallet`]): `check_can_take`
-//! holds the one matching rule (model served, price acceptable, capacity free, eligible), which
-//! the off-chain scheduler reuses.
+//! Other pallets use the [`ProviderRegistry`] trait (implemented by [`Pallet`]). The one
+//! matching rule, [`Pallet::match_offer`] (eligible, unpaused, model served, live, price within
+//! the limit, image within the size limit, a free slot), decides claims (`check_can_take`) and
+//! the feasibility answer (`feasibility`: how many providers pass each of those stages, and why
+//! none could take a job).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
 pub use pallet::*;
+pub use types::*;
 pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod liveness;
 #[cfg(test)]
 mod mock;
+mod registry;
 #[cfg(test)]
 mod tests;
+pub mod types;
 pub mod weights;
 
 use aitbc_primitives::{ModelId, WorkerKey};
-use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{
-	pallet_prelude::*, BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound,
-	PartialEqNoBound,
-};
-use scale_info::TypeInfo;
+use frame_support::{pallet_prelude::*, BoundedVec};
 use sp_runtime::DispatchResult;
-
-/// What a model's pipeline does.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-)]
-pub enum PipelineKind {
-	/// Text to image with a Stable-Diffusion-style pipeline.
-	TextToImage,
-}
-
-/// One ONNX file of a model and its sha256.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
-)]
-#[scale_info(skip_type_params(MaxNameLen))]
-pub struct ModelFile<MaxNameLen: Get<u32>> {
-	/// Path inside the model folder (`unet/model.onnx`).
-	pub path: BoundedVec<u8, MaxNameLen>,
-	/// sha256 of the file.
-	pub sha256: [u8; 32],
-}
-
-/// A registered model.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
-)]
-#[scale_info(skip_type_params(MaxNameLen, MaxFiles))]
-pub struct ModelInfo<MaxNameLen: Get<u32>, MaxFiles: Get<u32>> {
-	/// Human-readable name (`aitbc-tiny-sd`, `stable-diffusion-1.5`).
-	pub name: BoundedVec<u8, MaxNameLen>,
-	/// Pipeline kind.
-	pub pipeline: PipelineKind,
-	/// Every ONNX file with its sha256.
-	pub files: BoundedVec<ModelFile<MaxNameLen>, MaxFiles>,
-	/// sha256 of the model's manifest.
-	pub manifest_sha256: [u8; 32],
-	/// Cost weight in thousandths (1_000 = a reference model).
-	pub unit_weight_milli: u32,
-	/// Largest image width in pixels.
-	pub max_width: u32,
-	/// Largest image height in pixels.
-	pub max_height: u32,
-	/// Most denoising steps.
-	pub max_steps: u32,
-	/// A retired model takes no new jobs.
-	pub retired: bool,
-}
-
-/// What a price must support to sit in an offer (the runtime's balance type does).
-pub trait PriceBound: Clone + PartialEq + Eq + core::fmt::Debug {}
-impl<T: Clone + PartialEq + Eq + core::fmt::Debug> PriceBound for T {}
-
-/// What a provider offers, as given to `register_offer` and `update_offer`.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
-)]
-#[scale_info(skip_type_params(MaxModels, MaxNameLen, MaxEndpointLen, MaxKeys))]
-pub struct OfferTerms<
-	Balance: PriceBound,
-	MaxModels: Get<u32>,
-	MaxNameLen: Get<u32>,
-	MaxEndpointLen: Get<u32>,
-	MaxKeys: Get<u32>,
-> {
-	/// Models served.
-	pub models: BoundedVec<ModelId, MaxModels>,
-	/// Price per compute unit, in the smallest balance unit. 0 serves for free.
-	pub price_per_unit: Balance,
-	/// GPU model name.
-	pub gpu_name: BoundedVec<u8, MaxNameLen>,
-	/// GPU memory in MiB.
-	pub gpu_memory_mib: u32,
-	/// Base URL artifacts are served from (`http://host:port`).
-	pub endpoint: BoundedVec<u8, MaxEndpointLen>,
-	/// Jobs the provider runs at once.
-	pub capacity: u32,
-	/// Keys its workers sign receipts with.
-	pub worker_keys: BoundedVec<WorkerKey, MaxKeys>,
-}
-
-/// A registered offer: the terms plus its live state.
-#[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
-)]
-#[scale_info(skip_type_params(MaxModels, MaxNameLen, MaxEndpointLen, MaxKeys))]
-pub struct Offer<
-	Balance: PriceBound,
-	MaxModels: Get<u32>,
-	MaxNameLen: Get<u32>,
-	MaxEndpointLen: Get<u32>,
-	MaxKeys: Get<u32>,
-> {
-	/// The provider's terms.
-	pub terms: OfferTerms<Balance, MaxModels, MaxNameLen, MaxEndpointLen, MaxKeys>,
-	/// A paused offer takes no new jobs.
-	pub paused: bool,
-	/// Jobs assigned and not yet receipted or expired (what `capacity` limits).
-	pub in_flight: u32,
-}
-
-/// How a job that was assigned to a provider ended, for its reputation.
-#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
-pub enum JobOutcome {
-	/// Receipt finalized; `gpu_ms` as the receipt reported it.
-	Completed { gpu_ms: u64 },
-	/// Not receipted before its deadline.
-	Expired,
-	/// Cancelled after assignment.
-	CancelledAfterAssign,
-	/// Its receipt failed a spot-check.
-	FailedCheck,
-	/// Its receipt passed an audit.
-	PassedCheck,
-}
-
-/// A provider's record, built from on-chain facts only.
-#[derive(
-	Encode,
-	Decode,
-	MaxEncodedLen,
-	TypeInfo,
-	CloneNoBound,
-	PartialEqNoBound,
-	EqNoBound,
-	DebugNoBound,
-	DefaultNoBound,
-)]
-#[scale_info(skip_type_params(MaxSamples))]
-pub struct Reputation<MaxSamples: Get<u32>> {
-	/// Jobs completed with a finalized receipt.
-	pub completed: u32,
-	/// Jobs that expired while assigned to it.
-	pub expired: u32,
-	/// Jobs cancelled after it was assigned them.
-	pub cancelled_after_assign: u32,
-	/// Receipts that failed a spot-check.
-	pub failed_checks: u32,
-	/// Receipts that passed an audit.
-	pub passed_checks: u32,
-	/// GPU milliseconds of the most recent completed jobs, oldest first.
-	pub recent_gpu_ms: BoundedVec<u64, MaxSamples>,
-}
-
-impl<MaxSamples: Get<u32>> Reputation<MaxSamples> {
-	/// Median GPU time of the recent completed jobs (the lower median for an even count).
-	pub fn median_gpu_ms(&self) -> Option<u64> {
-		let mut samples = self.recent_gpu_ms.clone().into_inner();
-		if samples.is_empty() {
-			return None;
-		}
-		samples.sort_unstable();
-		samples.get((samples.len() - 1) / 2).copied()
-	}
-
-	fn record(&mut self, outcome: JobOutcome) {
-		match outcome {
-			JobOutcome::Completed { gpu_ms } => {
-				self.completed = self.completed.saturating_add(1);
-				if self.recent_gpu_ms.is_full() && !self.recent_gpu_ms.is_empty() {
-					self.recent_gpu_ms.remove(0);
-				}
-				// Cannot fail: there is room now (or the bound is 0 and nothing is kept).
-				let _ = self.recent_gpu_ms.try_push(gpu_ms);
-			},
-			JobOutcome::Expired => self.expired = self.expired.saturating_add(1),
-			JobOutcome::CancelledAfterAssign => {
-				self.cancelled_after_assign = self.cancelled_after_assign.saturating_add(1)
-			},
-			JobOutcome::FailedCheck => self.failed_checks = self.failed_checks.saturating_add(1),
-			JobOutcome::PassedCheck => self.passed_checks = self.passed_checks.saturating_add(1),
-		}
-	}
-}
-
-/// Whether providers must hold stake, and whether one does. Implemented by the staking pallet;
-/// `()` means "no stake required ever" (governance approval only).
-pub trait ProviderStake<AccountId> {
-	/// True once governance requires a minimum stake of providers.
-	fn stake_required() -> bool;
-	/// True when `who` has bonded at least the minimum.
-	fn has_min_stake(who: &AccountId) -> bool;
-}
-
-impl<AccountId> ProviderStake<AccountId> for () {
-	fn stake_required() -> bool {
-		false
-	}
-	fn has_min_stake(_: &AccountId) -> bool {
-		false
-	}
-}
-
-/// What a job needs to know of its model: cost weight and limits.
-#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
-pub struct ModelLimits {
-	/// Cost weight in thousandths.
-	pub unit_weight_milli: u32,
-	/// Largest image width.
-	pub max_width: u32,
-	/// Largest image height.
-	pub max_height: u32,
-	/// Most steps.
-	pub max_steps: u32,
-}
-
-/// What the jobs and receipts pallets need from the marketplace.
-pub trait ProviderRegistry<AccountId, Balance> {
-	/// Weight and limits of model `id`, if registered and not retired.
-	fn active_model(id: ModelId) -> Option<ModelLimits>;
-	/// The one matching rule: `provider` may take a job for `model` whose client accepts at most
-	/// `max_price` per unit. Returns the provider's price.
-	fn check_can_take(
-		provider: &AccountId,
-		model: ModelId,
-		max_price: Balance,
-	) -> Result<Balance, DispatchError>;
-	/// A job was assigned to `provider` (after `check_can_take` succeeded).
-	fn job_assigned(provider: &AccountId) -> DispatchResult;
-	/// An assigned job no longer occupies `provider`'s capacity: it was receipted (the GPU
-	/// work is done; the challenge window needs no GPU) or it expired.
-	fn job_released(provider: &AccountId) -> DispatchResult;
-	/// How a job of `provider` ended, for its reputation.
-	fn record_outcome(provider: &AccountId, outcome: JobOutcome);
-	/// The provider that registered `key`.
-	fn worker_key_owner(key: &WorkerKey) -> Option<AccountId>;
-	/// Whether `provider` may audit a receipt of `model`: it has an unpaused offer serving
-	/// the model and is eligible to take jobs (the same eligibility as `check_can_take`,
-	/// without price and capacity: an audit is not a job of the auditor's).
-	fn check_can_audit(provider: &AccountId, model: ModelId) -> DispatchResult;
-	/// `provider` lost an audit: its governance approval, if any, is revoked, so that the
-	/// penalty bites even with nothing bonded. Returns whether an approval was revoked.
-	fn suspend(provider: &AccountId) -> bool;
-}
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -337,6 +75,7 @@ pub mod pallet {
 	/// A registered offer, with this runtime's bounds.
 	pub type OfferOf<T> = Offer<
 		<T as Config>::Balance,
+		BlockNumberFor<T>,
 		<T as Config>::MaxModelsPerOffer,
 		<T as Config>::MaxNameLen,
 		<T as Config>::MaxEndpointLen,
@@ -377,6 +116,17 @@ pub mod pallet {
 		/// Completed jobs kept for the median GPU time.
 		#[pallet::constant]
 		type MaxGpuSamples: Get<u32>;
+		/// Blocks a provider counts as live after its last sign of life (a heartbeat, claim,
+		/// receipt or offer change).
+		#[pallet::constant]
+		type LivenessWindow: Get<BlockNumberFor<Self>>;
+		/// Fewest blocks between two feeless heartbeats of one provider: a worker that
+		/// reconnects again and again cannot flood the chain with them.
+		#[pallet::constant]
+		type MinHeartbeatInterval: Get<BlockNumberFor<Self>>;
+		/// Most feeless heartbeats in one block.
+		#[pallet::constant]
+		type MaxHeartbeatsPerBlock: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -400,6 +150,11 @@ pub mod pallet {
 	/// The provider each worker key belongs to.
 	#[pallet::storage]
 	pub type WorkerKeyOwner<T: Config> = StorageMap<_, Blake2_128Concat, WorkerKey, T::AccountId>;
+
+	/// The block the last heartbeats were counted in, and how many it has had (bounded by
+	/// `MaxHeartbeatsPerBlock`). One value, not a per-block map: nothing to clean up.
+	#[pallet::storage]
+	pub type HeartbeatsInBlock<T: Config> = StorageValue<_, (BlockNumberFor<T>, u32), ValueQuery>;
 
 	/// Reputation by provider; kept after deregistration.
 	#[pallet::storage]
@@ -512,6 +267,17 @@ pub mod pallet {
 		AtCapacity,
 		/// A job ended for a provider with none in flight (an accounting bug elsewhere).
 		NoJobInFlight,
+		/// The provider has shown no sign of life within the liveness window.
+		ProviderOffline,
+		/// An offer's `max_pixels` must be at least 64 × 64.
+		InvalidMaxPixels,
+		/// The job's image is larger than the provider's `max_pixels`.
+		ImageTooLarge,
+		/// The provider's last sign of life is more recent than `MinHeartbeatInterval` blocks:
+		/// it is live already.
+		HeartbeatTooSoon,
+		/// This block has had `MaxHeartbeatsPerBlock` heartbeats; send it in a later block.
+		TooManyHeartbeats,
 	}
 
 	#[pallet::hooks]
@@ -608,7 +374,8 @@ pub mod pallet {
 				WorkerKeyOwner::<T>::insert(key, &provider);
 			}
 			let price_per_unit = terms.price_per_unit;
-			Offers::<T>::insert(&provider, Offer { terms, paused: false, in_flight: 0 });
+			let last_seen = frame_system::Pallet::<T>::block_number();
+			Offers::<T>::insert(&provider, Offer { terms, paused: false, in_flight: 0, last_seen });
 			Self::deposit_event(Event::OfferRegistered { provider, price_per_unit });
 			Ok(())
 		}
@@ -633,6 +400,7 @@ pub mod pallet {
 			}
 			let price_per_unit = terms.price_per_unit;
 			offer.terms = terms;
+			offer.last_seen = frame_system::Pallet::<T>::block_number();
 			Offers::<T>::insert(&provider, offer);
 			Self::deposit_event(Event::OfferUpdated { provider, price_per_unit });
 			Ok(())
@@ -707,6 +475,27 @@ pub mod pallet {
 			Self::deposit_event(Event::ApprovalRevoked { provider });
 			Ok(())
 		}
+
+		/// Tells the chain the caller's workers are up, so that it counts as live (and the
+		/// feasibility answer counts it) while it has no job to claim or receipt. Feeless once
+		/// per `MinHeartbeatInterval` blocks for an eligible provider with an offer, within
+		/// `MaxHeartbeatsPerBlock` per block; otherwise it fails and the sender pays the fee.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::heartbeat())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>| -> bool {
+			ensure_signed(origin.clone()).is_ok_and(|who| Pallet::<T>::check_heartbeat(&who).is_ok())
+		})]
+		pub fn heartbeat(origin: OriginFor<T>) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			let mut offer = Self::check_heartbeat(&provider)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let (block, count) = HeartbeatsInBlock::<T>::get();
+			let count = if block == now { count.saturating_add(1) } else { 1 };
+			HeartbeatsInBlock::<T>::put((now, count));
+			offer.last_seen = now;
+			Offers::<T>::insert(&provider, offer);
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -729,6 +518,12 @@ pub mod pallet {
 				ensure!(!model.retired, Error::<T>::ModelRetired);
 			}
 			ensure!(terms.capacity > 0, Error::<T>::ZeroCapacity);
+			ensure!(
+				terms.max_pixels
+					>= aitbc_primitives::MIN_IMAGE_SIDE
+						.saturating_mul(aitbc_primitives::MIN_IMAGE_SIDE),
+				Error::<T>::InvalidMaxPixels
+			);
 			ensure!(!terms.endpoint.is_empty(), Error::<T>::EmptyEndpoint);
 			ensure!(!terms.worker_keys.is_empty(), Error::<T>::NoWorkerKeys);
 			for (i, key) in terms.worker_keys.iter().enumerate() {
@@ -748,6 +543,7 @@ pub mod pallet {
 					(false, false) => Err(Error::<T>::NotPaused.into()),
 					_ => {
 						offer.paused = paused;
+						offer.last_seen = frame_system::Pallet::<T>::block_number();
 						Ok(())
 					},
 				}
@@ -756,7 +552,7 @@ pub mod pallet {
 
 		/// Whether `provider` may take jobs at all: approved while no stake is required, bonded
 		/// at least the minimum once it is.
-		pub fn check_eligible(provider: &T::AccountId) -> DispatchResult {
+		pub fn check_eligible(provider: &T::AccountId) -> Result<(), Error<T>> {
 			if T::Stake::stake_required() {
 				ensure!(T::Stake::has_min_stake(provider), Error::<T>::InsufficientStake);
 			} else {
@@ -766,15 +562,18 @@ pub mod pallet {
 		}
 
 		/// Invariants: worker keys and offers point at each other; offers serve registered
-		/// models; no offer has more jobs in flight than its capacity.
+		/// models; no offer has more jobs in flight than its capacity or a sign of life after
+		/// the current block.
 		/// Also run by the tests of pallets that build on this one.
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let mut listed_keys = 0usize;
+			let now = frame_system::Pallet::<T>::block_number();
 			for (provider, offer) in Offers::<T>::iter() {
 				ensure!(
 					offer.in_flight <= offer.terms.capacity,
 					"more jobs in flight than capacity"
 				);
+				ensure!(offer.last_seen <= now, "a provider's last sign of life is in the future");
 				for model_id in offer.terms.models.iter() {
 					ensure!(Models::<T>::contains_key(model_id), "offer serves an unknown model");
 				}
@@ -796,130 +595,5 @@ pub mod pallet {
 			);
 			Ok(())
 		}
-	}
-}
-
-/// Set-up shortcuts for the benchmarks of pallets that build on the marketplace.
-#[cfg(feature = "runtime-benchmarks")]
-impl<T: Config> Pallet<T> {
-	/// Registers a model with the largest limits and returns its id.
-	pub fn benchmark_model() -> ModelId {
-		let model_id = ModelCount::<T>::get();
-		Models::<T>::insert(
-			model_id,
-			ModelInfo {
-				name: BoundedVec::truncate_from(b"benchmark".to_vec()),
-				pipeline: PipelineKind::TextToImage,
-				files: BoundedVec::new(),
-				manifest_sha256: [0; 32],
-				unit_weight_milli: 1_000,
-				max_width: 1_024,
-				max_height: 1_024,
-				max_steps: 100,
-				retired: false,
-			},
-		);
-		ModelCount::<T>::put(model_id.saturating_add(1));
-		model_id
-	}
-
-	/// Makes `provider` an approved provider of `model` with `capacity` and `worker_keys`. An
-	/// existing offer keeps its jobs in flight, and room for one more.
-	pub fn benchmark_provider(
-		provider: &T::AccountId,
-		model: ModelId,
-		capacity: u32,
-		worker_keys: alloc::vec::Vec<WorkerKey>,
-	) {
-		for key in &worker_keys {
-			WorkerKeyOwner::<T>::insert(key, provider);
-		}
-		Approved::<T>::insert(provider, ());
-		let in_flight = Offers::<T>::get(provider).map_or(0, |offer| offer.in_flight);
-		let capacity = capacity.max(in_flight.saturating_add(1));
-		Offers::<T>::insert(
-			provider,
-			Offer {
-				terms: OfferTerms {
-					models: BoundedVec::truncate_from(alloc::vec![model]),
-					price_per_unit: 1u32.into(),
-					gpu_name: BoundedVec::new(),
-					gpu_memory_mib: 0,
-					endpoint: BoundedVec::truncate_from(b"http://bench".to_vec()),
-					capacity,
-					worker_keys: BoundedVec::truncate_from(worker_keys),
-				},
-				paused: false,
-				in_flight,
-			},
-		);
-	}
-}
-
-impl<T: Config> ProviderRegistry<T::AccountId, T::Balance> for Pallet<T> {
-	fn active_model(id: ModelId) -> Option<ModelLimits> {
-		Models::<T>::get(id).filter(|model| !model.retired).map(|model| ModelLimits {
-			unit_weight_milli: model.unit_weight_milli,
-			max_width: model.max_width,
-			max_height: model.max_height,
-			max_steps: model.max_steps,
-		})
-	}
-
-	fn check_can_take(
-		provider: &T::AccountId,
-		model: ModelId,
-		max_price: T::Balance,
-	) -> Result<T::Balance, DispatchError> {
-		let offer = Offers::<T>::get(provider).ok_or(Error::<T>::NoOffer)?;
-		Self::check_eligible(provider)?;
-		ensure!(!offer.paused, Error::<T>::OfferPaused);
-		ensure!(offer.terms.models.contains(&model), Error::<T>::ModelNotServed);
-		ensure!(offer.terms.price_per_unit <= max_price, Error::<T>::PriceTooHigh);
-		ensure!(offer.in_flight < offer.terms.capacity, Error::<T>::AtCapacity);
-		Ok(offer.terms.price_per_unit)
-	}
-
-	fn job_assigned(provider: &T::AccountId) -> DispatchResult {
-		Offers::<T>::try_mutate(provider, |offer| {
-			let offer = offer.as_mut().ok_or(Error::<T>::NoOffer)?;
-			ensure!(offer.in_flight < offer.terms.capacity, Error::<T>::AtCapacity);
-			offer.in_flight = offer.in_flight.checked_add(1).ok_or(Error::<T>::AtCapacity)?;
-			Ok(())
-		})
-	}
-
-	fn job_released(provider: &T::AccountId) -> DispatchResult {
-		Offers::<T>::try_mutate(provider, |offer| {
-			let offer = offer.as_mut().ok_or(Error::<T>::NoOffer)?;
-			offer.in_flight = offer.in_flight.checked_sub(1).ok_or(Error::<T>::NoJobInFlight)?;
-			Ok(())
-		})
-	}
-
-	fn record_outcome(provider: &T::AccountId, outcome: JobOutcome) {
-		Reputations::<T>::mutate(provider, |reputation| reputation.record(outcome));
-	}
-
-	fn worker_key_owner(key: &WorkerKey) -> Option<T::AccountId> {
-		WorkerKeyOwner::<T>::get(key)
-	}
-
-	fn check_can_audit(provider: &T::AccountId, model: ModelId) -> DispatchResult {
-		let offer = Offers::<T>::get(provider).ok_or(Error::<T>::NoOffer)?;
-		Self::check_eligible(provider)?;
-		ensure!(!offer.paused, Error::<T>::OfferPaused);
-		ensure!(offer.terms.models.contains(&model), Error::<T>::ModelNotServed);
-		Ok(())
-	}
-
-	fn suspend(provider: &T::AccountId) -> bool {
-		if Approved::<T>::take(provider).is_none() {
-			return false;
-		}
-		// As `revoke_approval`: drop the reference approval added.
-		let _ = frame_system::Pallet::<T>::dec_providers(provider);
-		Self::deposit_event(Event::ApprovalRevoked { provider: provider.clone() });
-		true
 	}
 }

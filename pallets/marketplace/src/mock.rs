@@ -2,7 +2,10 @@
 
 use crate as pallet_marketplace;
 use core::cell::Cell;
-use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64},
+};
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -61,6 +64,9 @@ impl pallet_marketplace::Config for Test {
 	type MaxWorkerKeys = ConstU32<3>;
 	type MaxEndpointLen = ConstU32<128>;
 	type MaxGpuSamples = ConstU32<5>;
+	type LivenessWindow = ConstU64<10>;
+	type MinHeartbeatInterval = ConstU64<3>;
+	type MaxHeartbeatsPerBlock = ConstU32<2>;
 	type WeightInfo = ();
 }
 

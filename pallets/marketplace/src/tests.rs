@@ -1,7 +1,7 @@
 //! Tests of every call and error of the marketplace pallet; `try_state` runs after each.
 
 use crate::{mock::*, *};
-use aitbc_primitives::WorkerKey;
+use aitbc_primitives::{Feasibility, NoProvider, WorkerKey};
 use frame_support::{assert_noop, assert_ok, traits::Get};
 use sp_runtime::DispatchError::BadOrigin;
 
@@ -44,8 +44,14 @@ fn terms(models: &[ModelId], keys: &[WorkerKey], price: u128, capacity: u32) -> 
 		gpu_memory_mib: 81_559,
 		endpoint: bounded(b"http://127.0.0.1:8090"),
 		capacity,
+		max_pixels: 512 * 512,
 		worker_keys: BoundedVec::try_from(keys.to_vec()).unwrap(),
 	}
+}
+
+/// A 256×256 job of `model` accepting `max_price` per unit.
+fn request(model: ModelId, max_price: u128) -> JobRequest<u128> {
+	JobRequest { model, pixels: 256 * 256, max_price }
 }
 
 /// Alice serves model 0 at price 5 with capacity 2 and key 1, approved.
@@ -255,13 +261,13 @@ fn pause_resume_and_their_errors() {
 			Error::<Test>::AlreadyPaused
 		);
 		assert_noop!(
-			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, model, 10),
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, &request(model, 10)),
 			Error::<Test>::OfferPaused
 		);
 		assert_ok!(Marketplace::resume(RuntimeOrigin::signed(ALICE)));
 		System::assert_last_event(Event::OfferResumed { provider: ALICE }.into());
 		assert_eq!(
-			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, model, 10),
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, &request(model, 10)),
 			Ok(5)
 		);
 	});
@@ -277,7 +283,7 @@ fn deregister_only_without_jobs_in_flight() {
 			Marketplace::deregister(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::JobsInFlight
 		);
-		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_released(&ALICE));
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_released(&ALICE, true));
 		<Marketplace as ProviderRegistry<_, _>>::record_outcome(
 			&ALICE,
 			JobOutcome::Completed { gpu_ms: 10 },
@@ -316,7 +322,7 @@ fn matching_rule_checks_each_condition() {
 		let model = add_model();
 		let other = add_model();
 		let check = |who, model, price| {
-			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&who, model, price)
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&who, &request(model, price))
 		};
 		assert_noop!(check(ALICE, model, 10), Error::<Test>::NoOffer);
 		assert_ok!(Marketplace::register_offer(
@@ -346,7 +352,9 @@ fn once_stake_is_required_approval_is_not_enough() {
 			terms(&[model], &[key(2)], 1, 1)
 		));
 		require_stake(Some(BOB));
-		let check = |who| <Marketplace as ProviderRegistry<_, _>>::check_can_take(&who, model, 10);
+		let check = |who| {
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&who, &request(model, 10))
+		};
 		assert_noop!(check(ALICE), Error::<Test>::InsufficientStake);
 		assert_eq!(check(BOB), Ok(1), "bonded providers need no approval");
 	});
@@ -358,7 +366,7 @@ fn reputation_counts_outcomes_and_keeps_a_median() {
 		let _ = alice_ready();
 		let registry = |outcome| {
 			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
-			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_released(&ALICE));
+			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_released(&ALICE, true));
 			<Marketplace as ProviderRegistry<_, _>>::record_outcome(&ALICE, outcome);
 		};
 		for gpu_ms in [50, 10, 40, 20, 30, 1_000] {
@@ -389,11 +397,11 @@ fn releasing_a_job_that_was_never_assigned_is_an_error() {
 	build_and_execute(|| {
 		let _ = alice_ready();
 		assert_noop!(
-			<Marketplace as ProviderRegistry<_, _>>::job_released(&ALICE),
+			<Marketplace as ProviderRegistry<_, _>>::job_released(&ALICE, true),
 			Error::<Test>::NoJobInFlight
 		);
 		assert_noop!(
-			<Marketplace as ProviderRegistry<_, _>>::job_released(&BOB),
+			<Marketplace as ProviderRegistry<_, _>>::job_released(&BOB, true),
 			Error::<Test>::NoOffer
 		);
 	});
@@ -442,5 +450,193 @@ fn genesis_bootstrap_accounts_and_providers() {
 		assert!(Approved::<Test>::contains_key(BOB));
 		assert!(!Approved::<Test>::contains_key(ALICE));
 		Marketplace::do_try_state().unwrap();
+	});
+}
+
+const CAROL: u64 = 3;
+
+fn registry_assigned(who: u64) {
+	assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&who));
+}
+
+fn feasibility(model: ModelId, pixels: u64, max_price: u128, ahead: u32) -> Feasibility<u128> {
+	<Marketplace as ProviderRegistry<_, _>>::feasibility(
+		&JobRequest { model, pixels, max_price },
+		ahead,
+	)
+}
+
+/// Registers and approves `who` serving `model` at `price` with `capacity` and `max_pixels`.
+fn provider_ready(who: u64, model: ModelId, price: u128, capacity: u32, max_pixels: u32) {
+	let offer = OfferTerms { max_pixels, ..terms(&[model], &[key(who as u8)], price, capacity) };
+	assert_ok!(Marketplace::register_offer(RuntimeOrigin::signed(who), offer));
+	assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), who));
+}
+
+#[test]
+fn an_offer_must_run_at_least_the_smallest_image() {
+	build_and_execute(|| {
+		let model = add_model();
+		let offer = OfferTerms { max_pixels: 64 * 64 - 1, ..terms(&[model], &[key(1)], 5, 1) };
+		assert_noop!(
+			Marketplace::register_offer(RuntimeOrigin::signed(ALICE), offer),
+			Error::<Test>::InvalidMaxPixels
+		);
+	});
+}
+
+#[test]
+fn heartbeats_are_rate_limited_per_provider_and_bounded_per_block() {
+	use frame_support::dispatch::CheckIfFeeless;
+	build_and_execute(|| {
+		let model = add_model();
+		let beat = |who| Marketplace::heartbeat(RuntimeOrigin::signed(who));
+		let feeless = |who| {
+			RuntimeCall::Marketplace(Call::heartbeat {}).is_feeless(&RuntimeOrigin::signed(who))
+		};
+		assert_noop!(beat(ALICE), Error::<Test>::NoOffer);
+		assert_ok!(Marketplace::register_offer(
+			RuntimeOrigin::signed(ALICE),
+			terms(&[model], &[key(1)], 5, 1)
+		));
+		System::set_block_number(4);
+		assert_noop!(beat(ALICE), Error::<Test>::NotApproved);
+		assert!(!feeless(ALICE), "an unapproved provider pays for its heartbeats");
+		for who in [ALICE, BOB, CAROL] {
+			if who != ALICE {
+				assert_ok!(Marketplace::register_offer(
+					RuntimeOrigin::signed(who),
+					terms(&[model], &[key(who as u8)], 5, 1)
+				));
+			}
+			assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), who));
+		}
+		// Bob and Carol registered in block 4: a heartbeat now would say nothing new.
+		assert_noop!(beat(BOB), Error::<Test>::HeartbeatTooSoon);
+		assert!(!feeless(BOB));
+		assert!(feeless(ALICE));
+		assert_ok!(beat(ALICE));
+		assert_eq!(Offers::<Test>::get(ALICE).unwrap().last_seen, 4);
+		assert_noop!(beat(ALICE), Error::<Test>::HeartbeatTooSoon);
+		System::set_block_number(6);
+		assert_noop!(beat(ALICE), Error::<Test>::HeartbeatTooSoon);
+		// Block 7: all three are due, but a block takes only two.
+		System::set_block_number(7);
+		assert_ok!(beat(ALICE));
+		assert_ok!(beat(BOB));
+		assert!(!feeless(CAROL), "past the per-block bound a heartbeat is not free");
+		assert_noop!(beat(CAROL), Error::<Test>::TooManyHeartbeats);
+		System::set_block_number(8);
+		assert_ok!(beat(CAROL));
+		assert_eq!(HeartbeatsInBlock::<Test>::get(), (8, 1));
+	});
+}
+
+#[test]
+fn claims_and_receipts_are_signs_of_life_and_an_expiry_is_not() {
+	build_and_execute(|| {
+		let model = add_model();
+		provider_ready(ALICE, model, 5, 2, 512 * 512);
+		let live = |at: u64| Marketplace::is_live(&Offers::<Test>::get(ALICE).unwrap(), at);
+		let registered = Offers::<Test>::get(ALICE).unwrap().last_seen;
+		assert!(live(registered + 9));
+		assert!(!live(registered + 10), "the window is 10 blocks");
+		System::set_block_number(20);
+		registry_assigned(ALICE);
+		assert_eq!(Offers::<Test>::get(ALICE).unwrap().last_seen, 20);
+		System::set_block_number(25);
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_released(&ALICE, false));
+		assert_eq!(
+			Offers::<Test>::get(ALICE).unwrap().last_seen,
+			20,
+			"an expiry is no sign of life"
+		);
+		registry_assigned(ALICE);
+		System::set_block_number(27);
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_released(&ALICE, true));
+		assert_eq!(Offers::<Test>::get(ALICE).unwrap().last_seen, 27);
+	});
+}
+
+#[test]
+fn the_matching_rule_checks_size_and_asks_liveness_only_of_assignment() {
+	build_and_execute(|| {
+		let model = add_model();
+		provider_ready(ALICE, model, 5, 1, 512 * 512);
+		let big = JobRequest { model, pixels: 512 * 520, max_price: 10 };
+		assert_noop!(
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, &big),
+			Error::<Test>::ImageTooLarge
+		);
+		let fits = JobRequest { pixels: 512 * 512, ..big };
+		System::set_block_number(100);
+		// Offline for the hub, but a claim is itself a sign of life.
+		let offer = Offers::<Test>::get(ALICE).unwrap();
+		assert!(matches!(
+			Marketplace::match_offer(&ALICE, &offer, &fits, Some(100)),
+			Err(Error::<Test>::ProviderOffline)
+		));
+		assert_eq!(<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, &fits), Ok(5));
+	});
+}
+
+#[test]
+fn feasibility_counts_each_stage_and_names_the_first_empty_one() {
+	build_and_execute(|| {
+		let model = add_model();
+		let unserved = add_model();
+		assert_eq!(feasibility(model, 256 * 256, 10, 0).blocker, Some(NoProvider::ModelNotServed));
+		provider_ready(ALICE, model, 5, 2, 512 * 512);
+		provider_ready(BOB, model, 8, 1, 1_024 * 1_024);
+		// Carol serves the model but is paused: she is not counted at all.
+		provider_ready(CAROL, model, 1, 1, 512 * 512);
+		assert_ok!(Marketplace::pause(RuntimeOrigin::signed(CAROL)));
+
+		let all = feasibility(model, 256 * 256, 10, 0);
+		assert_eq!(
+			(all.serving, all.live, all.within_price, all.able, all.free, all.blocker),
+			(2, 2, 2, 2, 2, None)
+		);
+		assert_eq!((all.cheapest_price, all.largest_pixels), (Some(5), Some(1_024 * 1_024)));
+		assert_eq!(
+			feasibility(unserved, 256 * 256, 10, 0).blocker,
+			Some(NoProvider::ModelNotServed)
+		);
+
+		let cheap = feasibility(model, 256 * 256, 4, 0);
+		assert_eq!((cheap.live, cheap.within_price), (2, 0));
+		assert_eq!(
+			(cheap.blocker, cheap.cheapest_price),
+			(Some(NoProvider::AllAbovePrice), Some(5))
+		);
+
+		let large = feasibility(model, 768 * 768, 6, 0);
+		assert_eq!((large.within_price, large.able), (1, 0));
+		assert_eq!(large.blocker, Some(NoProvider::SizeBeyondLimits));
+		assert_eq!(large.largest_pixels, Some(512 * 512), "the largest within the price limit");
+		assert_eq!(feasibility(model, 768 * 768, 10, 0).able, 1, "Bob runs it");
+
+		// Busy is not a blocker: the job waits. Medians 100 (Alice) and 300 (Bob); three jobs
+		// ahead, no slot free, three slots: the job starts after two waves of the lower median.
+		for (who, gpu_ms) in [(ALICE, 100), (BOB, 300)] {
+			<Marketplace as ProviderRegistry<_, _>>::record_outcome(
+				&who,
+				JobOutcome::Completed { gpu_ms },
+			);
+		}
+		registry_assigned(ALICE);
+		registry_assigned(ALICE);
+		registry_assigned(BOB);
+		let busy = feasibility(model, 256 * 256, 10, 3);
+		assert_eq!((busy.able, busy.free, busy.blocker), (2, 0, None));
+		assert_eq!((busy.pending_ahead, busy.wait_estimate_ms), (3, Some(200)));
+
+		// Ten blocks without a sign of life: everyone is offline, until a heartbeat.
+		System::set_block_number(System::block_number() + 10);
+		let offline = feasibility(model, 256 * 256, 10, 0);
+		assert_eq!((offline.serving, offline.live), (2, 0));
+		assert_eq!(offline.blocker, Some(NoProvider::AllOffline));
+		assert_ok!(Marketplace::heartbeat(RuntimeOrigin::signed(BOB)));
+		assert_eq!(feasibility(model, 256 * 256, 10, 0).live, 1);
 	});
 }

@@ -62,6 +62,11 @@ impl pallet_aitbc_marketplace::Config for Runtime {
 	type MaxWorkerKeys = ConstU32<8>;
 	type MaxEndpointLen = ConstU32<256>;
 	type MaxGpuSamples = ConstU32<32>;
+	// Two minutes of 1 s blocks: a worker heartbeats every minute when idle (half the
+	// window, so one lost heartbeat does not take it offline), at most once per 30 blocks.
+	type LivenessWindow = ConstU32<120>;
+	type MinHeartbeatInterval = ConstU32<30>;
+	type MaxHeartbeatsPerBlock = ConstU32<64>;
 	type WeightInfo = pallet_aitbc_marketplace::weights::SubstrateWeight<Runtime>;
 }
 

@@ -1,0 +1,42 @@
+//! Liveness: whether a provider has shown a sign of life recently enough to count on it.
+//!
+//! Every write a provider causes to its own offer records the block (`Offer::last_seen`): its
+//! registration and offer changes, each claim and each receipt. An idle provider sends a
+//! feeless [`Pallet::heartbeat`] instead, at most once per `MinHeartbeatInterval` blocks and
+//! within `MaxHeartbeatsPerBlock` per block, so reconnecting workers cannot flood the chain.
+//! A provider is live while its last sign of life is less than `LivenessWindow` blocks old.
+
+use crate::*;
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::Saturating;
+
+impl<T: Config> Pallet<T> {
+	/// Whether a heartbeat of `provider` is due and fits in this block; returns its offer.
+	/// The same check decides whether the heartbeat is feeless, so a heartbeat that would fail
+	/// is never free.
+	pub fn check_heartbeat(provider: &T::AccountId) -> Result<OfferOf<T>, DispatchError> {
+		let offer = Offers::<T>::get(provider).ok_or(Error::<T>::NoOffer)?;
+		Self::check_eligible(provider)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(
+			offer.last_seen.saturating_add(T::MinHeartbeatInterval::get()) <= now,
+			Error::<T>::HeartbeatTooSoon
+		);
+		let (block, count) = HeartbeatsInBlock::<T>::get();
+		ensure!(
+			block != now || count < T::MaxHeartbeatsPerBlock::get(),
+			Error::<T>::TooManyHeartbeats
+		);
+		Ok(offer)
+	}
+
+	/// Whether an offer's provider is live at `now`.
+	pub fn is_live(offer: &OfferOf<T>, now: BlockNumberFor<T>) -> bool {
+		offer.last_seen.saturating_add(T::LivenessWindow::get()) > now
+	}
+
+	/// Records a sign of life of the offer's provider.
+	pub(crate) fn seen(offer: &mut OfferOf<T>) {
+		offer.last_seen = frame_system::Pallet::<T>::block_number();
+	}
+}
