@@ -142,6 +142,16 @@ impl Client {
 	/// The stake a provider must bond to take jobs without approval (0: approval needed).
 	pub async fn min_provider_stake(&self) -> Result<Balance, ClientError> {
 		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		Self::min_provider_stake_at(&at).await
+	}
+
+	/// The minimum provider stake as of the block `at`.
+	async fn min_provider_stake_at(
+		at: &subxt::client::ClientAtBlock<
+			crate::Config,
+			impl subxt::client::OnlineClientAtBlockT<crate::Config>,
+		>,
+	) -> Result<Balance, ClientError> {
 		let entry = at
 			.storage()
 			.entry(runtime::storage().provider_staking().min_provider_stake())
@@ -171,15 +181,7 @@ impl Client {
 			.map_err(ClientError::chain)?
 			.decode()
 			.map_err(ClientError::chain)?;
-		let min_stake: Balance = at
-			.storage()
-			.entry(runtime::storage().provider_staking().min_provider_stake())
-			.map_err(ClientError::chain)?
-			.fetch(())
-			.await
-			.map_err(ClientError::chain)?
-			.decode()
-			.map_err(ClientError::chain)?;
+		let min_stake = Self::min_provider_stake_at(&at).await?;
 		let window = at
 			.constants()
 			.entry(runtime::constants().marketplace().liveness_window())

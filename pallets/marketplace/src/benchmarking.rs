@@ -52,6 +52,20 @@ fn offer_terms<T: Config>(models: &[ModelId], keys: alloc::vec::Vec<WorkerKey>) 
 	}
 }
 
+/// The whitelisted caller with a registered offer of one model and `keys` worker keys.
+fn caller_with_offer<T: Config>(keys: u32) -> Result<T::AccountId, BenchmarkError>
+where
+	T::RuntimeOrigin: From<RawOrigin<T::AccountId>>,
+{
+	let models = register_models::<T>(1);
+	let caller: T::AccountId = whitelisted_caller();
+	Pallet::<T>::register_offer(
+		RawOrigin::Signed(caller.clone()).into(),
+		offer_terms::<T>(&models, worker_keys(1, keys)),
+	)?;
+	Ok(caller)
+}
+
 #[benchmarks(where T::RuntimeOrigin: From<RawOrigin<T::AccountId>>)]
 mod benchmarks {
 	use super::*;
@@ -115,12 +129,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn pause() -> Result<(), BenchmarkError> {
-		let models = register_models::<T>(1);
-		let caller: T::AccountId = whitelisted_caller();
-		Pallet::<T>::register_offer(
-			RawOrigin::Signed(caller.clone()).into(),
-			offer_terms::<T>(&models, worker_keys(1, 1)),
-		)?;
+		let caller = caller_with_offer::<T>(1)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
 		assert!(Offers::<T>::get(&caller).is_some_and(|o| o.paused));
@@ -129,12 +138,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn resume() -> Result<(), BenchmarkError> {
-		let models = register_models::<T>(1);
-		let caller: T::AccountId = whitelisted_caller();
-		Pallet::<T>::register_offer(
-			RawOrigin::Signed(caller.clone()).into(),
-			offer_terms::<T>(&models, worker_keys(1, 1)),
-		)?;
+		let caller = caller_with_offer::<T>(1)?;
 		Pallet::<T>::pause(RawOrigin::Signed(caller.clone()).into())?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
@@ -144,12 +148,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn deregister(k: Linear<1, { T::MaxWorkerKeys::get() }>) -> Result<(), BenchmarkError> {
-		let models = register_models::<T>(1);
-		let caller: T::AccountId = whitelisted_caller();
-		Pallet::<T>::register_offer(
-			RawOrigin::Signed(caller.clone()).into(),
-			offer_terms::<T>(&models, worker_keys(1, k)),
-		)?;
+		let caller = caller_with_offer::<T>(k)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
 		assert!(!Offers::<T>::contains_key(&caller));
@@ -176,12 +175,9 @@ mod benchmarks {
 
 	#[benchmark]
 	fn heartbeat() -> Result<(), BenchmarkError> {
-		let models = register_models::<T>(1);
-		let caller: T::AccountId = whitelisted_caller();
-		Pallet::<T>::register_offer(
-			RawOrigin::Signed(caller.clone()).into(),
-			offer_terms::<T>(&models, worker_keys(1, 1)),
-		)?;
+		let caller = caller_with_offer::<T>(1)?;
+		// Only an eligible provider's heartbeat is accepted.
+		Approved::<T>::insert(&caller, ());
 		let now = frame_system::Pallet::<T>::block_number()
 			.saturating_add(T::MinHeartbeatInterval::get());
 		frame_system::Pallet::<T>::set_block_number(now);

@@ -400,7 +400,7 @@ pub mod pallet {
 			}
 			let price_per_unit = terms.price_per_unit;
 			offer.terms = terms;
-			offer.last_seen = frame_system::Pallet::<T>::block_number();
+			Self::seen(&mut offer);
 			Offers::<T>::insert(&provider, offer);
 			Self::deposit_event(Event::OfferUpdated { provider, price_per_unit });
 			Ok(())
@@ -492,7 +492,7 @@ pub mod pallet {
 			let (block, count) = HeartbeatsInBlock::<T>::get();
 			let count = if block == now { count.saturating_add(1) } else { 1 };
 			HeartbeatsInBlock::<T>::put((now, count));
-			offer.last_seen = now;
+			Self::seen(&mut offer);
 			Offers::<T>::insert(&provider, offer);
 			Ok(())
 		}
@@ -543,7 +543,7 @@ pub mod pallet {
 					(false, false) => Err(Error::<T>::NotPaused.into()),
 					_ => {
 						offer.paused = paused;
-						offer.last_seen = frame_system::Pallet::<T>::block_number();
+						Self::seen(offer);
 						Ok(())
 					},
 				}
