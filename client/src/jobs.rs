@@ -54,6 +54,8 @@ fn stale_claim(job_id: JobId, error: ClientError) -> ClientError {
 				aitbc_primitives::StaleClaim::UnknownJob => "unknown",
 				aitbc_primitives::StaleClaim::NotPending =>
 					"no longer pending: another provider claimed it, or it was cancelled",
+				aitbc_primitives::StaleClaim::ReservedForAnother =>
+					"reserved by the hub for another provider until its acceptance window closes",
 			}
 		)),
 		None => error,

@@ -316,6 +316,8 @@ pub enum StaleClaim {
 	UnknownJob = 1,
 	/// The job is no longer pending: another provider claimed it, or its client cancelled it.
 	NotPending = 2,
+	/// The hub reserved the job for another provider.
+	ReservedForAnother = 3,
 }
 
 impl StaleClaim {
@@ -329,6 +331,7 @@ impl StaleClaim {
 		match code {
 			1 => Some(Self::UnknownJob),
 			2 => Some(Self::NotPending),
+			3 => Some(Self::ReservedForAnother),
 			_ => None,
 		}
 	}
@@ -338,6 +341,7 @@ impl StaleClaim {
 		match self {
 			Self::UnknownJob => "Jobs::UnknownJob",
 			Self::NotPending => "Jobs::NotPending",
+			Self::ReservedForAnother => "Jobs::ReservedForAnother",
 		}
 	}
 }
@@ -433,11 +437,13 @@ mod tests {
 
 	#[test]
 	fn stale_claim_codes_round_trip_and_zero_is_none() {
-		for refusal in [StaleClaim::UnknownJob, StaleClaim::NotPending] {
+		for refusal in
+			[StaleClaim::UnknownJob, StaleClaim::NotPending, StaleClaim::ReservedForAnother]
+		{
 			assert_eq!(StaleClaim::from_code(refusal.code()), Some(refusal));
 		}
 		assert_eq!(StaleClaim::from_code(0), None);
-		assert_eq!(StaleClaim::from_code(3), None);
+		assert_eq!(StaleClaim::from_code(4), None);
 		assert_eq!(StaleClaim::NotPending.error_name(), "Jobs::NotPending");
 	}
 }

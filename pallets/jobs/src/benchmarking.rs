@@ -71,8 +71,27 @@ fn submit_batch_of<T: Config>(
 	Ok(batch_id)
 }
 
-/// An approved provider serving the model, and a paid pending job with the longest prompt that
-/// it may claim.
+/// Reserves `job_id` for `provider`, taking one of its slots, until `accept_by`.
+fn reserve<T: Config>(
+	job_id: JobId,
+	provider: &T::AccountId,
+	accept_by: BlockNumberFor<T>,
+) -> Result<(), BenchmarkError> {
+	T::Providers::slot_reserved(provider)?;
+	ReservationsDue::<T>::try_mutate(accept_by, |due| due.try_push(job_id))
+		.map_err(|_| BenchmarkError::Stop("the reservation schedule is full"))?;
+	Reservations::<T>::insert(job_id, Reservation { provider: provider.clone(), accept_by });
+	Ok(())
+}
+
+/// The block a reservation made now lapses in.
+fn accept_by<T: Config>() -> BlockNumberFor<T> {
+	frame_system::Pallet::<T>::block_number().saturating_add(T::AcceptWindow::get())
+}
+
+/// An approved provider serving the model, and a paid pending job with the longest prompt
+/// reserved for it (the costlier claim: the reservation is read and turned into the
+/// assignment).
 fn claimable_job<T: Config + pallet_aitbc_marketplace::Config<Balance = BalanceOf<T>>>(
 ) -> Result<(T::AccountId, JobId), BenchmarkError> {
 	let model = Marketplace::<T>::benchmark_model();
@@ -80,7 +99,22 @@ fn claimable_job<T: Config + pallet_aitbc_marketplace::Config<Balance = BalanceO
 	Marketplace::<T>::benchmark_provider(&provider, model, 1, alloc::vec::Vec::new());
 	let client = funded::<T>("client", 0);
 	let job_id = submit::<T>(&client, model, T::MaxPromptLen::get())?;
+	reserve::<T>(job_id, &provider, accept_by::<T>())?;
 	Ok((provider, job_id))
+}
+
+/// The most jobs `reserve_pending` is measured looking at without a pick: 512, or what the
+/// queue holds besides the picks.
+fn measured_looks<T: Config + pallet_aitbc_marketplace::Config>() -> u32 {
+	T::MaxPendingJobs::get().saturating_sub(measured_picks::<T>().saturating_add(1)).min(512)
+}
+
+/// The most picks `reserve_pending` is measured with: each asks a fresh window of
+/// `MaxProbesPerPick` providers of one model's rotation, which must hold them all.
+fn measured_picks<T: Config + pallet_aitbc_marketplace::Config>() -> u32 {
+	let probes = <T as pallet_aitbc_marketplace::Config>::MaxProbesPerPick::get().max(1);
+	let rotation = <T as pallet_aitbc_marketplace::Config>::MaxProvidersPerModel::get();
+	T::MaxReservationsPerBlock::get().min(rotation.saturating_sub(1) / probes)
 }
 
 /// Fills the pending queue with placeholder ids up to `len` (its decode/encode cost is what
@@ -187,10 +221,81 @@ mod benchmarks {
 		// The one shard of a batch: cancelling it also completes its batch.
 		let job_id = NextJobId::<T>::get();
 		submit_batch_of::<T>(&client, model, 1)?;
+		// Reserved for a provider: cancelling also ends the reservation and frees its slot.
+		let provider: T::AccountId = account("provider", 0, 0);
+		Marketplace::<T>::benchmark_provider(&provider, model, 1, alloc::vec::Vec::new());
+		reserve::<T>(job_id, &provider, accept_by::<T>())?;
 		fill_queue::<T>(T::MaxPendingJobs::get());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(client), job_id);
 		assert_eq!(Jobs::<T>::get(job_id).map(|j| j.state), Some(JobState::Cancelled));
+		assert!(!Reservations::<T>::contains_key(job_id));
+		Ok(())
+	}
+
+	/// The hub's pass: `l` pending jobs looked at and not asked for (a request like one no
+	/// provider was found for), then `p` picks, each asking `MaxProbesPerPick` providers of a
+	/// crowded rotation, the last of whom takes the job.
+	#[benchmark]
+	fn reserve_pending(
+		l: Linear<0, { measured_looks::<T>() }>,
+		p: Linear<0, { measured_picks::<T>() }>,
+	) -> Result<(), BenchmarkError> {
+		let probes = <T as pallet_aitbc_marketplace::Config>::MaxProbesPerPick::get().max(1);
+		let (model, unserved) =
+			(Marketplace::<T>::benchmark_model(), Marketplace::<T>::benchmark_model());
+		for window in 0..p {
+			for probe in 0..probes.saturating_sub(1) {
+				let busy: T::AccountId = account("busy", window * probes + probe, 0);
+				Marketplace::<T>::benchmark_busy_provider(&busy, model);
+			}
+			let free: T::AccountId = account("free", window, 0);
+			Marketplace::<T>::benchmark_provider(&free, model, 1, alloc::vec::Vec::new());
+		}
+		// One more at the back, so that every pick also rotates the list.
+		Marketplace::<T>::benchmark_busy_provider(&account("tail", 0, 0), model);
+		// The first job of the unserved model is asked for and finds nobody; the `l` after it
+		// ask no less and are only looked at.
+		let mut client = 0u32;
+		let mut next_client = || {
+			client = client.saturating_add(1);
+			funded::<T>("client", client)
+		};
+		for _ in 0..=l {
+			submit::<T>(&next_client(), unserved, T::MaxPromptLen::get())?;
+		}
+		let mut served = alloc::vec::Vec::new();
+		for _ in 0..p {
+			served.push(submit::<T>(&next_client(), model, T::MaxPromptLen::get())?);
+		}
+		let now = frame_system::Pallet::<T>::block_number();
+		#[block]
+		{
+			Pallet::<T>::reserve_pending(now, Weight::MAX);
+		}
+		assert!(served.iter().all(|job_id| Reservations::<T>::contains_key(job_id)));
+		assert_eq!(Reservations::<T>::iter().count() as u32, p);
+		Ok(())
+	}
+
+	/// `n` reservations of `n` providers lapse in one block.
+	#[benchmark]
+	fn lapse_reservations(
+		n: Linear<0, { T::MaxReservationsPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let model = Marketplace::<T>::benchmark_model();
+		let due = accept_by::<T>();
+		for i in 0..n {
+			let provider: T::AccountId = account("provider", i, 0);
+			Marketplace::<T>::benchmark_provider(&provider, model, 1, alloc::vec::Vec::new());
+			let job_id = submit::<T>(&funded::<T>("client", i), model, T::MaxPromptLen::get())?;
+			reserve::<T>(job_id, &provider, due)?;
+		}
+		#[block]
+		{
+			Pallet::<T>::lapse_reservations(due);
+		}
+		assert_eq!(Reservations::<T>::iter().count(), 0);
 		Ok(())
 	}
 

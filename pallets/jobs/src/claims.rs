@@ -11,23 +11,29 @@ impl<T: Config> Pallet<T> {
 		provider: &T::AccountId,
 		job_id: JobId,
 	) -> Result<(Job<T>, BalanceOf<T>), DispatchError> {
-		let job = Self::pending_job(job_id).map_err(|stale| match stale {
+		let job = Self::claimable_job(provider, job_id).map_err(|stale| match stale {
 			StaleClaim::UnknownJob => Error::<T>::UnknownJob,
 			StaleClaim::NotPending => Error::<T>::NotPending,
+			StaleClaim::ReservedForAnother => Error::<T>::ReservedForAnother,
 		})?;
 		// Serving oneself would mint AIT for work nobody asked for.
 		ensure!(&job.client != provider, Error::<T>::SelfDealing);
 		let request = Self::job_request(job.model_id, &job.params, job.max_price_per_unit);
-		let price = T::Providers::check_can_take(provider, &request)?;
+		let holds_slot = Reservations::<T>::contains_key(job_id);
+		let price = T::Providers::check_can_take(provider, &request, holds_slot)?;
 		Ok((job, price))
 	}
 
-	/// The job, if it is pending: the part of the claim rule that no provider can know
-	/// before its claim is in a block (another claim may come first), and that
-	/// [`CheckClaim`] checks in the transaction pool.
-	pub fn pending_job(job_id: JobId) -> Result<Job<T>, StaleClaim> {
+	/// The job, if it is pending and not reserved for another provider than `provider`: the
+	/// part of the claim rule that no provider can know before its claim is in a block
+	/// (another claim or a reservation may come first), and that [`CheckClaim`] checks in the
+	/// transaction pool.
+	pub fn claimable_job(provider: &T::AccountId, job_id: JobId) -> Result<Job<T>, StaleClaim> {
 		let job = Jobs::<T>::get(job_id).ok_or(StaleClaim::UnknownJob)?;
 		ensure!(job.state == JobState::Pending, StaleClaim::NotPending);
+		if let Some(reservation) = Reservations::<T>::get(job_id) {
+			ensure!(&reservation.provider == provider, StaleClaim::ReservedForAnother);
+		}
 		Ok(job)
 	}
 
@@ -39,6 +45,11 @@ impl<T: Config> Pallet<T> {
 		let deadline: BlockNumberFor<T> = now.saturating_add(job.deadline_blocks);
 		let mut due = Deadlines::<T>::get(deadline);
 		due.try_push(job_id).map_err(|_| Error::<T>::DeadlineBlockFull)?;
+		// A job reserved for the provider holds one of its slots already: the claim turns
+		// the reservation into the assignment.
+		if Reservations::<T>::take(job_id).is_some() {
+			T::Providers::job_released(&provider, false)?;
+		}
 		T::Providers::job_assigned(&provider)?;
 
 		Deadlines::<T>::insert(deadline, due);

@@ -6,8 +6,10 @@
 //! that is unknown or no longer pending is an *invalid* transaction
 //! (`InvalidTransaction::Custom` with an [`aitbc_primitives::StaleClaim`] code): the pool
 //! refuses it, a block builder that meets it after the winning claim skips it, and nobody pays.
+//! A claim on a job the hub reserved for another provider is refused the same way: the sender
+//! could not know of the reservation when it claimed.
 //!
-//! Only the job's state is checked here. Whether the provider may take the job at all (approved,
+//! Only the job's state and reservation are checked here. Whether the provider may take the job at all (approved,
 //! offer, price, capacity) is the provider's own business and still costs a fee when it fails.
 
 use super::*;
@@ -15,11 +17,12 @@ use core::marker::PhantomData;
 use frame_support::{traits::IsSubType, DefaultNoBound};
 use sp_runtime::{
 	impl_tx_ext_default,
-	traits::{DispatchInfoOf, TransactionExtension, ValidateResult},
+	traits::{AsSystemOriginSigner, DispatchInfoOf, TransactionExtension, ValidateResult},
 	transaction_validity::{InvalidTransaction, TransactionSource, ValidTransaction},
 };
 
-/// Refuses claims on jobs that are unknown or no longer pending, before they enter a block.
+/// Refuses claims on jobs that are unknown, no longer pending or reserved for another
+/// provider, before they enter a block.
 #[derive(
 	Encode,
 	Decode,
@@ -49,6 +52,7 @@ impl<T: Config + Send + Sync> core::fmt::Debug for CheckClaim<T> {
 impl<T: Config + Send + Sync> TransactionExtension<T::RuntimeCall> for CheckClaim<T>
 where
 	T::RuntimeCall: IsSubType<Call<T>>,
+	T::RuntimeOrigin: AsSystemOriginSigner<T::AccountId> + Clone,
 {
 	const IDENTIFIER: &'static str = "CheckClaim";
 	type Implicit = ();
@@ -73,8 +77,11 @@ where
 		_source: TransactionSource,
 	) -> ValidateResult<Self::Val, T::RuntimeCall> {
 		if let Some(Call::claim_job { job_id }) = call.is_sub_type() {
-			if let Err(stale) = Pallet::<T>::pending_job(*job_id) {
-				return Err(InvalidTransaction::Custom(stale.code()).into());
+			// An unsigned claim fails in dispatch (`BadOrigin`) and is not feeless.
+			if let Some(provider) = origin.as_system_origin_signer() {
+				if let Err(stale) = Pallet::<T>::claimable_job(provider, *job_id) {
+					return Err(InvalidTransaction::Custom(stale.code()).into());
+				}
 			}
 		}
 		Ok((ValidTransaction::default(), (), origin))

@@ -10,6 +10,7 @@ impl<T: Config> Pallet<T> {
 	/// Also run by the tests of pallets that build on this one.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
+		Self::reservations_try_state()?;
 		let pending = PendingJobs::<T>::get();
 		let mut open: BTreeMap<T::AccountId, u32> = Self::batches_try_state()?;
 		let mut escrowed = BalanceOf::<T>::zero();

@@ -11,10 +11,15 @@
 //!   job's compute units on-chain ([`aitbc_primitives::compute_units`]) and moves the payment
 //!   into the pallet's escrow account ([`Pallet::escrow_account`]). A free job (payment 0) is
 //!   feeless while the client has fewer than `MaxOpenJobsPerAccount` open jobs.
-//! - [`Pallet::claim_job`]: a provider takes a pending job if the marketplace's matching rule
-//!   allows it (`ProviderRegistry::check_can_take`); a valid claim is feeless. The runtime's
-//!   [`CheckClaim`] transaction extension keeps claims on jobs that are no longer pending out of
-//!   blocks, so providers racing for a job never pay for losing.
+//! - Assignment by the hub ([`reservations`]): after each block's transactions the hub reserves
+//!   pending jobs, oldest first, each for the live provider the marketplace's rotation picks;
+//!   only that provider may claim it until `AcceptWindow` blocks later. A provider that lets
+//!   the window pass loses the job to the next and is marked offline.
+//! - [`Pallet::claim_job`]: a provider takes a pending job, reserved for it or for nobody, if
+//!   the marketplace's matching rule allows it (`ProviderRegistry::check_can_take`); a valid
+//!   claim is feeless. The runtime's [`CheckClaim`] transaction extension keeps claims on jobs
+//!   that are no longer pending, or reserved for another provider, out of blocks, so a claim
+//!   that cannot win never costs its sender anything.
 //! - [`Pallet::cancel_job`]: the client cancels a pending job and gets the payment back.
 //! - [`Pallet::submit_batch`]: one submission for N images (seeds `seed … seed+N-1`), one
 //!   payment and one price limit. The chain splits it into N *shards*, each an ordinary job of
@@ -54,6 +59,7 @@ extern crate alloc;
 pub use batches::{Batch, ShardReceipt};
 pub use extension::CheckClaim;
 pub use pallet::*;
+pub use reservations::Reservation;
 pub use weights::WeightInfo;
 
 pub mod batches;
@@ -66,6 +72,7 @@ mod ledger;
 #[cfg(test)]
 mod mock;
 mod queue;
+pub mod reservations;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -296,6 +303,12 @@ pub mod pallet {
 		/// Most images (shards) in one batch job.
 		#[pallet::constant]
 		type MaxBatchSize: Get<u32>;
+		/// Blocks a provider has to claim a job the hub reserved for it.
+		#[pallet::constant]
+		type AcceptWindow: Get<BlockNumberFor<Self>>;
+		/// Most jobs the hub reserves in one block (and so most reservations lapsing in one).
+		#[pallet::constant]
+		type MaxReservationsPerBlock: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -336,6 +349,26 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Pending jobs the hub reserved for a provider, until it claims them or the window closes.
+	#[pallet::storage]
+	pub type Reservations<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		JobId,
+		Reservation<T::AccountId, BlockNumberFor<T>>,
+		OptionQuery,
+	>;
+
+	/// Reserved jobs by the block their acceptance window closes in.
+	#[pallet::storage]
+	pub type ReservationsDue<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<JobId, T::MaxReservationsPerBlock>,
+		ValueQuery,
+	>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -347,6 +380,12 @@ pub mod pallet {
 			units: Units,
 			payment: BalanceOf<T>,
 		},
+		/// The hub reserved a pending job for `provider`: only it may claim the job, until
+		/// block `accept_by`.
+		JobReserved { job_id: JobId, provider: T::AccountId, accept_by: BlockNumberFor<T> },
+		/// `provider` did not claim the job reserved for it in time: the job is pending for the
+		/// next provider, and `provider` counts as offline until its next sign of life.
+		ReservationLapsed { job_id: JobId, provider: T::AccountId },
 		/// A provider claimed a job.
 		JobAssigned {
 			job_id: JobId,
@@ -443,6 +482,9 @@ pub mod pallet {
 		UnknownBatch,
 		/// No shard of the batch is pending: there is nothing left to cancel.
 		NothingToCancel,
+		/// The hub reserved the job for another provider; it may claim it until its window
+		/// closes.
+		ReservedForAnother,
 	}
 
 	#[pallet::hooks]
@@ -454,9 +496,15 @@ pub mod pallet {
 				due.into_iter().filter_map(|job_id| Self::expire(job_id, now)).collect();
 			Self::requeue_shards(missed, now);
 			let unclaimed = Self::end_unclaimed(now);
+			let lapsed = Self::lapse_reservations(now);
 			T::WeightInfo::on_initialize(count)
 				.saturating_add(T::OnExpired::weight().saturating_mul(count.into()))
 				.saturating_add(T::WeightInfo::end_unclaimed(unclaimed))
+				.saturating_add(T::WeightInfo::lapse_reservations(lapsed))
+		}
+
+		fn on_idle(now: BlockNumberFor<T>, limit: Weight) -> Weight {
+			Self::reserve_pending(now, limit)
 		}
 
 		fn integrity_test() {
@@ -681,6 +729,9 @@ pub mod pallet {
 			mut job: Job<T>,
 			state: JobState<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
 		) -> BalanceOf<T> {
+			if job.state == JobState::Pending {
+				Self::drop_reservation(job_id);
+			}
 			let refund = Self::refund(&job);
 			Self::job_closed(&job, None, refund);
 			job.state = state;

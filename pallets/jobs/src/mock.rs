@@ -61,6 +61,8 @@ impl pallet_aitbc_marketplace::Config for Test {
 	type LivenessWindow = frame_support::traits::ConstU64<100>;
 	type MinHeartbeatInterval = frame_support::traits::ConstU64<10>;
 	type MaxHeartbeatsPerBlock = ConstU32<8>;
+	type MaxProvidersPerModel = ConstU32<8>;
+	type MaxProbesPerPick = ConstU32<4>;
 	type WeightInfo = ();
 }
 
@@ -88,6 +90,8 @@ impl pallet_jobs::Config for Test {
 	type PendingTimeout = PendingTimeout;
 	type MaxUnclaimedPerBlock = MaxUnclaimedPerBlock;
 	type MaxBatchSize = ConstU32<4>;
+	type AcceptWindow = ConstU64<3>;
+	type MaxReservationsPerBlock = ConstU32<2>;
 	type WeightInfo = ();
 }
 
@@ -174,5 +178,7 @@ pub fn run_to_block(n: u64) {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
 		Jobs::on_initialize(next);
+		// The block's transactions would come here; the hub reserves after them.
+		Jobs::on_idle(next, frame_support::weights::Weight::MAX);
 	}
 }

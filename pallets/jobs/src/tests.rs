@@ -1,6 +1,7 @@
 //! Tests of every call, hook and error of the jobs pallet; invariants checked after each.
 
 mod batches;
+mod reservations;
 
 use crate::{
 	mock::*, Call, Deadlines, Error, Event, JobId, JobLedger, JobState, Jobs as JobsStore,
@@ -584,7 +585,8 @@ fn at_most_max_unclaimed_per_block_end_in_one_block_and_the_hook_weighs_them() {
 		assert_eq!(
 			Jobs::on_initialize(21),
 			<() as WeightInfo>::on_initialize(0)
-				.saturating_add(<() as WeightInfo>::end_unclaimed(2)),
+				.saturating_add(<() as WeightInfo>::end_unclaimed(2))
+				.saturating_add(<() as WeightInfo>::lapse_reservations(0)),
 			"the hook declares the two jobs it ended"
 		);
 		assert_eq!(PendingJobs::<Test>::get().to_vec(), vec![ids[2]], "the third waits a block");
@@ -594,6 +596,7 @@ fn at_most_max_unclaimed_per_block_end_in_one_block_and_the_hook_weighs_them() {
 			Jobs::on_initialize(22),
 			<() as WeightInfo>::on_initialize(0)
 				.saturating_add(<() as WeightInfo>::end_unclaimed(1))
+				.saturating_add(<() as WeightInfo>::lapse_reservations(0))
 		);
 		assert_eq!(JobsStore::<Test>::get(ids[2]).unwrap().state, JobState::Unclaimed);
 		assert_eq!(Balances::balance(&BOB), 1_000);

@@ -23,6 +23,8 @@ pub trait WeightInfo {
 	fn cancel_batch(n: u32, ) -> Weight;
 	fn on_initialize(n: u32, ) -> Weight;
 	fn end_unclaimed(u: u32, ) -> Weight;
+	fn reserve_pending(l: u32, p: u32, ) -> Weight;
+	fn lapse_reservations(n: u32, ) -> Weight;
 }
 
 /// Measured weights, over the node's database weights.
@@ -94,6 +96,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(u.into())))
 			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(u.into()))
 	}
+	/// ESTIMATE until `scripts/bench-weights.sh` measures it: the queue and one schedule read
+	/// and written; per job looked at, its reservation and record read; per pick, the model's
+	/// rotation and 8 probed offers with their eligibility read, three writes.
+	fn reserve_pending(l: u32, p: u32, ) -> Weight {
+		Weight::from_parts(40_000_000, 40_000)
+			.saturating_add(Weight::from_parts(15_000_000, 4_000).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(150_000_000, 40_000).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(l.into())))
+			.saturating_add(T::DbWeight::get().reads((26_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(p.into())))
+	}
+	/// ESTIMATE until `scripts/bench-weights.sh` measures it: per lapsed reservation, its
+	/// record and the provider's offer read and written.
+	fn lapse_reservations(n: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 1_000)
+			.saturating_add(Weight::from_parts(40_000_000, 4_000).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+	}
 }
 
 /// The same measurements over RocksDB weights, for mock runtimes.
@@ -151,5 +176,23 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(u.into())))
 			.saturating_add(Weight::from_parts(0, 3715).saturating_mul(u.into()))
+	}
+	fn reserve_pending(l: u32, p: u32, ) -> Weight {
+		Weight::from_parts(40_000_000, 40_000)
+			.saturating_add(Weight::from_parts(15_000_000, 4_000).saturating_mul(l.into()))
+			.saturating_add(Weight::from_parts(150_000_000, 40_000).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(l.into())))
+			.saturating_add(RocksDbWeight::get().reads((26_u64).saturating_mul(p.into())))
+			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(p.into())))
+	}
+	fn lapse_reservations(n: u32, ) -> Weight {
+		Weight::from_parts(5_000_000, 1_000)
+			.saturating_add(Weight::from_parts(40_000_000, 4_000).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 	}
 }

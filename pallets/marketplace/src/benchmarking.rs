@@ -1,7 +1,7 @@
 //! Benchmarks of the marketplace pallet (frame-benchmarking v2), each at its worst case.
 
 use super::*;
-use crate::pallet::{Approved, HeartbeatsInBlock, ModelCount, Offers};
+use crate::pallet::{Approved, HeartbeatsInBlock, ModelCount, Offers, Rotation};
 use aitbc_primitives::WorkerKey;
 use frame_benchmarking::v2::*;
 use frame_system::RawOrigin;
@@ -52,12 +52,25 @@ fn offer_terms<T: Config>(models: &[ModelId], keys: alloc::vec::Vec<WorkerKey>) 
 	}
 }
 
-/// The whitelisted caller with a registered offer of one model and `keys` worker keys.
-fn caller_with_offer<T: Config>(keys: u32) -> Result<T::AccountId, BenchmarkError>
+/// Fills each model's rotation with other providers, leaving room for one more: joining or
+/// leaving it then reads and writes the longest list.
+fn crowd_rotations<T: Config>(models: &[ModelId]) {
+	for model in models {
+		let crowd = (0..T::MaxProvidersPerModel::get().saturating_sub(1))
+			.map(|i| account::<T::AccountId>("crowd", i, *model))
+			.collect::<alloc::vec::Vec<_>>();
+		Rotation::<T>::insert(model, BoundedVec::truncate_from(crowd));
+	}
+}
+
+/// The whitelisted caller with a registered offer of `models` models, in crowded rotations,
+/// and `keys` worker keys.
+fn caller_with_offer<T: Config>(models: u32, keys: u32) -> Result<T::AccountId, BenchmarkError>
 where
 	T::RuntimeOrigin: From<RawOrigin<T::AccountId>>,
 {
-	let models = register_models::<T>(1);
+	let models = register_models::<T>(models);
+	crowd_rotations::<T>(&models);
 	let caller: T::AccountId = whitelisted_caller();
 	Pallet::<T>::register_offer(
 		RawOrigin::Signed(caller.clone()).into(),
@@ -104,6 +117,7 @@ mod benchmarks {
 		k: Linear<1, { T::MaxWorkerKeys::get() }>,
 	) {
 		let models = register_models::<T>(m);
+		crowd_rotations::<T>(&models);
 		let caller: T::AccountId = whitelisted_caller();
 		let terms = offer_terms::<T>(&models, worker_keys(1, k));
 		#[extrinsic_call]
@@ -116,11 +130,15 @@ mod benchmarks {
 		m: Linear<1, { T::MaxModelsPerOffer::get() }>,
 		k: Linear<1, { T::MaxWorkerKeys::get() }>,
 	) -> Result<(), BenchmarkError> {
-		let models = register_models::<T>(m);
+		// Worst case: it leaves the crowded rotations of `m` models and joins those of `m`
+		// others.
+		let (old_models, new_models) = (register_models::<T>(m), register_models::<T>(m));
+		crowd_rotations::<T>(&old_models);
+		crowd_rotations::<T>(&new_models);
 		let caller: T::AccountId = whitelisted_caller();
-		let old = offer_terms::<T>(&models, worker_keys(1, T::MaxWorkerKeys::get()));
+		let old = offer_terms::<T>(&old_models, worker_keys(1, T::MaxWorkerKeys::get()));
 		Pallet::<T>::register_offer(RawOrigin::Signed(caller.clone()).into(), old)?;
-		let terms = offer_terms::<T>(&models, worker_keys(2, k));
+		let terms = offer_terms::<T>(&new_models, worker_keys(2, k));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), terms);
 		assert_eq!(Offers::<T>::get(&caller).map(|o| o.terms.worker_keys.len() as u32), Some(k));
@@ -129,7 +147,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn pause() -> Result<(), BenchmarkError> {
-		let caller = caller_with_offer::<T>(1)?;
+		let caller = caller_with_offer::<T>(1, 1)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
 		assert!(Offers::<T>::get(&caller).is_some_and(|o| o.paused));
@@ -138,7 +156,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn resume() -> Result<(), BenchmarkError> {
-		let caller = caller_with_offer::<T>(1)?;
+		let caller = caller_with_offer::<T>(1, 1)?;
 		Pallet::<T>::pause(RawOrigin::Signed(caller.clone()).into())?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
@@ -148,7 +166,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn deregister(k: Linear<1, { T::MaxWorkerKeys::get() }>) -> Result<(), BenchmarkError> {
-		let caller = caller_with_offer::<T>(k)?;
+		// Every model it served leaves a crowded rotation.
+		let caller = caller_with_offer::<T>(T::MaxModelsPerOffer::get(), k)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()));
 		assert!(!Offers::<T>::contains_key(&caller));
@@ -175,7 +194,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn heartbeat() -> Result<(), BenchmarkError> {
-		let caller = caller_with_offer::<T>(1)?;
+		let caller = caller_with_offer::<T>(1, 1)?;
 		// Only an eligible provider's heartbeat is accepted.
 		Approved::<T>::insert(&caller, ());
 		let now = frame_system::Pallet::<T>::block_number()

@@ -12,7 +12,11 @@
 //!   pause, resume and deregister (only with no job in flight).
 //! - **Liveness** ([`liveness`]): each provider's last sign of life (claims, receipts, offer
 //!   changes, or a feeless [`Pallet::heartbeat`] when idle, rate-limited per provider and per
-//!   block). A provider is live while it is within `LivenessWindow` blocks.
+//!   block). A provider is live while it is within `LivenessWindow` blocks, and until it lets a
+//!   job reserved for it pass unclaimed.
+//! - **Rotation** ([`rotation`]): per model, the providers serving it in the order the hub asks
+//!   them for the next job ([`ProviderRegistry::pick_provider`]), bounded per model, so that
+//!   assignment never iterates over every offer and every provider gets its turn.
 //! - **Eligibility**: while no stake is required (`MinProviderStake` is 0 in the staking pallet),
 //!   a provider must be approved by governance before it takes jobs; once stake is required,
 //!   bonding it is enough.
@@ -47,6 +51,7 @@ pub mod liveness;
 #[cfg(test)]
 mod mock;
 mod registry;
+pub mod rotation;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -127,6 +132,12 @@ pub mod pallet {
 		/// Most feeless heartbeats in one block.
 		#[pallet::constant]
 		type MaxHeartbeatsPerBlock: Get<u32>;
+		/// Most providers serving one model (the length of its rotation).
+		#[pallet::constant]
+		type MaxProvidersPerModel: Get<u32>;
+		/// Most providers one pick asks (bounds the work of assigning one job).
+		#[pallet::constant]
+		type MaxProbesPerPick: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -155,6 +166,16 @@ pub mod pallet {
 	/// `MaxHeartbeatsPerBlock`). One value, not a per-block map: nothing to clean up.
 	#[pallet::storage]
 	pub type HeartbeatsInBlock<T: Config> = StorageValue<_, (BlockNumberFor<T>, u32), ValueQuery>;
+
+	/// Per model, the providers whose offer serves it, in the order the hub asks them.
+	#[pallet::storage]
+	pub type Rotation<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		ModelId,
+		BoundedVec<T::AccountId, T::MaxProvidersPerModel>,
+		ValueQuery,
+	>;
 
 	/// Reputation by provider; kept after deregistration.
 	#[pallet::storage]
@@ -208,6 +229,9 @@ pub mod pallet {
 		ProviderApproved { provider: T::AccountId },
 		/// Governance revoked a provider's approval.
 		ApprovalRevoked { provider: T::AccountId },
+		/// A job reserved for the provider passed its acceptance window unclaimed: it counts
+		/// as offline until its next sign of life (a heartbeat, claim or offer change).
+		MarkedOffline { provider: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -278,6 +302,8 @@ pub mod pallet {
 		HeartbeatTooSoon,
 		/// This block has had `MaxHeartbeatsPerBlock` heartbeats; send it in a later block.
 		TooManyHeartbeats,
+		/// `MaxProvidersPerModel` providers serve the model already.
+		RotationFull,
 	}
 
 	#[pallet::hooks]
@@ -369,13 +395,15 @@ pub mod pallet {
 			let provider = ensure_signed(origin)?;
 			ensure!(!Offers::<T>::contains_key(&provider), Error::<T>::OfferExists);
 			Self::validate_terms(&provider, &terms)?;
+			Self::join_rotations(&provider, &[], &terms.models)?;
 
 			for key in terms.worker_keys.iter() {
 				WorkerKeyOwner::<T>::insert(key, &provider);
 			}
 			let price_per_unit = terms.price_per_unit;
 			let last_seen = frame_system::Pallet::<T>::block_number();
-			Offers::<T>::insert(&provider, Offer { terms, paused: false, in_flight: 0, last_seen });
+			let offer = Offer { terms, paused: false, in_flight: 0, last_seen, offline: false };
+			Offers::<T>::insert(&provider, offer);
 			Self::deposit_event(Event::OfferRegistered { provider, price_per_unit });
 			Ok(())
 		}
@@ -391,6 +419,8 @@ pub mod pallet {
 			let mut offer = Offers::<T>::get(&provider).ok_or(Error::<T>::NoOffer)?;
 			Self::validate_terms(&provider, &terms)?;
 			ensure!(terms.capacity >= offer.in_flight, Error::<T>::CapacityBelowInFlight);
+			Self::join_rotations(&provider, &offer.terms.models, &terms.models)?;
+			Self::leave_rotations(&provider, &offer.terms.models, &terms.models);
 
 			for key in offer.terms.worker_keys.iter() {
 				WorkerKeyOwner::<T>::remove(key);
@@ -436,6 +466,7 @@ pub mod pallet {
 			let provider = ensure_signed(origin)?;
 			let offer = Offers::<T>::get(&provider).ok_or(Error::<T>::NoOffer)?;
 			ensure!(offer.in_flight == 0, Error::<T>::JobsInFlight);
+			Self::leave_rotations(&provider, &offer.terms.models, &[]);
 			for key in offer.terms.worker_keys.iter() {
 				WorkerKeyOwner::<T>::remove(key);
 			}
@@ -563,7 +594,7 @@ pub mod pallet {
 
 		/// Invariants: worker keys and offers point at each other; offers serve registered
 		/// models; no offer has more jobs in flight than its capacity or a sign of life after
-		/// the current block.
+		/// the current block; each model's rotation lists exactly the offers serving it, once.
 		/// Also run by the tests of pallets that build on this one.
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let mut listed_keys = 0usize;
@@ -576,6 +607,10 @@ pub mod pallet {
 				ensure!(offer.last_seen <= now, "a provider's last sign of life is in the future");
 				for model_id in offer.terms.models.iter() {
 					ensure!(Models::<T>::contains_key(model_id), "offer serves an unknown model");
+					ensure!(
+						Rotation::<T>::get(model_id).contains(&provider),
+						"an offer missing from the rotation of a model it serves"
+					);
 				}
 				for key in offer.terms.worker_keys.iter() {
 					ensure!(
@@ -589,6 +624,7 @@ pub mod pallet {
 				WorkerKeyOwner::<T>::iter().count() == listed_keys,
 				"worker key owned by a provider whose offer does not list it"
 			);
+			Self::check_rotations()?;
 			ensure!(
 				Models::<T>::iter_keys().all(|id| id < ModelCount::<T>::get()),
 				"model id at or above the model count"

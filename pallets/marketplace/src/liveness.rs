@@ -4,7 +4,10 @@
 //! registration and offer changes, each claim and each receipt. An idle provider sends a
 //! feeless [`Pallet::heartbeat`] instead, at most once per `MinHeartbeatInterval` blocks and
 //! within `MaxHeartbeatsPerBlock` per block, so reconnecting workers cannot flood the chain.
-//! A provider is live while its last sign of life is less than `LivenessWindow` blocks old.
+//! A provider is live while its last sign of life is less than `LivenessWindow` blocks old,
+//! unless the hub marked it offline since: a job reserved for it passed its acceptance window
+//! unclaimed ([`ProviderRegistry::missed_reservation`]), or a job of its expired. Its next sign of life clears the mark;
+//! a heartbeat that clears it is due at once, whatever the interval.
 
 use crate::*;
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -19,7 +22,7 @@ impl<T: Config> Pallet<T> {
 		Self::check_eligible(provider)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(
-			offer.last_seen.saturating_add(T::MinHeartbeatInterval::get()) <= now,
+			offer.offline || offer.last_seen.saturating_add(T::MinHeartbeatInterval::get()) <= now,
 			Error::<T>::HeartbeatTooSoon
 		);
 		let (block, count) = HeartbeatsInBlock::<T>::get();
@@ -32,11 +35,23 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether an offer's provider is live at `now`.
 	pub fn is_live(offer: &OfferOf<T>, now: BlockNumberFor<T>) -> bool {
-		offer.last_seen.saturating_add(T::LivenessWindow::get()) > now
+		!offer.offline && offer.last_seen.saturating_add(T::LivenessWindow::get()) > now
+	}
+
+	/// Marks `provider` offline until its next sign of life (it missed a reservation or a
+	/// deadline).
+	pub(crate) fn mark_offline(provider: &T::AccountId) {
+		Offers::<T>::mutate(provider, |offer| {
+			if let Some(offer) = offer.as_mut().filter(|offer| !offer.offline) {
+				offer.offline = true;
+				Self::deposit_event(Event::MarkedOffline { provider: provider.clone() });
+			}
+		});
 	}
 
 	/// Records a sign of life of the offer's provider.
 	pub(crate) fn seen(offer: &mut OfferOf<T>) {
 		offer.last_seen = frame_system::Pallet::<T>::block_number();
+		offer.offline = false;
 	}
 }

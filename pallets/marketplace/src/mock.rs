@@ -60,13 +60,15 @@ impl pallet_marketplace::Config for Test {
 	type MaxModels = MaxModels;
 	type MaxModelFiles = ConstU32<8>;
 	type MaxNameLen = ConstU32<64>;
-	type MaxModelsPerOffer = ConstU32<4>;
+	type MaxModelsPerOffer = ConstU32<2>;
 	type MaxWorkerKeys = ConstU32<3>;
 	type MaxEndpointLen = ConstU32<128>;
 	type MaxGpuSamples = ConstU32<5>;
 	type LivenessWindow = ConstU64<10>;
 	type MinHeartbeatInterval = ConstU64<3>;
 	type MaxHeartbeatsPerBlock = ConstU32<2>;
+	type MaxProvidersPerModel = ConstU32<3>;
+	type MaxProbesPerPick = ConstU32<2>;
 	type WeightInfo = ();
 }
 

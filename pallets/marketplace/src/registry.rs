@@ -70,14 +70,20 @@ impl<T: Config> Pallet<T> {
 		model_id
 	}
 
-	/// Makes `provider` an approved provider of `model` with `capacity` and `worker_keys`. An
-	/// existing offer keeps its jobs in flight, and room for one more.
+	/// Makes `provider` an approved provider of `model` with `capacity` and `worker_keys`, at
+	/// the back of the model's rotation. An existing offer keeps its jobs in flight, and room
+	/// for one more.
 	pub fn benchmark_provider(
 		provider: &T::AccountId,
 		model: ModelId,
 		capacity: u32,
 		worker_keys: alloc::vec::Vec<WorkerKey>,
 	) {
+		Rotation::<T>::mutate(model, |rotation| {
+			if !rotation.contains(provider) {
+				let _ = rotation.try_push(provider.clone());
+			}
+		});
 		for key in &worker_keys {
 			WorkerKeyOwner::<T>::insert(key, provider);
 		}
@@ -100,8 +106,20 @@ impl<T: Config> Pallet<T> {
 				paused: false,
 				in_flight,
 				last_seen: frame_system::Pallet::<T>::block_number(),
+				offline: false,
 			},
 		);
+	}
+
+	/// Makes `provider` a provider of `model` at the back of its rotation, with every slot
+	/// taken: the matching rule asks it and finds no room.
+	pub fn benchmark_busy_provider(provider: &T::AccountId, model: ModelId) {
+		Self::benchmark_provider(provider, model, 1, alloc::vec::Vec::new());
+		Offers::<T>::mutate(provider, |offer| {
+			if let Some(offer) = offer.as_mut() {
+				offer.in_flight = offer.terms.capacity;
+			}
+		});
 	}
 }
 
@@ -118,8 +136,13 @@ impl<T: Config> ProviderRegistry<T::AccountId, T::Balance> for Pallet<T> {
 	fn check_can_take(
 		provider: &T::AccountId,
 		job: &JobRequest<T::Balance>,
+		holds_slot: bool,
 	) -> Result<T::Balance, DispatchError> {
-		let offer = Offers::<T>::get(provider).ok_or(Error::<T>::NoOffer)?;
+		let mut offer = Offers::<T>::get(provider).ok_or(Error::<T>::NoOffer)?;
+		// The job's reservation already holds the slot the claim takes.
+		if holds_slot {
+			offer.in_flight = offer.in_flight.saturating_sub(1);
+		}
 		// A claim is itself a sign of life: liveness is not asked of it.
 		Ok(Self::match_offer(provider, &offer, job, None)?)
 	}
@@ -130,6 +153,15 @@ impl<T: Config> ProviderRegistry<T::AccountId, T::Balance> for Pallet<T> {
 			ensure!(offer.in_flight < offer.terms.capacity, Error::<T>::AtCapacity);
 			offer.in_flight = offer.in_flight.checked_add(1).ok_or(Error::<T>::AtCapacity)?;
 			Self::seen(offer);
+			Ok(())
+		})
+	}
+
+	fn slot_reserved(provider: &T::AccountId) -> DispatchResult {
+		Offers::<T>::try_mutate(provider, |offer| {
+			let offer = offer.as_mut().ok_or(Error::<T>::NoOffer)?;
+			ensure!(offer.in_flight < offer.terms.capacity, Error::<T>::AtCapacity);
+			offer.in_flight = offer.in_flight.checked_add(1).ok_or(Error::<T>::AtCapacity)?;
 			Ok(())
 		})
 	}
@@ -192,6 +224,11 @@ impl<T: Config> ProviderRegistry<T::AccountId, T::Balance> for Pallet<T> {
 
 	fn record_outcome(provider: &T::AccountId, outcome: JobOutcome) {
 		Reputations::<T>::mutate(provider, |reputation| reputation.record(outcome));
+		// A missed deadline is no sign of life either: the hub hands the provider nothing
+		// more (a requeued shard least of all) until it shows one.
+		if outcome == JobOutcome::Expired {
+			Self::mark_offline(provider);
+		}
 	}
 
 	fn worker_key_owner(key: &WorkerKey) -> Option<T::AccountId> {
@@ -214,5 +251,20 @@ impl<T: Config> ProviderRegistry<T::AccountId, T::Balance> for Pallet<T> {
 		let _ = frame_system::Pallet::<T>::dec_providers(provider);
 		Self::deposit_event(Event::ApprovalRevoked { provider: provider.clone() });
 		true
+	}
+
+	fn pick_provider(job: &JobRequest<T::Balance>) -> Option<(T::AccountId, T::Balance)> {
+		Self::pick(job, frame_system::Pallet::<T>::block_number())
+	}
+
+	fn missed_reservation(provider: &T::AccountId) {
+		Offers::<T>::mutate(provider, |offer| {
+			if let Some(offer) = offer.as_mut() {
+				// The reservation held this slot; an empty one would be broken accounting,
+				// which the jobs pallet's try_state reports.
+				offer.in_flight = offer.in_flight.saturating_sub(1);
+			}
+		});
+		Self::mark_offline(provider);
 	}
 }

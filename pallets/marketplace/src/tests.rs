@@ -1,18 +1,20 @@
 //! Tests of every call and error of the marketplace pallet; `try_state` runs after each.
 
+mod rotation;
+
 use crate::{mock::*, *};
 use aitbc_primitives::{Feasibility, NoProvider, WorkerKey};
 use frame_support::{assert_noop, assert_ok, traits::Get};
 use sp_runtime::DispatchError::BadOrigin;
 
-const ALICE: u64 = 1;
-const BOB: u64 = 2;
+pub(crate) const ALICE: u64 = 1;
+pub(crate) const BOB: u64 = 2;
 
-fn bounded<S: Get<u32>>(bytes: &[u8]) -> BoundedVec<u8, S> {
+pub(crate) fn bounded<S: Get<u32>>(bytes: &[u8]) -> BoundedVec<u8, S> {
 	BoundedVec::try_from(bytes.to_vec()).expect("within bound")
 }
 
-fn add_model() -> ModelId {
+pub(crate) fn add_model() -> ModelId {
 	let id = ModelCount::<Test>::get();
 	assert_ok!(Marketplace::add_model(
 		RuntimeOrigin::root(),
@@ -32,11 +34,16 @@ fn add_model() -> ModelId {
 	id
 }
 
-fn key(n: u8) -> WorkerKey {
+pub(crate) fn key(n: u8) -> WorkerKey {
 	WorkerKey::Sr25519([n; 32])
 }
 
-fn terms(models: &[ModelId], keys: &[WorkerKey], price: u128, capacity: u32) -> OfferTermsOf<Test> {
+pub(crate) fn terms(
+	models: &[ModelId],
+	keys: &[WorkerKey],
+	price: u128,
+	capacity: u32,
+) -> OfferTermsOf<Test> {
 	OfferTerms {
 		models: BoundedVec::try_from(models.to_vec()).unwrap(),
 		price_per_unit: price,
@@ -50,12 +57,12 @@ fn terms(models: &[ModelId], keys: &[WorkerKey], price: u128, capacity: u32) -> 
 }
 
 /// A 256×256 job of `model` accepting `max_price` per unit.
-fn request(model: ModelId, max_price: u128) -> JobRequest<u128> {
+pub(crate) fn request(model: ModelId, max_price: u128) -> JobRequest<u128> {
 	JobRequest { model, pixels: 256 * 256, max_price }
 }
 
 /// Alice serves model 0 at price 5 with capacity 2 and key 1, approved.
-fn alice_ready() -> ModelId {
+pub(crate) fn alice_ready() -> ModelId {
 	let model = add_model();
 	assert_ok!(Marketplace::register_offer(
 		RuntimeOrigin::signed(ALICE),
@@ -261,13 +268,21 @@ fn pause_resume_and_their_errors() {
 			Error::<Test>::AlreadyPaused
 		);
 		assert_noop!(
-			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, &request(model, 10)),
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(
+				&ALICE,
+				&request(model, 10),
+				false
+			),
 			Error::<Test>::OfferPaused
 		);
 		assert_ok!(Marketplace::resume(RuntimeOrigin::signed(ALICE)));
 		System::assert_last_event(Event::OfferResumed { provider: ALICE }.into());
 		assert_eq!(
-			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, &request(model, 10)),
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(
+				&ALICE,
+				&request(model, 10),
+				false
+			),
 			Ok(5)
 		);
 	});
@@ -322,7 +337,11 @@ fn matching_rule_checks_each_condition() {
 		let model = add_model();
 		let other = add_model();
 		let check = |who, model, price| {
-			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&who, &request(model, price))
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(
+				&who,
+				&request(model, price),
+				false,
+			)
 		};
 		assert_noop!(check(ALICE, model, 10), Error::<Test>::NoOffer);
 		assert_ok!(Marketplace::register_offer(
@@ -353,7 +372,11 @@ fn once_stake_is_required_approval_is_not_enough() {
 		));
 		require_stake(Some(BOB));
 		let check = |who| {
-			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&who, &request(model, 10))
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(
+				&who,
+				&request(model, 10),
+				false,
+			)
 		};
 		assert_noop!(check(ALICE), Error::<Test>::InsufficientStake);
 		assert_eq!(check(BOB), Ok(1), "bonded providers need no approval");
@@ -565,7 +588,7 @@ fn the_matching_rule_checks_size_and_asks_liveness_only_of_assignment() {
 		provider_ready(ALICE, model, 5, 1, 512 * 512);
 		let big = JobRequest { model, pixels: 512 * 520, max_price: 10 };
 		assert_noop!(
-			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, &big),
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, &big, false),
 			Error::<Test>::ImageTooLarge
 		);
 		let fits = JobRequest { pixels: 512 * 512, ..big };
@@ -576,7 +599,10 @@ fn the_matching_rule_checks_size_and_asks_liveness_only_of_assignment() {
 			Marketplace::match_offer(&ALICE, &offer, &fits, Some(100)),
 			Err(Error::<Test>::ProviderOffline)
 		));
-		assert_eq!(<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, &fits), Ok(5));
+		assert_eq!(
+			<Marketplace as ProviderRegistry<_, _>>::check_can_take(&ALICE, &fits, false),
+			Ok(5)
+		);
 	});
 }
 

@@ -140,11 +140,15 @@ pub struct Offer<
 	pub terms: OfferTerms<Balance, MaxModels, MaxNameLen, MaxEndpointLen, MaxKeys>,
 	/// A paused offer takes no new jobs.
 	pub paused: bool,
-	/// Jobs assigned and not yet receipted or expired (what `capacity` limits).
+	/// Jobs assigned and not yet receipted or expired, and jobs the hub reserved for it and
+	/// it has not claimed yet (what `capacity` limits).
 	pub in_flight: u32,
 	/// The provider's last sign of life: the block of its last heartbeat, claim, receipt or
 	/// offer change. It is live while this is within the liveness window.
 	pub last_seen: BlockNumber,
+	/// Marked offline by the hub: a job reserved for it passed its acceptance window
+	/// unclaimed. Not live until its next sign of life clears it.
+	pub offline: bool,
 }
 
 /// How a job that was assigned to a provider ended, for its reputation.
@@ -269,13 +273,18 @@ pub trait ProviderRegistry<AccountId, Balance> {
 	fn active_model(id: ModelId) -> Option<ModelLimits>;
 	/// The one matching rule: `provider` may take `job` (model served, price within the
 	/// limit, image within its size limit, a free slot, eligible, unpaused). Returns the
-	/// provider's price.
+	/// provider's price. `holds_slot`: the job is reserved for the provider, and holds one of
+	/// its slots already.
 	fn check_can_take(
 		provider: &AccountId,
 		job: &JobRequest<Balance>,
+		holds_slot: bool,
 	) -> Result<Balance, DispatchError>;
 	/// A job was assigned to `provider` (after `check_can_take` succeeded); a sign of life.
 	fn job_assigned(provider: &AccountId) -> DispatchResult;
+	/// The hub reserved a job for `provider`: it takes one of its slots until the provider
+	/// claims it (released then, before `job_assigned`) or lets it lapse. Not a sign of life.
+	fn slot_reserved(provider: &AccountId) -> DispatchResult;
 	/// An assigned job no longer occupies `provider`'s capacity: it was receipted (the GPU
 	/// work is done; the challenge window needs no GPU: a sign of life) or it expired.
 	fn job_released(provider: &AccountId, receipted: bool) -> DispatchResult;
@@ -293,4 +302,12 @@ pub trait ProviderRegistry<AccountId, Balance> {
 	/// `provider` lost an audit: its governance approval, if any, is revoked, so that the
 	/// penalty bites even with nothing bonded. Returns whether an approval was revoked.
 	fn suspend(provider: &AccountId) -> bool;
+	/// The live provider that takes `job` next, and its price: the first of the model's
+	/// rotation that the matching rule lets take it, among at most `MaxProbesPerPick`
+	/// (bounded work). Every provider asked goes to the back of the rotation, so the next
+	/// job starts with the next providers.
+	fn pick_provider(job: &JobRequest<Balance>) -> Option<(AccountId, Balance)>;
+	/// `provider` let a job reserved for it pass unclaimed: the reservation's slot is freed,
+	/// and the provider is not live until its next sign of life.
+	fn missed_reservation(provider: &AccountId);
 }

@@ -67,6 +67,8 @@ impl pallet_aitbc_marketplace::Config for Test {
 	type LivenessWindow = frame_support::traits::ConstU64<100>;
 	type MinHeartbeatInterval = frame_support::traits::ConstU64<10>;
 	type MaxHeartbeatsPerBlock = ConstU32<8>;
+	type MaxProvidersPerModel = ConstU32<8>;
+	type MaxProbesPerPick = ConstU32<4>;
 	type WeightInfo = ();
 }
 
@@ -92,6 +94,8 @@ impl pallet_aitbc_jobs::Config for Test {
 	type PendingTimeout = ConstU64<10_000>;
 	type MaxUnclaimedPerBlock = ConstU32<2>;
 	type MaxBatchSize = ConstU32<4>;
+	type AcceptWindow = ConstU64<3>;
+	type MaxReservationsPerBlock = ConstU32<4>;
 	type WeightInfo = ();
 }
 
@@ -312,5 +316,7 @@ pub fn run_to_block(n: u64) {
 		Jobs::on_initialize(next);
 		Receipts::on_initialize(next);
 		ProviderStaking::on_initialize(next);
+		// The block's transactions would come here; the hub reserves after them.
+		Jobs::on_idle(next, frame_support::weights::Weight::MAX);
 	}
 }

@@ -67,6 +67,10 @@ impl pallet_aitbc_marketplace::Config for Runtime {
 	type LivenessWindow = ConstU32<120>;
 	type MinHeartbeatInterval = ConstU32<30>;
 	type MaxHeartbeatsPerBlock = ConstU32<64>;
+	// A model's rotation holds 512 providers (16 KiB); a pick asks at most 8 of them, so
+	// assigning a job reads at most 8 offers whatever the network's size.
+	type MaxProvidersPerModel = ConstU32<512>;
+	type MaxProbesPerPick = ConstU32<8>;
 	type WeightInfo = pallet_aitbc_marketplace::weights::SubstrateWeight<Runtime>;
 }
 
@@ -85,6 +89,12 @@ impl pallet_aitbc_jobs::Config for Runtime {
 	type MaxUnclaimedPerBlock = ConstU32<64>;
 	/// A batch job holds up to 64 images, served as 64 shards.
 	type MaxBatchSize = ConstU32<64>;
+	/// A worker sees a job reserved for it in the block that reserves it and claims it in
+	/// the next: 5 blocks leave room for a slow connection before the job goes elsewhere.
+	type AcceptWindow = ConstU32<5>;
+	/// Up to 64 jobs reserved per block, a full batch, from the weight left after the
+	/// block's transactions.
+	type MaxReservationsPerBlock = ConstU32<64>;
 	type WeightInfo = pallet_aitbc_jobs::weights::SubstrateWeight<Runtime>;
 }
 

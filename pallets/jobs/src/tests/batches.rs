@@ -207,6 +207,10 @@ fn two_providers_serve_one_batch_and_each_is_paid_the_shards_it_served() {
 fn a_shard_whose_provider_misses_its_deadline_goes_back_to_the_queue_for_another() {
 	build_and_execute(|| {
 		approve_other_provider();
+		// Room for the two jobs the hub reserves for it while PROVIDER holds the shard.
+		let mut terms = Offers::<Test>::get(OTHER_PROVIDER).unwrap().terms;
+		terms.capacity = 3;
+		assert_ok!(Marketplace::update_offer(RuntimeOrigin::signed(OTHER_PROVIDER), terms));
 		let (batch_id, shards) = submit_batch(2, 100);
 		assert_ok!(Jobs::claim_job(RuntimeOrigin::signed(PROVIDER), shards[0]));
 		run_to_block(3);
@@ -225,7 +229,12 @@ fn a_shard_whose_provider_misses_its_deadline_goes_back_to_the_queue_for_another
 		System::assert_has_event(
 			Event::ShardRequeued { job_id: shards[0], batch_id, provider: PROVIDER }.into(),
 		);
-		// Another provider takes it and serves it.
+		// The provider that missed it counts as offline: the hub reserves the shard for the
+		// other, which takes it and serves it.
+		assert!(Offers::<Test>::get(PROVIDER).unwrap().offline);
+		System::assert_has_event(
+			Event::JobReserved { job_id: shards[0], provider: OTHER_PROVIDER, accept_by: 9 }.into(),
+		);
 		serve(OTHER_PROVIDER, shards[0], 4);
 		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(&OTHER_PROVIDER, &[(shards[0], 1)]));
 		assert_eq!(Balances::balance(&OTHER_PROVIDER), 50);
