@@ -84,6 +84,28 @@ impl Client {
 			.0)
 	}
 
+	/// The provider the hub reserved the pending `job_id` for as of the block `at`, if any:
+	/// only it may claim the job until the reservation lapses.
+	pub async fn reservation_at(
+		at: &subxt::client::ClientAtBlock<
+			crate::Config,
+			impl subxt::client::OnlineClientAtBlockT<crate::Config>,
+		>,
+		job_id: JobId,
+	) -> Result<Option<subxt::utils::AccountId32>, ClientError> {
+		let entry = at
+			.storage()
+			.entry(runtime::storage().jobs().reservations())
+			.map_err(ClientError::chain)?;
+		match entry.try_fetch((job_id,)).await.map_err(ClientError::chain)? {
+			Some(value) => value
+				.decode()
+				.map(|reservation| Some(reservation.provider))
+				.map_err(ClientError::chain),
+			None => Ok(None),
+		}
+	}
+
 	/// Claims a pending job for the signer's offer (feeless when the claim is valid). A claim on
 	/// a job that is no longer pending is refused by the transaction pool
 	/// ([`ClientError::Refused`], naming `Jobs::NotPending` or `Jobs::UnknownJob`) and costs

@@ -585,16 +585,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 				let job = client.job(*job_id).await?;
 				let audit = client.audit(*job_id).await?;
 				let position = client.queue_position(*job_id).await?;
+				let reservation = client.reservation(*job_id).await?;
 				if cli.json {
 					let mut out = job_json(*job_id, &job);
 					out["audit"] = audit.as_ref().map_or(serde_json::Value::Null, audit_json);
 					out["queue_position"] = position.into();
+					out["reserved_for"] = reservation.as_ref().map_or(
+						serde_json::Value::Null,
+						|(p, by)| serde_json::json!({ "provider": p.to_string(), "accept_by": by }),
+					);
 					println!("{out}");
 				} else {
 					let queued = position.map_or(String::new(), |at| {
 						format!(" ({at} job(s) ahead of it in the queue)")
 					});
-					println!("job {job_id}: {}{queued}", describe_state(&job.state));
+					let reserved = reservation.map_or(String::new(), |(provider, by)| {
+						format!(", reserved for {provider} until block {by}")
+					});
+					println!("job {job_id}: {}{queued}{reserved}", describe_state(&job.state));
 					if let Some(audit) = &audit {
 						println!("  {}", describe_audit(audit));
 					}

@@ -84,7 +84,11 @@ pub struct ProviderInfo {
 	pub eligible: bool,
 	/// The block of its last sign of life (heartbeat, claim, receipt or offer change).
 	pub last_seen: Option<u32>,
-	/// Its last sign of life is within the chain's liveness window at the current block.
+	/// The hub marked it offline (it let a reserved job lapse or missed a deadline); its next
+	/// sign of life clears it.
+	pub offline: bool,
+	/// Its last sign of life is within the chain's liveness window at the current block, and
+	/// it is not marked offline.
 	pub live: bool,
 	/// Jobs completed, expired, cancelled after assignment; audits failed and passed.
 	pub completed: u32,
@@ -188,6 +192,7 @@ impl Client {
 			.map_err(ClientError::chain)?;
 		let now = u32::try_from(at.block_number()).unwrap_or(u32::MAX);
 		let last_seen = offer.as_ref().map(|o| o.last_seen);
+		let offline = offer.as_ref().is_some_and(|o| o.offline);
 		// The runtime API derives the summary (median included) with the runtime's own rule.
 		let reputation = at
 			.runtime_apis()
@@ -203,7 +208,8 @@ impl Client {
 			bonded,
 			eligible: if min_stake == 0 { approved } else { bonded >= min_stake },
 			last_seen,
-			live: last_seen.is_some_and(|seen| seen.saturating_add(window) > now),
+			offline,
+			live: !offline && last_seen.is_some_and(|seen| seen.saturating_add(window) > now),
 			completed: reputation.completed,
 			expired: reputation.expired,
 			cancelled_after_assign: reputation.cancelled_after_assign,
@@ -220,6 +226,23 @@ impl Client {
 		provider: &subxt_signer::sr25519::Keypair,
 	) -> Result<Included, ClientError> {
 		self.submit(&runtime::transactions().marketplace().heartbeat(), provider).await
+	}
+
+	/// Pauses the signer's offer: the hub reserves it no new job and its claims are refused;
+	/// jobs in flight go on (feeless for an approved provider).
+	pub async fn pause_offer(
+		&self,
+		provider: &subxt_signer::sr25519::Keypair,
+	) -> Result<Included, ClientError> {
+		self.submit(&runtime::transactions().marketplace().pause(), provider).await
+	}
+
+	/// Lets the signer's paused offer take jobs again (feeless for an approved provider).
+	pub async fn resume_offer(
+		&self,
+		provider: &subxt_signer::sr25519::Keypair,
+	) -> Result<Included, ClientError> {
+		self.submit(&runtime::transactions().marketplace().resume(), provider).await
 	}
 
 	/// The chain's liveness rule: (`LivenessWindow`, `MinHeartbeatInterval`) in blocks.
@@ -262,6 +285,26 @@ impl Client {
 		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
 		let call = runtime::runtime_apis().compute_api().queue_position(job_id);
 		at.runtime_apis().call(call).await.map_err(ClientError::chain)
+	}
+
+	/// The provider the hub reserved a pending job for, and the block the reservation lapses
+	/// in if it does not claim the job, if the job is reserved.
+	pub async fn reservation(
+		&self,
+		job_id: aitbc_primitives::JobId,
+	) -> Result<Option<(AccountId32, u32)>, ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		let entry = at
+			.storage()
+			.entry(runtime::storage().jobs().reservations())
+			.map_err(ClientError::chain)?;
+		match entry.try_fetch((job_id,)).await.map_err(ClientError::chain)? {
+			Some(value) => {
+				let reservation = value.decode().map_err(ClientError::chain)?;
+				Ok(Some((reservation.provider, reservation.accept_by)))
+			},
+			None => Ok(None),
+		}
 	}
 
 	/// Every provider with an offer, by account.

@@ -223,6 +223,32 @@ fn main() {
 		micros(draw_each),
 		micros(audit_each)
 	);
+	// The hub: a job's reservation is one worst-case pick (8 providers asked) and one look in
+	// `on_idle`; its full cycle adds the submission, the provider's claim, its share of an
+	// authorized receipt batch and its finalization.
+	let reserve_base = JobWeights::reserve_pending(0, 0);
+	let reserve_look = JobWeights::reserve_pending(1, 0).saturating_sub(reserve_base);
+	let reserve_pick = JobWeights::reserve_pending(0, 1).saturating_sub(reserve_base);
+	let cycle = ps(job)
+		+ ps(reserve_look)
+		+ ps(reserve_pick)
+		+ ps(claim)
+		+ authorized_each
+		+ ps(finalize_each)
+		+ ps(finalize_provider) / batch_size as f64;
+	println!(
+		"hub: reserving a job {:.1} µs (a pick asking up to 8 providers) + {:.1} µs per pending job \
+		 looked at, {:.1} µs per block",
+		micros(reserve_pick),
+		micros(reserve_look),
+		micros(reserve_base)
+	);
+	println!(
+		"full job cycle (submit + reservation + claim + authorized receipt + finalize): {:.1} µs = \
+		 {:.0} single-image jobs/s by weight",
+		cycle / 1_000_000.0,
+		ps(budget) / cycle / seconds
+	);
 	for (rate, name) in [(0.0, "0 %"), (0.1, "10 % (the runtime's default)"), (1.0, "100 %")] {
 		let steady = audited(rate);
 		println!(

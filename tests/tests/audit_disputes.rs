@@ -133,8 +133,21 @@ async fn substitutes_are_caught_liars_outvoted_and_challenges_settled() {
 		],
 	);
 	wait_http(&cheat_http).await;
-	let (job_a, units_a) = submit_cheap(&url, "charlie", "a red circle on a white background", 5);
-	let (job_b, units_b) = submit_cheap(&url, "eve", "a blue triangle on a green background", 6);
+	// The hub reserves each job for one of the two cheaters, whichever the rotation reaches
+	// first: the other pauses while a job is submitted and claimed, so that each job goes to
+	// the cheater this test plays with it.
+	let mut cheap = Vec::new();
+	for (name, other, account, prompt, seed) in [
+		("cheat-a", "cheat-b", "charlie", "a red circle on a white background", 5),
+		("cheat-b", "cheat-a", "eve", "a blue triangle on a green background", 6),
+	] {
+		client.pause_offer(&key(other)).await.unwrap();
+		let (job, units) = submit_cheap(&url, account, prompt, seed);
+		client.claim_job(&key(name), job).await.unwrap();
+		client.resume_offer(&key(other)).await.unwrap();
+		cheap.push((job, units));
+	}
+	let [(job_a, units_a), (job_b, units_b)] = cheap[..] else { unreachable!() };
 	let before: Vec<u128> = balances(&client, &honest).await;
 	let (minted_before, _) = client.issuance_ledger().await.unwrap();
 	let pay_before = total_auditor_pay(&client).await;
@@ -143,7 +156,6 @@ async fn substitutes_are_caught_liars_outvoted_and_challenges_settled() {
 		(job_a, units_a, "cheat-a", &cheat_a, Substitute::NextSeed),
 		(job_b, units_b, "cheat-b", &cheat_b, Substitute::HalfTheSteps),
 	] {
-		client.claim_job(&key(name), job).await.unwrap();
 		let png = substitute_image(&client, job, change, home.path()).await;
 		let sha = sha256(&png);
 		std::fs::write(artifacts.join(hex::encode(sha)), &png).unwrap();

@@ -1,11 +1,15 @@
 //! "Why no provider": `aitbc submit` asks the chain (the `feasibility` runtime API) before it
 //! signs, refuses a job no live provider could take with what to change, submits it anyway with
-//! `--force`, and `aitbc status` shows a pending job's place in the queue.
+//! `--force`, and `aitbc status` shows a pending job's place in the queue. The hub reserves the
+//! job for the one provider, which (no worker runs) never claims it: the reservation lapses, the
+//! provider is marked offline and new jobs are refused with that reason, until a heartbeat brings
+//! it back and the hub reserves the job for it again.
 
 use aitbc_client::{account_of, keys::read_key_file, ClientError};
 use aitbc_integration_tests::market::*;
 use aitbc_integration_tests::*;
 use serde_json::Value;
+use std::time::Duration;
 
 fn aitbc(url: &str, args: &[&str]) -> (bool, String, String) {
 	let mut all = vec!["--node", url, "--account", "charlie"];
@@ -99,11 +103,43 @@ async fn submit_refuses_a_job_no_provider_could_take_and_says_what_to_change() {
 	let (ok, out, _) = aitbc(&url, &["status", &second.to_string()]);
 	assert!(ok && out.contains("1 job(s) ahead of it in the queue"), "{out}");
 
-	// The providers table says it is live.
-	let (ok, out, _) = aitbc(&url, &["--json", "providers"]);
-	assert!(ok);
-	let listed = json(&out);
+	// The hub reserved the first job for the provider in its block; nobody claims it, so the
+	// reservation lapses 5 blocks later and the provider counts as offline.
+	let provider_id = account_of(&provider_key);
+	wait_for("the provider marked offline", Duration::from_secs(60), &[&_node], || async {
+		client.provider(&provider_id).await.ok().filter(|p| p.offline)
+	})
+	.await;
+	let listed = json(&aitbc(&url, &["--json", "providers"]).1);
 	let entry = listed.as_array().unwrap().iter().find(|p| p["account"] == provider.as_str());
 	let entry = entry.unwrap_or_else(|| panic!("{provider} in {listed}"));
-	assert_eq!((&entry["live"], &entry["max_pixels"]), (&Value::from(true), &Value::from(16_384)));
+	assert_eq!(
+		(&entry["live"], &entry["offline"], &entry["max_pixels"]),
+		(&Value::from(false), &Value::from(true), &Value::from(16_384)),
+		"{entry}"
+	);
+	let status = json(&aitbc(&url, &["--json", "status", &first.to_string()]).1);
+	assert_eq!(
+		(&status["state"], &status["reserved_for"], &status["queue_position"]),
+		(&Value::from("Pending"), &Value::Null, &Value::from(0)),
+		"still first in the queue, reserved for nobody: {status}"
+	);
+	let stderr = refused(&["--max-price", "0.001", "--width", "128", "--height", "128"]);
+	assert!(stderr.contains("none has shown a sign of life"), "{stderr}");
+
+	// A heartbeat (due at once for a provider marked offline, and feeless) brings it back, and
+	// the hub reserves the job for it again.
+	let balance = client.balance(&provider_id).await.unwrap();
+	client.heartbeat(&provider_key).await.unwrap();
+	assert_eq!(client.balance(&provider_id).await.unwrap(), balance, "no fee paid");
+	let reserved =
+		wait_for("the job reserved again", Duration::from_secs(30), &[&_node], || async {
+			let status = json(&aitbc(&url, &["--json", "status", &first.to_string()]).1);
+			(status["reserved_for"] != Value::Null).then_some(status)
+		})
+		.await;
+	assert_eq!(reserved["reserved_for"]["provider"], Value::from(provider.as_str()), "{reserved}");
+	assert!(client.provider(&provider_id).await.unwrap().live);
+	let (ok, out, _) = aitbc(&url, &["status", &first.to_string()]);
+	assert!(ok && out.contains(&format!("reserved for {provider} until block")), "{out}");
 }

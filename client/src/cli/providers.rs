@@ -17,7 +17,7 @@ pub async fn list(cli: &Cli, client: &Client) -> anyhow::Result<()> {
 					"price_per_unit": offer.map(|o| o.price_per_unit.to_string()),
 					"gpu": offer.map(|o| o.gpu_name.clone()), "endpoint": offer.map(|o| o.endpoint.clone()),
 					"capacity": offer.map(|o| o.capacity), "max_pixels": offer.map(|o| o.max_pixels),
-					"live": p.live, "last_seen": p.last_seen, "eligible": p.eligible,
+					"live": p.live, "offline": p.offline, "last_seen": p.last_seen, "eligible": p.eligible,
 					"completed": p.completed, "expired": p.expired,
 					"cancelled_after_assign": p.cancelled_after_assign, "failed_checks": p.failed_checks,
 					"passed_checks": p.passed_checks, "median_gpu_ms": p.median_gpu_ms,
@@ -37,6 +37,9 @@ pub async fn list(cli: &Cli, client: &Client) -> anyhow::Result<()> {
 				if p.paused { "  (paused)" } else { "" },
 				match p.last_seen {
 					Some(seen) if p.live => format!("  live (seen at block {seen})"),
+					Some(seen) if p.offline => {
+						format!("  offline (missed a reserved job or a deadline; last seen at block {seen})")
+					},
 					Some(seen) => format!("  offline (last seen at block {seen})"),
 					None => String::new(),
 				},

@@ -1,7 +1,8 @@
 //! Chain mode: `aitbc-worker init | register | start`.
 //!
-//! `start` follows best blocks, claims pending jobs its offer can serve (the same checks the
-//! runtime's matching rule makes, plus what the local model allows), runs them on the
+//! `start` follows best blocks, claims the pending jobs the hub reserved for its provider (then
+//! any reserved for nobody) that its offer can serve (the same checks the runtime's matching
+//! rule makes, plus what the local model allows), runs them on the
 //! [`Pipeline`], stores the image in the content-addressed [`ArtifactStore`] served over HTTP,
 //! signs the receipt with the worker key and submits it. Every step the chain will see is
 //! journalled first ([`journal`]), so after a crash or a restart a job is resumed (the same signed
@@ -51,6 +52,9 @@ use receipts::ReceiptQueue;
 
 /// How long a job read at finalized blocks may lag behind what this worker did in best blocks.
 const SETTLE_WAIT: Duration = Duration::from_secs(30);
+/// Pending jobs whose reservation a worker reads per block: the hub reserves at most a few
+/// dozen jobs per block, so a provider's own are near the front of the queue.
+const PENDING_LOOKED_AT: usize = 256;
 
 /// The keys of a worker folder.
 pub struct WorkerKeys {
@@ -433,18 +437,27 @@ impl Worker {
 			let offset = usize::from(self.me.0[0]) % pending.len();
 			pending.rotate_left(offset);
 		}
+		// The hub reserves each job for one provider: claim the jobs reserved for this one
+		// first (they hold its slots already), then jobs reserved for nobody; a job reserved
+		// for another provider is its to claim (ours would be refused).
+		let skipped = |job_id: &JobId| {
+			self.skip
+				.lock()
+				.map(|s| s.get(job_id).is_some_and(|until| *until > block))
+				.unwrap_or(false)
+		};
+		let (mut mine, mut unreserved) = (Vec::new(), Vec::new());
+		for job_id in pending.into_iter().filter(|id| !skipped(id)).take(PENDING_LOOKED_AT) {
+			match Client::reservation_at(at, job_id).await? {
+				Some(holder) if holder == self.me => mine.push(job_id),
+				Some(_) => {},
+				None => unreserved.push(job_id),
+			}
+		}
 		let mut started = 0;
-		for job_id in pending {
+		for job_id in mine.into_iter().chain(unreserved) {
 			if started == free {
 				break;
-			}
-			if self
-				.skip
-				.lock()
-				.map(|s| s.get(&job_id).is_some_and(|until| *until > block))
-				.unwrap_or(false)
-			{
-				continue;
 			}
 			let Some(job) = Client::job_at(at, job_id).await? else { continue };
 			if let Some(reason) = self.cannot_serve(&job) {

@@ -92,19 +92,24 @@ pub async fn register(
 }
 
 impl Worker {
-	/// Sends a heartbeat if this provider's last sign of life on-chain is `every` or more
-	/// blocks before `block` and it may take jobs (only then is a heartbeat free).
+	/// Sends a heartbeat if it may take jobs (only then is a heartbeat free) and either the
+	/// hub marked it offline (a reservation lapsed while it was away: the heartbeat is due at
+	/// once and brings it back) or its last sign of life is `every` or more blocks before
+	/// `block`.
 	pub(super) async fn heartbeat_if_due(&self, client: &Client, block: u64, every: u32) {
 		let info = match client.provider(&self.me).await {
 			Ok(info) => info,
 			Err(e) => return tracing::warn!(error = %e, "reading the offer for a heartbeat"),
 		};
 		let Some(seen) = info.last_seen else { return };
-		if !info.eligible || u64::from(seen) + u64::from(every) > block {
+		let due = info.offline || u64::from(seen) + u64::from(every) <= block;
+		if !info.eligible || !due {
 			return;
 		}
 		match client.heartbeat(&self.keys.provider).await {
-			Ok(_) => tracing::info!(block, last_seen = seen, "heartbeat sent"),
+			Ok(_) => {
+				tracing::info!(block, last_seen = seen, offline = info.offline, "heartbeat sent")
+			},
 			Err(e) => tracing::warn!(error = %e, "heartbeat refused"),
 		}
 	}
