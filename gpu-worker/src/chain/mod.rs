@@ -55,6 +55,9 @@ const SETTLE_WAIT: Duration = Duration::from_secs(30);
 /// Pending jobs whose reservation a worker reads per block: the hub reserves at most a few
 /// dozen jobs per block, so a provider's own are near the front of the queue.
 const PENDING_LOOKED_AT: usize = 256;
+/// Blocks a job may stay reserved for nobody before a worker claims it without the hub (more
+/// than the acceptance window, so a lapsed reservation is given to the next provider first).
+const UNRESERVED_GRACE_BLOCKS: u64 = 8;
 
 /// The keys of a worker folder.
 pub struct WorkerKeys {
@@ -454,12 +457,21 @@ impl Worker {
 				None => unreserved.push(job_id),
 			}
 		}
+		let mine_count = mine.len();
 		let mut started = 0;
-		for job_id in mine.into_iter().chain(unreserved) {
+		for (at_index, job_id) in mine.into_iter().chain(unreserved).enumerate() {
 			if started == free {
 				break;
 			}
 			let Some(job) = Client::job_at(at, job_id).await? else { continue };
+			// A job reserved for nobody is normally reserved within a block of being queued;
+			// claiming it sooner races the hub, which may meanwhile reserve another job for this
+			// provider and fill its capacity (the claim would then fail and cost a fee). Only a
+			// job the hub has not placed for a while is claimed directly.
+			let reserved_for_me = at_index < mine_count;
+			if !reserved_for_me && u64::from(job.queued_at) + UNRESERVED_GRACE_BLOCKS > block {
+				continue;
+			}
 			if let Some(reason) = self.cannot_serve(&job) {
 				tracing::info!(job_id, reason = %reason, "not taking job");
 				if let Ok(mut skip) = self.skip.lock() {
