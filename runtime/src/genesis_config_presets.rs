@@ -64,7 +64,10 @@ fn genesis(
 			keys: authorities
 				.iter()
 				.map(|(account, aura, grandpa)| {
-					let keys = SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() };
+					// The probe key is the Aura key's sr25519 key, as `--alice` and
+					// `author_rotateKeys` with a seed make it.
+					let probe = sp_core::sr25519::Public::from(aura.clone()).into();
+					let keys = SessionKeys { aura: aura.clone(), grandpa: grandpa.clone(), probe };
 					(account.clone(), account.clone(), keys)
 				})
 				.collect(),
@@ -74,7 +77,8 @@ fn genesis(
 }
 
 /// A well-known development account as an authority: its sr25519 account, the same key for
-/// Aura, and its ed25519 key for GRANDPA (what `aitbc-node --alice` puts in the keystore).
+/// Aura and for probes, and its ed25519 key for GRANDPA (what `aitbc-node --alice` puts in the
+/// keystore).
 fn dev_authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AccountId, AuraId, GrandpaId) {
 	(aura.to_account_id(), aura.public().into(), grandpa.public().into())
 }

@@ -4,7 +4,8 @@
 //! served. This crate wires the standard pallets (system, timestamp, Aura, GRANDPA, balances,
 //! transaction payment with feeless bootstrap calls, sudo), the validator set (session,
 //! authorship, offences and the hybrid PoA/PoS validators pallet), the compute economy
-//! (marketplace, jobs, receipts, provider staking, audits) and exposes the runtime APIs that
+//! (marketplace, jobs, receipts, provider staking, audits), the validators' off-chain probes of
+//! providers (probes) and exposes the runtime APIs that
 //! polkadot.js, subxt and the node need.
 //!
 //! Layout: pallet configurations live in [`configs`], runtime API implementations in [`apis`],
@@ -106,10 +107,12 @@ pub mod opaque {
 	pub type BlockId = generic::BlockId<Block>;
 
 	impl_opaque_keys! {
-		/// The session keys of a validator: Aura for authoring, GRANDPA for finality.
+		/// The session keys of a validator: Aura for authoring, GRANDPA for finality, and
+		/// the probe key its off-chain worker signs provider probe reports with.
 		pub struct SessionKeys {
 			pub aura: Aura,
 			pub grandpa: Grandpa,
+			pub probe: Probes,
 		}
 	}
 }
@@ -121,7 +124,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	impl_name: alloc::borrow::Cow::Borrowed("aitbc-node"),
 	authoring_version: 1,
-	spec_version: 111,
+	spec_version: 112,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// 2: the `CheckClaim` transaction extension.
@@ -200,24 +203,9 @@ mod runtime {
 
 	#[runtime::pallet_index(19)]
 	pub type Offences = pallet_offences;
-}
 
-/// Bare (unsigned) extrinsics the runtime creates itself: GRANDPA equivocation reports.
-impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
-where
-	RuntimeCall: From<C>,
-{
-	type Extrinsic = UncheckedExtrinsic;
-	type RuntimeCall = RuntimeCall;
-}
-
-impl<C> frame_system::offchain::CreateBare<C> for Runtime
-where
-	RuntimeCall: From<C>,
-{
-	fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
-		UncheckedExtrinsic::new_bare(call)
-	}
+	#[runtime::pallet_index(20)]
+	pub type Probes = pallet_aitbc_probes;
 }
 
 /// Address format of extrinsics.

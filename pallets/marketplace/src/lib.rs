@@ -229,7 +229,8 @@ pub mod pallet {
 		ProviderApproved { provider: T::AccountId },
 		/// Governance revoked a provider's approval.
 		ApprovalRevoked { provider: T::AccountId },
-		/// A job reserved for the provider passed its acceptance window unclaimed: it counts
+		/// A job reserved for the provider passed its acceptance window unclaimed, one of its
+		/// jobs expired, or a quorum of validators' probes found its endpoint down: it counts
 		/// as offline until its next sign of life (a heartbeat, claim or offer change).
 		MarkedOffline { provider: T::AccountId },
 	}

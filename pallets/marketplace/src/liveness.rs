@@ -6,7 +6,9 @@
 //! within `MaxHeartbeatsPerBlock` per block, so reconnecting workers cannot flood the chain.
 //! A provider is live while its last sign of life is less than `LivenessWindow` blocks old,
 //! unless the hub marked it offline since: a job reserved for it passed its acceptance window
-//! unclaimed ([`ProviderRegistry::missed_reservation`]), or a job of its expired. Its next sign of life clears the mark;
+//! unclaimed ([`ProviderRegistry::missed_reservation`]), a job of its expired, or a quorum of
+//! validators' probes found its endpoint down ([`Pallet::note_unreachable`]). Its next sign of
+//! life clears the mark;
 //! a heartbeat that clears it is due at once, whatever the interval.
 
 use crate::*;
@@ -47,6 +49,12 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::MarkedOffline { provider: provider.clone() });
 			}
 		});
+	}
+
+	/// A quorum of validators' probes found `provider`'s endpoint down: it counts as offline
+	/// until its next sign of life, like a provider that missed a reservation.
+	pub fn note_unreachable(provider: &T::AccountId) {
+		Self::mark_offline(provider)
 	}
 
 	/// Records a sign of life of the offer's provider.

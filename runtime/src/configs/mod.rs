@@ -5,6 +5,7 @@ mod compute;
 mod consensus;
 mod governance;
 mod monetary;
+mod offchain;
 mod system;
 pub mod validators;
 

@@ -1,0 +1,107 @@
+//! Counting reports into findings, applying the ones a quorum reached, and clearing rounds
+//! that are over.
+
+use crate::*;
+use frame_support::{pallet_prelude::*, traits::Get};
+
+/// Rounds `on_idle` looks at per block at most (each costs two prefix clears, even if empty).
+const MAX_ROUNDS_CLEARED_PER_BLOCK: u32 = 8;
+
+impl<T: Config> Pallet<T> {
+	/// Records a checked report: each finding gets the prober's vote, and one that reaches
+	/// the quorum with it takes effect (exactly once: at the vote that reaches it).
+	pub(crate) fn record(report: ReportOf<T>) {
+		let Report { round, prober, findings } = report;
+		Reported::<T>::insert(round, prober, ());
+		let quorum = Self::quorum();
+		let count = findings.len() as u32;
+		for finding in findings {
+			let votes = Votes::<T>::mutate(round, &finding, |votes| {
+				*votes = votes.saturating_add(1);
+				*votes
+			});
+			if votes == quorum {
+				match finding {
+					Finding::ProviderDown(provider) => {
+						T::Targets::provider_down(&provider);
+						Self::deposit_event(Event::ProviderDown {
+							provider,
+							round,
+							reporters: votes,
+						});
+					},
+				}
+			}
+		}
+		Self::deposit_event(Event::Reported { round, prober, findings: count });
+	}
+
+	/// Clears the entries of rounds before `current`, oldest first, within `limit`. Each map
+	/// of a round is cleared in one call per block (a second call in the same block would see
+	/// the same keys again), so a round too big for the block's weight finishes later.
+	pub(crate) fn clear_old_rounds(current: u32, limit: Weight) -> Weight {
+		let mut used = T::DbWeight::get().reads(1);
+		if used.any_gt(limit) {
+			return Weight::zero();
+		}
+		let mut oldest = OldestRound::<T>::get();
+		let start = oldest;
+		let per_entry = T::WeightInfo::clear_round(1).saturating_sub(T::WeightInfo::clear_round(0));
+		let per_round = T::WeightInfo::clear_round(0);
+		let write = T::DbWeight::get().writes(1);
+		for _ in 0..MAX_ROUNDS_CLEARED_PER_BLOCK {
+			if oldest >= current {
+				break;
+			}
+			let left = limit.saturating_sub(used).saturating_sub(write).saturating_sub(per_round);
+			// A zero component of `per_entry` does not limit; free entries are bounded below.
+			let budget = left.checked_div_per_component(&per_entry).unwrap_or(u64::MAX);
+			// Weight's per-component quotient: how many entries the block still affords.
+			let budget = budget.min(u32::MAX as u64) as u32;
+			if budget == 0 || used.saturating_add(per_round).any_gt(limit) {
+				break;
+			}
+			let votes = Votes::<T>::clear_prefix(oldest, budget, None);
+			let removed = votes.backend;
+			let reports = if votes.maybe_cursor.is_none() {
+				Some(Reported::<T>::clear_prefix(oldest, budget.saturating_sub(removed), None))
+			} else {
+				None
+			};
+			let removed = removed.saturating_add(reports.as_ref().map_or(0, |r| r.backend));
+			used = used
+				.saturating_add(per_round)
+				.saturating_add(per_entry.saturating_mul(removed as u64));
+			match reports {
+				Some(reports) if reports.maybe_cursor.is_none() => {
+					oldest = oldest.saturating_add(1)
+				},
+				_ => break,
+			}
+		}
+		if oldest != start {
+			OldestRound::<T>::put(oldest);
+			used = used.saturating_add(write);
+		}
+		used
+	}
+
+	/// Invariants: probers within bounds; no entries of rounds before [`OldestRound`]; no
+	/// finding with more votes than its round has reports; no report from a position beyond
+	/// the bound.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let oldest = OldestRound::<T>::get();
+		for (round, prober, ()) in Reported::<T>::iter() {
+			ensure!(round >= oldest, "a report of a cleared round is stored");
+			ensure!(prober < T::MaxProbers::get(), "a report from beyond the probers' bound");
+		}
+		for (round, _finding, votes) in Votes::<T>::iter() {
+			ensure!(round >= oldest, "votes of a cleared round are stored");
+			let reports = Reported::<T>::iter_prefix(round).count() as u32;
+			ensure!(votes >= 1 && votes <= reports, "a finding has more votes than reports");
+		}
+		ensure!(oldest <= Self::current_round(), "the oldest round is in the future");
+		Ok(())
+	}
+}
