@@ -47,7 +47,7 @@ pub struct Candidate {
 /// Session keys the node generated, with the proof that the owner's account holds them.
 #[derive(Clone, Debug)]
 pub struct GeneratedKeys {
-	/// The SCALE-encoded public session keys (aura, then grandpa).
+	/// The SCALE-encoded public session keys (aura, grandpa, then the probe key).
 	pub keys: Vec<u8>,
 	/// The proof of possession over the owner's account (`session.setKeys` requires it).
 	pub proof: Vec<u8>,

@@ -12,7 +12,7 @@ pub enum Down {
 	NoAnswer,
 	/// An HTTP status other than 200.
 	Status(u16),
-	/// Not a JSON object with `"status": "ok"` and a `models` list, or too long.
+	/// Not a JSON object with `"status": "ok"` and the models it runs, or too long.
 	Malformed,
 	/// A model the provider offers is not among those it has loaded.
 	ModelNotLoaded,
@@ -29,7 +29,8 @@ pub fn hex32(bytes: &[u8; 32]) -> String {
 }
 
 /// Whether a `200` answer's body shows a worker that is up with every model of `manifests`
-/// loaded: `{"status": "ok", "models": [{"manifest_sha256": "<hex>", ...}, ...], ...}`.
+/// loaded: `{"status": "ok", "models": [{"manifest_sha256": "<hex>", ...}, ...], ...}` (a chain
+/// worker) or `{"status": "ok", "model_manifest_sha256": "<hex>", ...}` (`aitbc-worker serve`).
 pub fn check_health(body: &[u8], manifests: &[[u8; 32]]) -> Result<(), Down> {
 	if body.len() > MAX_HEALTH_BYTES {
 		return Err(Down::Malformed);
@@ -38,12 +39,17 @@ pub fn check_health(body: &[u8], manifests: &[[u8; 32]]) -> Result<(), Down> {
 	if health.get("status").and_then(|status| status.as_str()) != Some("ok") {
 		return Err(Down::Malformed);
 	}
-	let loaded: Vec<&str> = health
-		.get("models")
-		.and_then(|models| models.as_array())
-		.ok_or(Down::Malformed)?
-		.iter()
+	// A chain worker lists its models; a single-model `aitbc-worker serve` names its one.
+	let single = health.get("model_manifest_sha256").and_then(|sha| sha.as_str());
+	let listed = health.get("models").and_then(|models| models.as_array());
+	if single.is_none() && listed.is_none() {
+		return Err(Down::Malformed);
+	}
+	let loaded: Vec<&str> = listed
+		.into_iter()
+		.flatten()
 		.filter_map(|model| model.get("manifest_sha256").and_then(|sha| sha.as_str()))
+		.chain(single)
 		.collect();
 	if manifests.iter().all(|manifest| loaded.contains(&hex32(manifest).as_str())) {
 		Ok(())

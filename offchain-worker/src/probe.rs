@@ -40,6 +40,7 @@ pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
 		return;
 	}
 	let targets = select(T::Targets::live_providers(now), round, T::MaxFindings::get() as usize);
+	let probed = targets.len();
 	let mut findings: Vec<FindingOf<T>> = probe_all(&targets, T::ProbeTimeoutMs::get())
 		.into_iter()
 		.zip(targets)
@@ -54,6 +55,11 @@ pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
 			})
 		})
 		.collect();
+	log::info!(
+		target: "aitbc::probes",
+		"round {round}: probed {probed} provider(s), {} down",
+		findings.len()
+	);
 	if findings.is_empty() {
 		return;
 	}

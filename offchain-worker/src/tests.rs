@@ -261,6 +261,9 @@ fn health_answers_are_read_strictly() {
 		health::check_health(br#"{"status":"starting","models":[]}"#, &[]),
 		Err(Down::Malformed)
 	);
+	let single = format!(r#"{{"status":"ok","model":"m","model_manifest_sha256":"{hex}"}}"#);
+	assert_eq!(health::check_health(single.as_bytes(), &[manifest]), Ok(()), "aitbc-worker serve");
+	assert_eq!(health::check_health(single.as_bytes(), &[[1; 32]]), Err(Down::ModelNotLoaded));
 	assert_eq!(health::check_health(br#"{"status":"ok"}"#, &[]), Err(Down::Malformed));
 	assert_eq!(health::check_health(b"<html>", &[]), Err(Down::Malformed));
 	let huge = vec![b' '; health::MAX_HEALTH_BYTES + 1];

@@ -220,3 +220,38 @@ pub async fn wait_log(process: &Process, needle: &str, timeout: Duration) {
 		tokio::time::sleep(Duration::from_millis(100)).await;
 	}
 }
+
+/// Waits until something accepts connections on `address` (at most 30 s).
+pub async fn wait_http(address: &str) {
+	for _ in 0..120 {
+		if tokio::net::TcpStream::connect(address).await.is_ok() {
+			return;
+		}
+		tokio::time::sleep(Duration::from_millis(250)).await;
+	}
+	panic!("nothing listens on {address}");
+}
+
+/// A stock `aitbc-worker serve` on `listen` (the embedded model on the CPU): the health and
+/// artifact endpoints of a provider whose chain side a test plays itself.
+pub async fn serve_endpoint(listen: &str, artifacts: &Path) -> Process {
+	let server = Process::start(
+		"endpoint",
+		"aitbc-worker",
+		&[
+			"serve",
+			"--device",
+			"cpu",
+			"--threads",
+			"1",
+			"--listen",
+			listen,
+			"--api-key",
+			"unused-by-the-chain",
+			"--artifacts",
+			artifacts.to_str().expect("utf8"),
+		],
+	);
+	wait_http(listen).await;
+	server
+}

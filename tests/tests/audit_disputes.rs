@@ -115,24 +115,7 @@ async fn substitutes_are_caught_liars_outvoted_and_challenges_settled() {
 	// job challenges it too.
 	let artifacts = home.path().join("cheat-artifacts");
 	std::fs::create_dir_all(&artifacts).unwrap();
-	let mut cheat_server = Process::start(
-		"cheat-http",
-		"aitbc-worker",
-		&[
-			"serve",
-			"--device",
-			"cpu",
-			"--threads",
-			"1",
-			"--listen",
-			&cheat_http,
-			"--api-key",
-			"unused-by-auditors",
-			"--artifacts",
-			artifacts.to_str().unwrap(),
-		],
-	);
-	wait_http(&cheat_http).await;
+	let mut cheat_server = serve_endpoint(&cheat_http, &artifacts).await;
 	// The hub reserves each job for one of the two cheaters, whichever the rotation reaches
 	// first: the other pauses while a job is submitted and claimed, so that each job goes to
 	// the cheater this test plays with it.
@@ -450,16 +433,6 @@ async fn wait_state(client: &Client, job: u64, state: &str) {
 		tokio::time::sleep(Duration::from_millis(250)).await;
 	}
 	panic!("job {job} never reached {state}");
-}
-
-async fn wait_http(address: &str) {
-	for _ in 0..120 {
-		if tokio::net::TcpStream::connect(address).await.is_ok() {
-			return;
-		}
-		tokio::time::sleep(Duration::from_millis(250)).await;
-	}
-	panic!("nothing listens on {address}");
 }
 
 async fn ended_audit(client: &Client, job: u64, outcome: AuditOutcome) -> AuditInfo {

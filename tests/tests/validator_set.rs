@@ -198,7 +198,13 @@ async fn candidates_join_author_vote_and_leave() {
 	assert!(out.starts_with("model 0"), "{out}");
 	let worker_dir = dir.path().join("provider");
 	std::fs::create_dir_all(&worker_dir).unwrap();
-	let eve: AccountId32 = provision_worker(&url, &worker_dir).parse().unwrap();
+	// The test plays Eve's worker on the chain; a stock server answers the validators' probes
+	// at her endpoint, as her worker's would (with four validators, three reports of an
+	// endpoint that is down would mark her offline and her jobs would be refused).
+	let listen = format!("127.0.0.1:{}", free_port());
+	let _endpoint = serve_endpoint(&listen, &dir.path().join("artifacts")).await;
+	let eve: AccountId32 =
+		provision_worker_with(&url, &worker_dir, "0.001", &listen).parse().unwrap();
 	for seed in 1..=3 {
 		earn(&client, &url, &worker_dir, seed, &[]).await;
 	}

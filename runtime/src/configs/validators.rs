@@ -114,8 +114,9 @@ impl pallet_aitbc_validators::BenchmarkHelper<crate::AccountId> for ValidatorsBe
 		use codec::{Decode, Encode};
 		use pallet_session::SessionInterface;
 		let seed = sp_io::hashing::blake2_256(&who.encode());
-		let bytes: alloc::vec::Vec<u8> = seed.iter().chain(seed.iter()).copied().collect();
-		let keys = SessionKeys::decode(&mut &bytes[..]).expect("64 bytes decode to two keys");
+		// Aura, GRANDPA and probe keys: three 32-byte public keys.
+		let bytes: alloc::vec::Vec<u8> = [seed; 3].concat();
+		let keys = SessionKeys::decode(&mut &bytes[..]).expect("96 bytes decode to three keys");
 		let _ = frame_system::Pallet::<Runtime>::inc_providers(who);
 		<Session as SessionInterface>::set_keys(who, keys).expect("keys for a benchmark account");
 	}
