@@ -6,7 +6,10 @@ use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::{pallet_prelude::*, traits::Authorize, BoundedVec};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use sp_runtime::{traits::Zero, RuntimeAppPublic};
+use sp_runtime::{
+	traits::{UniqueSaturatedInto, Zero},
+	RuntimeAppPublic,
+};
 
 /// A full list of probers with keys in the keystore; returns them.
 fn full_probers<T: Config>() -> Vec<T::AuthorityId> {
@@ -37,6 +40,28 @@ fn report_one_short<T: Config>(f: u32) -> (ReportOf<T>, ProbeSignatureOf<T>) {
 	(report, signature)
 }
 
+/// Prober 0's signed report of `f` artifacts of the current block unavailable, each one vote
+/// short of the quorum.
+fn artifacts_one_short<T: Config>(f: u32) -> (ArtifactReportOf<T>, ProbeSignatureOf<T>) {
+	let keys = full_probers::<T>();
+	let block: u32 = frame_system::Pallet::<T>::block_number().unique_saturated_into();
+	let round = Pallet::<T>::current_round();
+	let quorum = Pallet::<T>::quorum();
+	for prober in 1..quorum {
+		ArtifactReported::<T>::insert(round, (block, prober), ());
+	}
+	let unavailable: Vec<u64> = (0..f as u64).collect();
+	for job in &unavailable {
+		ArtifactVotes::<T>::insert(round, (block, *job), quorum - 1);
+	}
+	let report =
+		ArtifactReport { block, prober: 0, unavailable: BoundedVec::truncate_from(unavailable) };
+	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+	let signature =
+		keys[0].sign(&report.signing_message(genesis.as_ref())).expect("key in keystore");
+	(report, signature)
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -59,6 +84,30 @@ mod benchmarks {
 			call.authorize(TransactionSource::External)
 				.ok_or(BenchmarkError::Weightless)?
 				.map_err(|_| BenchmarkError::Stop("a valid report"))?;
+		}
+		Ok(())
+	}
+
+	#[benchmark]
+	fn report_artifacts(f: Linear<1, { T::MaxFindings::get() }>) {
+		let (artifacts, signature) = artifacts_one_short::<T>(f);
+		let (block, round) = (artifacts.block, Pallet::<T>::current_round());
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, artifacts, signature);
+		assert!(ArtifactReported::<T>::contains_key(round, (block, 0)));
+	}
+
+	#[benchmark]
+	fn authorize_artifact_report(
+		f: Linear<1, { T::MaxFindings::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (artifacts, signature) = artifacts_one_short::<T>(f);
+		let call = Call::<T>::report_artifacts { report: artifacts, signature };
+		#[block]
+		{
+			call.authorize(TransactionSource::External)
+				.ok_or(BenchmarkError::Weightless)?
+				.map_err(|_| BenchmarkError::Stop("a valid artifact report"))?;
 		}
 		Ok(())
 	}

@@ -1,8 +1,9 @@
 //! # AITBC probes pallet: the validators' off-chain workers
 //!
 //! Validators watch the providers: their off-chain workers probe providers' endpoints over
-//! HTTP, and a quorum of their signed reports, never one validator alone, marks a provider
-//! that does not answer offline.
+//! HTTP and fetch a sample of receipted artifacts, and a quorum of their signed reports, never
+//! one validator alone, marks a provider that does not answer offline or fails a receipt whose
+//! artifact nobody can get.
 //!
 //! ## Overview
 //! - **Probe keys.** Each validator has a probe key (sr25519, key type `aitp`), the `probe` part
@@ -25,6 +26,16 @@
 //!   finding takes effect once: [`ProbeTargets::provider_down`] marks the provider offline (the
 //!   marketplace stops reserving work for it until its next sign of life). A chain with one
 //!   validator never reaches a quorum: one validator cannot take a provider offline.
+//! - **Artifacts.** At every block, the same nodes fetch the artifacts of (a sample of at most
+//!   `MaxFindings` of) the receipts that block accepted, from `<endpoint>/v1/artifacts/<sha256>`
+//!   as a client would, and check the sha256 and that it is a PNG of the job's size
+//!   ([`artifacts::check_artifact`]). The sample is chosen by the block's hash
+//!   ([`artifacts::sample`]), the same on every node. A validator that could not get some
+//!   submits one [`ArtifactReport`] for the block ([`Pallet::report_artifacts`], authorized
+//!   like a report). At the quorum, [`ProbeTargets::artifact_unavailable`] fails the receipt's
+//!   audit if it is not final yet (the runtime: the audits pallet's `fail_unavailable`: no
+//!   mint, client refunded, provider slashed). A report is accepted for a block of the current
+//!   or the previous round, once per prober and block; votes count per (block, job).
 //! - **Bounded.** At most `MaxProbers` keys, one report per prober and round, at most
 //!   `MaxFindings` findings per report. Rounds that are over are cleared in `on_idle`
 //!   ([`OldestRound`]), within the weight the block has left.
@@ -33,6 +44,7 @@
 //! - *Prober*: a validator of the current session, by its position in [`Probers`].
 //! - *Round*: `block / RoundLength`; reports are accepted only during their round.
 //! - *Finding*: what a report says of a provider ([`Finding`]).
+//! - *Artifact*: the image a receipt names by its sha256, served by the provider.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -42,11 +54,13 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+pub mod artifacts;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod health;
 #[cfg(test)]
 mod mock;
+mod offchain;
 mod probe;
 mod quorum;
 #[cfg(test)]
@@ -57,6 +71,7 @@ pub mod weights;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use aitbc_primitives::JobId;
 	use frame_support::pallet_prelude::*;
 	use frame_system::{ensure_authorized, pallet_prelude::*};
 	use sp_runtime::{
@@ -71,6 +86,8 @@ pub mod pallet {
 		Report<<T as frame_system::Config>::AccountId, <T as Config>::MaxFindings>;
 	/// A finding as this runtime types it.
 	pub type FindingOf<T> = Finding<<T as frame_system::Config>::AccountId>;
+	/// An artifact report as this runtime bounds it.
+	pub type ArtifactReportOf<T> = ArtifactReport<<T as Config>::MaxFindings>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -122,7 +139,20 @@ pub mod pallet {
 	pub type Votes<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, u32, Blake2_128Concat, FindingOf<T>, u32, ValueQuery>;
 
-	/// The oldest round whose [`Reported`] and [`Votes`] entries may still be stored.
+	/// The probers that reported on a block's artifacts, by the block's round: one report each
+	/// per block.
+	#[pallet::storage]
+	pub type ArtifactReported<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, u32, Twox64Concat, (u32, u32), (), OptionQuery>;
+
+	/// How many probers found a job's artifact unavailable, by the round of the block that
+	/// accepted its receipt: `(block, job)`.
+	#[pallet::storage]
+	pub type ArtifactVotes<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, u32, Twox64Concat, (u32, JobId), u32, ValueQuery>;
+
+	/// The oldest round whose entries ([`Reported`], [`Votes`], [`ArtifactReported`],
+	/// [`ArtifactVotes`]) may still be stored.
 	#[pallet::storage]
 	pub type OldestRound<T: Config> = StorageValue<_, u32, ValueQuery>;
 
@@ -134,6 +164,11 @@ pub mod pallet {
 		/// A quorum of probers found the provider down in a round: it counts as offline until
 		/// its next sign of life.
 		ProviderDown { provider: T::AccountId, round: u32, reporters: u32 },
+		/// A prober's report on the artifacts of a block's receipts was recorded.
+		ArtifactsReported { block: u32, prober: u32, unavailable: u32 },
+		/// A quorum of probers could not get the artifact of `job_id`'s receipt (accepted in
+		/// `block`). `failed`: its receipt failed its audit (`false`: it was final already).
+		ArtifactUnavailable { job_id: JobId, block: u32, reporters: u32, failed: bool },
 	}
 
 	#[pallet::error]
@@ -150,16 +185,22 @@ pub mod pallet {
 		EmptyReport,
 		/// Findings must be in strictly increasing order (each at most once).
 		UnsortedFindings,
+		/// An artifact report is for a block of the current or the previous round, not a
+		/// later one.
+		WrongBlock,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn offchain_worker(now: BlockNumberFor<T>) {
 			probe::run::<T>(now);
+			artifacts::run::<T>(now);
 		}
 
+		/// Clears the rounds before the previous one: artifact reports on the previous
+		/// round's last blocks still come in.
 		fn on_idle(now: BlockNumberFor<T>, limit: Weight) -> Weight {
-			Self::clear_old_rounds(Self::round_of(now), limit)
+			Self::clear_old_rounds(Self::round_of(now).saturating_sub(1), limit)
 		}
 
 		fn integrity_test() {
@@ -197,6 +238,32 @@ pub mod pallet {
 			Self::record(report);
 			Ok(())
 		}
+
+		/// Records a prober's report on the artifacts of one block's receipts, and fails the
+		/// receipt of every job whose unavailability reaches the quorum with it. An authorized
+		/// general transaction, like [`Pallet::report`]: the probe key's signature authorizes
+		/// it ([`Pallet::authorize_artifact_report`]); nobody pays.
+		#[pallet::call_index(1)]
+		#[pallet::weight((
+			T::WeightInfo::report_artifacts(report.unavailable.len() as u32).saturating_add(
+				T::Targets::artifact_unavailable_weight()
+					.saturating_mul(report.unavailable.len() as u64)),
+			Pays::No,
+		))]
+		#[pallet::authorize(Pallet::<T>::authorize_artifact_report)]
+		#[pallet::weight_of_authorize(
+			T::WeightInfo::authorize_artifact_report(report.unavailable.len() as u32)
+		)]
+		pub fn report_artifacts(
+			origin: OriginFor<T>,
+			report: ArtifactReportOf<T>,
+			signature: ProbeSignatureOf<T>,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			let _ = signature;
+			Self::record_artifacts(report);
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -215,31 +282,19 @@ pub mod pallet {
 			(Probers::<T>::decode_len().unwrap_or(0) as u32 / 2 + 1).max(2)
 		}
 
-		/// Every check a report passes before it is recorded.
+		/// Every check a report passes before it is recorded: its round is the current one,
+		/// its prober has not reported in it, and [`Pallet::check_signed`].
 		pub fn check_report(
 			report: &ReportOf<T>,
 			signature: &ProbeSignatureOf<T>,
 		) -> Result<(), Error<T>> {
 			ensure!(report.round == Self::current_round(), Error::<T>::WrongRound);
-			let key = Probers::<T>::get()
-				.get(report.prober as usize)
-				.cloned()
-				.ok_or(Error::<T>::NotAProber)?;
 			ensure!(
 				!Reported::<T>::contains_key(report.round, report.prober),
 				Error::<T>::AlreadyReported
 			);
-			ensure!(!report.findings.is_empty(), Error::<T>::EmptyReport);
-			ensure!(
-				report.findings.windows(2).all(|pair| pair[0] < pair[1]),
-				Error::<T>::UnsortedFindings
-			);
-			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-			ensure!(
-				key.verify(&report.signing_message(genesis.as_ref()), signature),
-				Error::<T>::BadSignature
-			);
-			Ok(())
+			let message = report.signing_message(Self::genesis().as_ref());
+			Self::check_signed(report.prober, &report.findings, &message, signature)
 		}
 
 		/// The pool's (and the block's) authorization of a report: valid until its round ends,
@@ -249,22 +304,10 @@ pub mod pallet {
 			report: &ReportOf<T>,
 			signature: &ProbeSignatureOf<T>,
 		) -> TransactionValidityWithRefund {
-			Self::check_report(report, signature).map_err(|error| {
-				let index = error.encode().first().copied().unwrap_or(u8::MAX);
-				TransactionValidityError::from(InvalidTransaction::Custom(index))
-			})?;
-			let now = frame_system::Pallet::<T>::block_number();
-			let round_end: u64 = (BlockNumberFor::<T>::from(report.round.saturating_add(1))
-				.saturating_mul(T::RoundLength::get()))
-			.unique_saturated_into();
-			let now: u64 = now.unique_saturated_into();
-			let validity = ValidTransaction::with_tag_prefix("aitbc/probe")
-				.and_provides((report.round, report.prober))
-				.priority(T::ReportPriority::get())
-				.longevity(round_end.saturating_sub(now).max(1))
-				.propagate(true)
-				.build()?;
-			Ok((validity, Weight::zero()))
+			Self::check_report(report, signature).map_err(Self::refusal)?;
+			let round_end = BlockNumberFor::<T>::from(report.round.saturating_add(1))
+				.saturating_mul(T::RoundLength::get());
+			Self::report_validity("aitbc/probe", (report.round, report.prober), round_end)
 		}
 	}
 }

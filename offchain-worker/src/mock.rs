@@ -2,7 +2,7 @@
 //! a recorded list of providers standing in for the marketplace.
 
 use crate as pallet_probes;
-use crate::{ProbeTarget, ProbeTargets};
+use crate::{ArtifactTarget, ProbeTarget, ProbeTargets};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU32, ConstU64, Hooks, OneSessionHandler},
@@ -65,6 +65,12 @@ parameter_types! {
 	pub static Live: Vec<ProbeTarget<u64>> = Vec::new();
 	/// Providers a quorum found down, in order.
 	pub static MarkedDown: Vec<u64> = Vec::new();
+	/// The artifacts of the receipts accepted in the current block.
+	pub static Receipted: Vec<ArtifactTarget> = Vec::new();
+	/// Jobs whose receipts may still fail (not final).
+	pub static Failable: Vec<u64> = Vec::new();
+	/// Jobs a quorum found unavailable, in order, and whether their receipt failed.
+	pub static FailedReceipts: Vec<(u64, bool)> = Vec::new();
 }
 
 /// The marketplace's side, recorded.
@@ -78,6 +84,18 @@ impl ProbeTargets<u64, u64> for RecordedTargets {
 	}
 	fn provider_down_weight() -> Weight {
 		Weight::from_parts(10_000_000, 1_000)
+	}
+	fn receipted_in(_block: u64) -> Vec<ArtifactTarget> {
+		Receipted::get()
+	}
+	fn artifact_unavailable(job_id: u64) -> bool {
+		let failed = Failable::get().contains(&job_id);
+		Failable::mutate(|jobs| jobs.retain(|job| *job != job_id));
+		FailedReceipts::mutate(|failed_jobs| failed_jobs.push((job_id, failed)));
+		failed
+	}
+	fn artifact_unavailable_weight() -> Weight {
+		Weight::from_parts(30_000_000, 2_000)
 	}
 }
 
@@ -115,6 +133,9 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		Live::take();
 		MarkedDown::take();
+		Receipted::take();
+		Failable::take();
+		FailedReceipts::take();
 	});
 	ext
 }

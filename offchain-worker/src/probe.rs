@@ -1,19 +1,11 @@
 //! The off-chain worker: at a round's first block, a validator probes its share of the live
 //! providers and reports the ones that are down.
 
-use crate::{health::Down, *};
+use crate::{health::Down, offchain, *};
 use alloc::{string::String, vec::Vec};
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::{
-	offchain::{
-		http,
-		storage::{MutateStorageError, StorageValueRef},
-		Duration,
-	},
-	traits::Zero,
-	RuntimeAppPublic,
-};
+use sp_runtime::{traits::Zero, RuntimeAppPublic};
 
 /// Local storage key: the last round this node probed (a block of that round imported again,
 /// on a fork, is not probed twice).
@@ -27,16 +19,7 @@ pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
 	}
 	let round = Pallet::<T>::round_of(now);
 	let Some((prober, key)) = local_prober::<T>() else { return };
-	let claimed = StorageValueRef::persistent(LAST_ROUND_KEY).mutate(
-		|last: Result<Option<u32>, _>| match last {
-			Ok(Some(last)) if last >= round => Err(()),
-			_ => Ok(round),
-		},
-	);
-	if let Err(
-		MutateStorageError::ValueFunctionFailed(()) | MutateStorageError::ConcurrentModification(_),
-	) = claimed
-	{
+	if !offchain::claim_once(LAST_ROUND_KEY, round) {
 		return;
 	}
 	let targets = select(T::Targets::live_providers(now), round, T::MaxFindings::get() as usize);
@@ -65,22 +48,17 @@ pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
 	}
 	findings.sort();
 	let report = Report { round, prober, findings: BoundedVec::truncate_from(findings) };
-	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-	let Some(signature) = key.sign(&report.signing_message(genesis.as_ref())) else {
-		log::warn!(target: "aitbc::probes", "round {round}: the probe key could not sign");
-		return;
-	};
-	let call = Call::<T>::report { report, signature };
-	let transaction = T::create_authorized_transaction(call.into());
-	if frame_system::offchain::SubmitTransaction::<T, Call<T>>::submit_transaction(transaction)
-		.is_err()
-	{
-		log::warn!(target: "aitbc::probes", "round {round}: the report was not accepted by the pool");
-	}
+	let message = report.signing_message(Pallet::<T>::genesis().as_ref());
+	offchain::sign_and_submit::<T>(
+		&key,
+		&message,
+		|signature| Call::<T>::report { report, signature },
+		&alloc::format!("round {round}"),
+	);
 }
 
 /// This node's prober position and key, if it holds one of the session's probe keys.
-fn local_prober<T: Config>() -> Option<(u32, T::AuthorityId)> {
+pub(crate) fn local_prober<T: Config>() -> Option<(u32, T::AuthorityId)> {
 	let local = T::AuthorityId::all();
 	Probers::<T>::get()
 		.into_iter()
@@ -107,41 +85,20 @@ pub fn select<A: Clone>(
 /// Probes every target's `/v1/health` at once, all within one deadline; one result each, in
 /// order.
 fn probe_all<A>(targets: &[ProbeTarget<A>], timeout_ms: u64) -> Vec<Result<(), Down>> {
-	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(timeout_ms));
-	let mut results: Vec<Result<(), Down>> = Vec::with_capacity(targets.len());
-	let (mut pending, mut waiting) = (Vec::new(), Vec::new());
-	for (index, target) in targets.iter().enumerate() {
-		let sent = health_url(&target.endpoint)
-			.and_then(|url| http::Request::get(&url).deadline(deadline).send().ok());
-		if let Some(request) = sent {
-			pending.push(request);
-			waiting.push(index);
-		}
-		results.push(Err(Down::NoAnswer));
-	}
-	let answers = http::PendingRequest::try_wait_all(pending, deadline);
-	for (index, answer) in waiting.into_iter().zip(answers) {
-		results[index] = match answer {
-			Ok(Ok(response)) if response.code == 200 => {
-				let mut body = response.body();
-				body.deadline(deadline);
-				let bytes: Vec<u8> = body.by_ref().take(health::MAX_HEALTH_BYTES + 1).collect();
-				if body.error().is_some() {
-					Err(Down::NoAnswer)
-				} else {
-					health::check_health(&bytes, &targets[index].manifests)
-				}
-			},
-			Ok(Ok(response)) => Err(Down::Status(response.code)),
-			_ => Err(Down::NoAnswer),
-		};
-	}
-	results
+	let urls: Vec<_> = targets.iter().map(|target| health_url(&target.endpoint)).collect();
+	offchain::get_all(&urls, timeout_ms, health::MAX_HEALTH_BYTES)
+		.into_iter()
+		.zip(targets)
+		.map(|(body, target)| match body {
+			Ok(bytes) => health::check_health(&bytes, &target.manifests),
+			Err(offchain::Failed::Status(code)) => Err(Down::Status(code)),
+			Err(offchain::Failed::TooLong) => Err(Down::Malformed),
+			Err(offchain::Failed::NoAnswer) => Err(Down::NoAnswer),
+		})
+		.collect()
 }
 
 /// `<endpoint>/v1/health`, if the endpoint is a UTF-8 http(s) URL.
 pub fn health_url(endpoint: &[u8]) -> Option<String> {
-	let base = core::str::from_utf8(endpoint).ok()?.trim_end_matches('/');
-	(base.starts_with("http://") || base.starts_with("https://"))
-		.then(|| alloc::format!("{base}/v1/health"))
+	offchain::endpoint_url(endpoint, "/v1/health")
 }

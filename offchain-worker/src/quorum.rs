@@ -1,5 +1,5 @@
 //! Counting reports into findings, applying the ones a quorum reached, and clearing rounds
-//! that are over.
+//! that are over (artifact reports' included).
 
 use crate::*;
 use frame_support::{pallet_prelude::*, traits::Get};
@@ -61,29 +61,40 @@ impl<T: Config> Pallet<T> {
 			if budget == 0 || used.saturating_add(per_round).any_gt(limit) {
 				break;
 			}
-			let votes = Votes::<T>::clear_prefix(oldest, budget, None);
-			let removed = votes.backend;
-			let reports = if votes.maybe_cursor.is_none() {
-				Some(Reported::<T>::clear_prefix(oldest, budget.saturating_sub(removed), None))
-			} else {
-				None
-			};
-			let removed = removed.saturating_add(reports.as_ref().map_or(0, |r| r.backend));
+			let (removed, done) = Self::clear_round_entries(oldest, budget);
 			used = used
 				.saturating_add(per_round)
 				.saturating_add(per_entry.saturating_mul(removed as u64));
-			match reports {
-				Some(reports) if reports.maybe_cursor.is_none() => {
-					oldest = oldest.saturating_add(1)
-				},
-				_ => break,
+			if !done {
+				break;
 			}
+			oldest = oldest.saturating_add(1);
 		}
 		if oldest != start {
 			OldestRound::<T>::put(oldest);
 			used = used.saturating_add(write);
 		}
 		used
+	}
+
+	/// Clears at most `budget` entries of `round`, map after map (a map is started only when
+	/// the one before is empty). Returns how many were removed and whether the round is clear.
+	fn clear_round_entries(round: u32, budget: u32) -> (u32, bool) {
+		let mut removed = 0u32;
+		let clears: [fn(u32, u32) -> sp_io::MultiRemovalResults; 4] = [
+			|round, limit| Votes::<T>::clear_prefix(round, limit, None),
+			|round, limit| Reported::<T>::clear_prefix(round, limit, None),
+			|round, limit| ArtifactVotes::<T>::clear_prefix(round, limit, None),
+			|round, limit| ArtifactReported::<T>::clear_prefix(round, limit, None),
+		];
+		for clear in clears {
+			let result = clear(round, budget.saturating_sub(removed));
+			removed = removed.saturating_add(result.backend);
+			if result.maybe_cursor.is_some() {
+				return (removed, false);
+			}
+		}
+		(removed, true)
 	}
 
 	/// Invariants: probers within bounds; no entries of rounds before [`OldestRound`]; no
@@ -100,6 +111,18 @@ impl<T: Config> Pallet<T> {
 			ensure!(round >= oldest, "votes of a cleared round are stored");
 			let reports = Reported::<T>::iter_prefix(round).count() as u32;
 			ensure!(votes >= 1 && votes <= reports, "a finding has more votes than reports");
+		}
+		for (round, (block, prober), ()) in ArtifactReported::<T>::iter() {
+			ensure!(round >= oldest, "an artifact report of a cleared round is stored");
+			ensure!(prober < T::MaxProbers::get(), "a report from beyond the probers' bound");
+			ensure!(Self::round_of(block.into()) == round, "an artifact report in another round");
+		}
+		for (round, (block, _job), votes) in ArtifactVotes::<T>::iter() {
+			ensure!(round >= oldest, "artifact votes of a cleared round are stored");
+			let reports = ArtifactReported::<T>::iter_prefix(round)
+				.filter(|((reported, _), ())| *reported == block)
+				.count() as u32;
+			ensure!(votes >= 1 && votes <= reports, "an artifact has more votes than reports");
 		}
 		ensure!(oldest <= Self::current_round(), "the oldest round is in the future");
 		Ok(())

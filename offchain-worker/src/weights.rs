@@ -15,6 +15,8 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn report(f: u32, ) -> Weight;
 	fn authorize_report(f: u32, ) -> Weight;
+	fn report_artifacts(f: u32, ) -> Weight;
+	fn authorize_artifact_report(f: u32, ) -> Weight;
 	fn clear_round(k: u32, ) -> Weight;
 }
 
@@ -32,6 +34,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// `f` in `[1, 16]`.
 	fn authorize_report(f: u32, ) -> Weight {
+		Weight::from_parts(120_000_000, 3_000)
+			.saturating_add(Weight::from_parts(1_000_000, 0).saturating_mul(f.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+	}
+	/// `f` in `[1, 16]`.
+	fn report_artifacts(f: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 3_000)
+			.saturating_add(Weight::from_parts(20_000_000, 2_600).saturating_mul(f.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(f.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(f.into())))
+	}
+	/// `f` in `[1, 16]`.
+	fn authorize_artifact_report(f: u32, ) -> Weight {
 		Weight::from_parts(120_000_000, 3_000)
 			.saturating_add(Weight::from_parts(1_000_000, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
@@ -57,6 +74,12 @@ impl WeightInfo for () {
 		Weight::from_parts(120_000_000, 3_000)
 			.saturating_add(Weight::from_parts(1_000_000, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
+	}
+	fn report_artifacts(f: u32, ) -> Weight {
+		Self::report(f)
+	}
+	fn authorize_artifact_report(f: u32, ) -> Weight {
+		Self::authorize_report(f)
 	}
 	fn clear_round(k: u32, ) -> Weight {
 		Weight::from_parts(20_000_000, 1_500)

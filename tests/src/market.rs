@@ -150,6 +150,24 @@ pub async fn receipt_for(
 	}
 }
 
+/// Stores a `width` × `height` PNG of one `shade` in a content-addressed artifact folder as
+/// `aitbc-worker` does (named by its sha256 in hex), for tests that play a provider's chain
+/// side: the validators fetch and check the artifact its receipt names. Returns the sha256.
+pub fn store_png(dir: &Path, width: u32, height: u32, shade: u8) -> [u8; 32] {
+	let mut bytes = Vec::new();
+	{
+		let mut encoder = png::Encoder::new(&mut bytes, width, height);
+		encoder.set_color(png::ColorType::Rgb);
+		encoder.set_depth(png::BitDepth::Eight);
+		let mut writer = encoder.write_header().expect("PNG header");
+		writer.write_image_data(&vec![shade; (width * height * 3) as usize]).expect("PNG data");
+	}
+	let sha = sha256(&bytes);
+	std::fs::create_dir_all(dir).expect("artifact folder");
+	std::fs::write(dir.join(hex::encode(sha)), &bytes).expect("artifact written");
+	sha
+}
+
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 	use sha2::Digest;
 	sha2::Sha256::digest(bytes).into()

@@ -57,14 +57,23 @@ fn contains(list: &Value, who: &AccountId32) -> bool {
 
 /// A free job by Alice, claimed and receipted by `provider` (the test plays its worker);
 /// returns once the receipt minted.
-async fn earn(client: &Client, url: &str, dir: &std::path::Path, seed: u64, logs: &[&Process]) {
+async fn earn(
+	client: &Client,
+	url: &str,
+	dir: &std::path::Path,
+	artifacts: &std::path::Path,
+	seed: u64,
+	logs: &[&Process],
+) {
 	let provider_key = read_key_file(&dir.join("provider.key")).unwrap();
 	let worker_key = read_key_file(&dir.join("worker.key")).unwrap();
 	let (job, units) = submit(url, "alice", "a red circle on a white background", seed);
 	client.claim_job(&provider_key, job).await.unwrap();
+	// The image is served where her receipt says: the validators fetch and check it.
+	let params = client.job(job).await.unwrap().params.0;
+	let sha = store_png(artifacts, params.width, params.height, seed as u8);
 	let receipt =
-		receipt_for(client, job, units, &account_of(&provider_key), &worker_key, [seed as u8; 32])
-			.await;
+		receipt_for(client, job, units, &account_of(&provider_key), &worker_key, sha).await;
 	let signature = sign_receipt(&worker_key, &receipt);
 	client.submit_receipts_authorized(vec![(receipt, signature)]).await.unwrap();
 	assert_eq!(wait_final(client, job, Duration::from_secs(120), logs).await, "Finalized");
@@ -199,14 +208,16 @@ async fn candidates_join_author_vote_and_leave() {
 	let worker_dir = dir.path().join("provider");
 	std::fs::create_dir_all(&worker_dir).unwrap();
 	// The test plays Eve's worker on the chain; a stock server answers the validators' probes
-	// at her endpoint, as her worker's would (with four validators, three reports of an
-	// endpoint that is down would mark her offline and her jobs would be refused).
+	// and serves her images at her endpoint, as her worker's would (with four validators,
+	// three reports of an endpoint that is down would mark her offline and her jobs would be
+	// refused; three of an image it does not serve would fail her receipt).
 	let listen = format!("127.0.0.1:{}", free_port());
-	let _endpoint = serve_endpoint(&listen, &dir.path().join("artifacts")).await;
+	let artifacts = dir.path().join("artifacts");
+	let _endpoint = serve_endpoint(&listen, &artifacts).await;
 	let eve: AccountId32 =
 		provision_worker_with(&url, &worker_dir, "0.001", &listen).parse().unwrap();
 	for seed in 1..=3 {
-		earn(&client, &url, &worker_dir, seed, &[]).await;
+		earn(&client, &url, &worker_dir, &artifacts, seed, &[]).await;
 	}
 	let keystore = worker_dir.to_str().unwrap();
 	let as_eve = |node: &str, args: &[&str]| {

@@ -272,5 +272,17 @@ mod benchmarks {
 		assert_eq!(Audits::<T>::get(job_id).and_then(|a| a.outcome), Some(AuditOutcome::Failed));
 	}
 
+	/// A quorum of validators could not get the artifact of a challenged receipt whose
+	/// audit escalated: the audit ends, the provider is slashed, the challenger's bond returned.
+	#[benchmark]
+	fn fail_unavailable() {
+		let (job_id, _) = escalated_audit::<T>();
+		#[block]
+		{
+			assert!(Pallet::<T>::fail_unavailable(job_id));
+		}
+		assert_eq!(Audits::<T>::get(job_id).and_then(|a| a.outcome), Some(AuditOutcome::Failed));
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -80,6 +80,7 @@ mod outcome;
 mod panel;
 #[cfg(test)]
 mod tests;
+mod unavailable;
 pub mod weights;
 
 use aitbc_primitives::{AuditVerdict, Hash32, JobId, ModelId, Units};
@@ -421,6 +422,9 @@ pub mod pallet {
 		},
 		/// Governance set the audit rate and the always-audit threshold.
 		AuditParamsSet { rate: Perbill, always_audit_units: Units },
+		/// A quorum of validators could not get the artifact of `job_id`'s receipt: it fails
+		/// its audit ([`Pallet::fail_unavailable`]).
+		ArtifactUnavailable { job_id: JobId, provider: T::AccountId },
 	}
 
 	#[pallet::error]

@@ -175,7 +175,12 @@ impl<T: Config> Pallet<T> {
 
 	/// `who` lost an audit: slashes `fraction` of its stake (a share to `right_side`) and
 	/// revokes its approval.
-	fn penalize(job_id: JobId, who: &T::AccountId, fraction: Perbill, right_side: &[T::AccountId]) {
+	pub(crate) fn penalize(
+		job_id: JobId,
+		who: &T::AccountId,
+		fraction: Perbill,
+		right_side: &[T::AccountId],
+	) {
 		let slash =
 			T::Staking::slash_rewarding(who, fraction, right_side, T::SlashRewardShare::get());
 		let suspended = T::Providers::suspend(who);
@@ -190,7 +195,7 @@ impl<T: Config> Pallet<T> {
 	/// Settles the challenge of an ended audit, if any: `upheld` (the challenger was right,
 	/// or nobody was shown wrong) returns the bond; otherwise it is forfeited, a share paid to
 	/// the provider and the rest burned.
-	fn settle_challenge(job_id: JobId, audit: &Audit<T>, upheld: bool) {
+	pub(crate) fn settle_challenge(job_id: JobId, audit: &Audit<T>, upheld: bool) {
 		let Some(Challenge { challenger, bond }) = &audit.challenge else { return };
 		let reason = HoldReason::ChallengeBond.into();
 		let (mut returned, mut forfeited, mut reward) = (Zero::zero(), Zero::zero(), Zero::zero());

@@ -1,5 +1,6 @@
 //! Transactions the runtime creates itself (GRANDPA equivocation reports, the validators'
-//! probe reports) and the probes pallet: validators' off-chain workers watching providers.
+//! probe and artifact reports) and the probes pallet: validators' off-chain workers watching
+//! providers and sampling receipted artifacts.
 
 use frame_support::{
 	traits::{ConstU32, ConstU64},
@@ -7,7 +8,7 @@ use frame_support::{
 };
 use sp_runtime::{generic::Era, transaction_validity::TransactionPriority};
 
-use super::consensus::MaxAuthorities;
+use super::{compute::ChallengeWindow, consensus::MaxAuthorities};
 use crate::{
 	time::SECONDS, AccountId, BlockNumber, Marketplace, Runtime, RuntimeCall, TxExtension,
 	UncheckedExtrinsic,
@@ -104,6 +105,41 @@ impl pallet_aitbc_probes::ProbeTargets<AccountId, BlockNumber> for MarketplaceTa
 		<Runtime as frame_system::Config>::DbWeight::get()
 			.reads_writes(1, 1)
 			.saturating_add(Weight::from_parts(20_000_000, offer.saturating_add(48)))
+	}
+
+	/// The receipts accepted in `block`: those whose challenge window closes at
+	/// `block + ChallengeWindow`, with the artifact's hash from the receipt, the image size
+	/// from the job and the endpoint from the provider's offer.
+	fn receipted_in(block: BlockNumber) -> alloc::vec::Vec<pallet_aitbc_probes::ArtifactTarget> {
+		let final_at = block.saturating_add(ChallengeWindow::get());
+		pallet_aitbc_receipts::FinalizeAt::<Runtime>::iter_prefix(final_at)
+			.filter_map(|(provider, jobs)| {
+				let offer = pallet_aitbc_marketplace::Offers::<Runtime>::get(&provider)?;
+				(!offer.terms.endpoint.is_empty()).then(|| (offer.terms.endpoint, jobs))
+			})
+			.flat_map(|(endpoint, jobs)| {
+				jobs.into_iter().filter_map(move |job_id| {
+					let receipt = pallet_aitbc_receipts::Pallet::<Runtime>::receipt_of(job_id)?;
+					let job = pallet_aitbc_jobs::Jobs::<Runtime>::get(job_id)?;
+					Some(pallet_aitbc_probes::ArtifactTarget {
+						job_id,
+						endpoint: endpoint.to_vec(),
+						sha256: receipt.receipt.artifact_sha256,
+						width: job.params.width,
+						height: job.params.height,
+					})
+				})
+			})
+			.collect()
+	}
+
+	fn artifact_unavailable(job_id: aitbc_primitives::JobId) -> bool {
+		pallet_aitbc_audits::Pallet::<Runtime>::fail_unavailable(job_id)
+	}
+
+	fn artifact_unavailable_weight() -> Weight {
+		use pallet_aitbc_audits::WeightInfo;
+		pallet_aitbc_audits::weights::SubstrateWeight::<Runtime>::fail_unavailable()
 	}
 }
 

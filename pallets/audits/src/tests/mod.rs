@@ -12,6 +12,8 @@ use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, weights::
 use pallet_aitbc_jobs::{JobState, Jobs as JobsStorage};
 use sp_runtime::{DispatchError::BadOrigin, Perbill};
 
+mod unavailable;
+
 fn audit_of(job_id: JobId) -> crate::Audit<Test> {
 	AuditsStorage::<Test>::get(job_id).expect("the job has an audit")
 }

@@ -12,6 +12,8 @@ use sp_core::offchain::{
 	testing::{self, TestOffchainExt, TestTransactionPoolExt},
 	OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
 };
+mod artifacts;
+
 use sp_runtime::{
 	testing::{TestSignature, UintAuthorityId},
 	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
@@ -211,24 +213,29 @@ fn rounds_that_are_over_are_cleared_within_the_idle_weight() {
 	});
 	// In the database, as they are on a node: a removal limit counts the database's keys.
 	ext.commit_all().unwrap();
+	let stored = || Votes::<Test>::iter().count() + Reported::<Test>::iter().count();
 	ext.execute_with(|| {
+		// The previous round is kept (artifact reports on its last blocks still come in).
 		System::set_block_number(ROUND);
+		Probes::on_idle(ROUND, Weight::MAX);
+		assert_eq!((OldestRound::<Test>::get(), stored()), (0, 5));
+		System::set_block_number(2 * ROUND);
 		// Room for one prefix and two entries: the round is only partly cleared.
 		let db: frame_support::weights::RuntimeDbWeight =
 			<Test as frame_system::Config>::DbWeight::get();
 		let tight = <() as WeightInfo>::clear_round(2).saturating_add(db.reads_writes(1, 1));
-		let used = Probes::on_idle(ROUND, tight);
+		let used = Probes::on_idle(2 * ROUND, tight);
 		assert!(used.all_lte(tight), "{used:?} within {tight:?}");
 		assert_eq!(OldestRound::<Test>::get(), 0);
-		assert!(Votes::<Test>::iter().count() + Reported::<Test>::iter().count() < 5);
+		assert!(stored() < 5);
 		Probes::do_try_state().unwrap();
 		// The next block finishes it.
-		System::set_block_number(ROUND + 1);
-		Probes::on_idle(ROUND + 1, Weight::MAX);
+		System::set_block_number(2 * ROUND + 1);
+		Probes::on_idle(2 * ROUND + 1, Weight::MAX);
 		assert_eq!(OldestRound::<Test>::get(), 1);
-		assert_eq!(Votes::<Test>::iter().count() + Reported::<Test>::iter().count(), 0);
+		assert_eq!(stored(), 0);
 		// Nothing at all fits: nothing is touched.
-		assert_eq!(Probes::on_idle(ROUND + 1, Weight::zero()), Weight::zero());
+		assert_eq!(Probes::on_idle(2 * ROUND + 1, Weight::zero()), Weight::zero());
 		Probes::do_try_state().unwrap();
 	});
 }

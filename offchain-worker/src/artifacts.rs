@@ -1,0 +1,194 @@
+//! Artifact availability: at every block, a validator's off-chain worker fetches a sample of
+//! the artifacts of the receipts that block accepted and reports the ones it could not get;
+//! on-chain, a quorum of such reports fails the receipt.
+//!
+//! A receipt's artifact is the image its client paid for. An auditor fetches it too, but a
+//! provider knows its auditors (they are on-chain) and could serve them alone; validators'
+//! off-chain workers fetch it like any client, from the provider's endpoint, within the
+//! receipt's challenge window.
+
+use crate::{health::hex32, offchain, *};
+use aitbc_primitives::JobId;
+use alloc::{string::String, vec::Vec};
+use frame_support::{pallet_prelude::*, traits::Get, BoundedVec};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::{Saturating, UniqueSaturatedInto};
+
+/// Most bytes of an artifact read (a 1024 × 1024 RGBA PNG stored raw is 4 MiB); a longer
+/// answer counts as unavailable.
+pub const MAX_ARTIFACT_BYTES: usize = 8 * 1024 * 1024;
+
+/// Local storage key: the last block whose artifacts this node checked.
+const LAST_BLOCK_KEY: &[u8] = b"aitbc/probes/last-artifact-block";
+
+/// Why an artifact counts as unavailable.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Unavailable {
+	/// No answer before the deadline, the connection failed, or the answer was too long.
+	NoAnswer,
+	/// An HTTP status other than 200.
+	Status(u16),
+	/// The bytes do not hash to the receipt's sha256.
+	WrongHash,
+	/// Not a PNG, or a PNG of another size than the job's.
+	WrongImage,
+}
+
+/// Whether `bytes` are the artifact `target` describes: its sha256, and a PNG of the job's
+/// width and height (read from the IHDR chunk).
+pub fn check_artifact(bytes: &[u8], target: &ArtifactTarget) -> Result<(), Unavailable> {
+	if sp_io::hashing::sha2_256(bytes) != target.sha256 {
+		return Err(Unavailable::WrongHash);
+	}
+	const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+	// Signature, IHDR length (13) and type, then width and height, big-endian.
+	if bytes.len() < 24 || &bytes[..8] != SIGNATURE || &bytes[12..16] != b"IHDR" {
+		return Err(Unavailable::WrongImage);
+	}
+	let width = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+	let height = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+	if (width, height) != (target.width, target.height) {
+		return Err(Unavailable::WrongImage);
+	}
+	Ok(())
+}
+
+/// `<endpoint>/v1/artifacts/<sha256 hex>`, if the endpoint is a UTF-8 http(s) URL.
+pub fn artifact_url(endpoint: &[u8], sha256: &[u8; 32]) -> Option<String> {
+	offchain::endpoint_url(endpoint, &alloc::format!("/v1/artifacts/{}", hex32(sha256)))
+}
+
+/// The sample of a block's artifacts every validator checks: all of them if they fit in
+/// `max`, else the `max` whose `blake2_256(seed ++ job)` is lowest. The seed is the block's
+/// hash, which a provider cannot know when it submits its receipt.
+pub fn sample(mut targets: Vec<ArtifactTarget>, seed: &[u8], max: usize) -> Vec<ArtifactTarget> {
+	if targets.len() > max {
+		let rank = |job: JobId| {
+			let mut input = seed.to_vec();
+			input.extend_from_slice(&job.to_le_bytes());
+			sp_io::hashing::blake2_256(&input)
+		};
+		targets.sort_by_cached_key(|target| rank(target.job_id));
+		targets.truncate(max);
+	}
+	targets
+}
+
+/// Checks the sample of block `now`'s artifacts if this node holds a prober's key, and reports
+/// the unavailable ones.
+pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
+	let Some((prober, key)) = crate::probe::local_prober::<T>() else { return };
+	let block: u32 = now.unique_saturated_into();
+	if !offchain::claim_once(LAST_BLOCK_KEY, block) {
+		return;
+	}
+	let targets = T::Targets::receipted_in(now);
+	if targets.is_empty() {
+		return;
+	}
+	let seed = frame_system::Pallet::<T>::block_hash(now);
+	let targets = sample(targets, seed.as_ref(), T::MaxFindings::get() as usize);
+	let urls: Vec<_> = targets.iter().map(|t| artifact_url(&t.endpoint, &t.sha256)).collect();
+	let fetched = offchain::get_all(&urls, T::ProbeTimeoutMs::get(), MAX_ARTIFACT_BYTES);
+	let mut unavailable: Vec<JobId> = fetched
+		.into_iter()
+		.zip(&targets)
+		.filter_map(|(body, target)| {
+			let why = match body {
+				Ok(bytes) => check_artifact(&bytes, target).err()?,
+				Err(offchain::Failed::Status(code)) => Unavailable::Status(code),
+				Err(_) => Unavailable::NoAnswer,
+			};
+			log::info!(
+				target: "aitbc::probes",
+				"block {block}: the artifact of job {} is unavailable ({why:?})",
+				target.job_id
+			);
+			Some(target.job_id)
+		})
+		.collect();
+	log::info!(
+		target: "aitbc::probes",
+		"block {block}: checked {} artifact(s), {} unavailable",
+		targets.len(),
+		unavailable.len()
+	);
+	if unavailable.is_empty() {
+		return;
+	}
+	unavailable.sort();
+	unavailable.dedup();
+	let report =
+		ArtifactReport { block, prober, unavailable: BoundedVec::truncate_from(unavailable) };
+	let message = report.signing_message(Pallet::<T>::genesis().as_ref());
+	offchain::sign_and_submit::<T>(
+		&key,
+		&message,
+		|signature| Call::<T>::report_artifacts { report, signature },
+		&alloc::format!("block {block}"),
+	);
+}
+
+impl<T: Config> Pallet<T> {
+	/// Every check an artifact report passes before it is recorded: a block of the current or
+	/// the previous round and not in the future, whose artifacts its prober has not reported
+	/// on, and [`Pallet::check_signed`].
+	pub fn check_artifact_report(
+		report: &ArtifactReportOf<T>,
+		signature: &ProbeSignatureOf<T>,
+	) -> Result<(), Error<T>> {
+		let now: u32 = frame_system::Pallet::<T>::block_number().unique_saturated_into();
+		let round = Self::round_of(report.block.into());
+		ensure!(
+			report.block <= now && round.saturating_add(1) >= Self::current_round(),
+			Error::<T>::WrongBlock
+		);
+		ensure!(
+			!ArtifactReported::<T>::contains_key(round, (report.block, report.prober)),
+			Error::<T>::AlreadyReported
+		);
+		let message = report.signing_message(Self::genesis().as_ref());
+		Self::check_signed(report.prober, &report.unavailable, &message, signature)
+	}
+
+	/// The pool's (and the block's) authorization of an artifact report: valid until the
+	/// round after its block's round ends, one per prober and block.
+	pub fn authorize_artifact_report(
+		_source: TransactionSource,
+		report: &ArtifactReportOf<T>,
+		signature: &ProbeSignatureOf<T>,
+	) -> TransactionValidityWithRefund {
+		Self::check_artifact_report(report, signature).map_err(Self::refusal)?;
+		let round = Self::round_of(report.block.into());
+		let accepted_until = BlockNumberFor::<T>::from(round.saturating_add(2))
+			.saturating_mul(T::RoundLength::get());
+		Self::report_validity("aitbc/artifacts", (report.block, report.prober), accepted_until)
+	}
+
+	/// Records a checked artifact report: each job gets the prober's vote, and one that
+	/// reaches the quorum with it fails its receipt (exactly once: at the vote that reaches
+	/// it).
+	pub(crate) fn record_artifacts(report: ArtifactReportOf<T>) {
+		let ArtifactReport { block, prober, unavailable } = report;
+		let round = Self::round_of(block.into());
+		ArtifactReported::<T>::insert(round, (block, prober), ());
+		let quorum = Self::quorum();
+		let count = unavailable.len() as u32;
+		for job_id in unavailable {
+			let votes = ArtifactVotes::<T>::mutate(round, (block, job_id), |votes| {
+				*votes = votes.saturating_add(1);
+				*votes
+			});
+			if votes == quorum {
+				let failed = T::Targets::artifact_unavailable(job_id);
+				Self::deposit_event(Event::ArtifactUnavailable {
+					job_id,
+					block,
+					reporters: votes,
+					failed,
+				});
+			}
+		}
+		Self::deposit_event(Event::ArtifactsReported { block, prober, unavailable: count });
+	}
+}
