@@ -18,6 +18,11 @@ use sp_runtime::traits::{Saturating, UniqueSaturatedInto};
 /// answer counts as unavailable.
 pub const MAX_ARTIFACT_BYTES: usize = 8 * 1024 * 1024;
 
+/// How long the artifact fetches of a block may take, at most (and `ProbeTimeoutMs` if
+/// shorter): the reports must be in blocks before the receipts' 5-block challenge window
+/// closes.
+pub const MAX_ARTIFACT_TIMEOUT_MS: u64 = 2_000;
+
 /// Local storage key: the last block whose artifacts this node checked.
 const LAST_BLOCK_KEY: &[u8] = b"aitbc/probes/last-artifact-block";
 
@@ -89,13 +94,17 @@ pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
 	let seed = frame_system::Pallet::<T>::block_hash(now);
 	let targets = sample(targets, seed.as_ref(), T::MaxFindings::get() as usize);
 	let urls: Vec<_> = targets.iter().map(|t| artifact_url(&t.endpoint, &t.sha256)).collect();
-	let fetched = offchain::get_all(&urls, T::ProbeTimeoutMs::get(), MAX_ARTIFACT_BYTES);
+	let timeout = T::ProbeTimeoutMs::get().min(MAX_ARTIFACT_TIMEOUT_MS);
+	// Each body is checked as it comes and dropped: one artifact in memory at a time.
+	let fetched = offchain::get_all(&urls, timeout, MAX_ARTIFACT_BYTES, |index, bytes| {
+		check_artifact(&bytes, &targets[index])
+	});
 	let mut unavailable: Vec<JobId> = fetched
 		.into_iter()
 		.zip(&targets)
-		.filter_map(|(body, target)| {
-			let why = match body {
-				Ok(bytes) => check_artifact(&bytes, target).err()?,
+		.filter_map(|(checked, target)| {
+			let why = match checked {
+				Ok(result) => result.err()?,
 				Err(offchain::Failed::Status(code)) => Unavailable::Status(code),
 				Err(_) => Unavailable::NoAnswer,
 			};
@@ -131,24 +140,25 @@ pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
 
 impl<T: Config> Pallet<T> {
 	/// Every check an artifact report passes before it is recorded: a block of the current or
-	/// the previous round and not in the future, whose artifacts its prober has not reported
-	/// on, and [`Pallet::check_signed`].
+	/// the previous round and not in the future, [`Pallet::check_signed`], and a prober's key
+	/// that has not reported on that block (under any position). Returns the key.
 	pub fn check_artifact_report(
 		report: &ArtifactReportOf<T>,
 		signature: &ProbeSignatureOf<T>,
-	) -> Result<(), Error<T>> {
+	) -> Result<T::AuthorityId, Error<T>> {
 		let now: u32 = frame_system::Pallet::<T>::block_number().unique_saturated_into();
 		let round = Self::round_of(report.block.into());
 		ensure!(
 			report.block <= now && round.saturating_add(1) >= Self::current_round(),
 			Error::<T>::WrongBlock
 		);
+		let message = report.signing_message(Self::genesis().as_ref());
+		let key = Self::check_signed(report.prober, &report.unavailable, &message, signature)?;
 		ensure!(
-			!ArtifactReported::<T>::contains_key(round, (report.block, report.prober)),
+			!ArtifactReported::<T>::contains_key(round, (report.block, &key)),
 			Error::<T>::AlreadyReported
 		);
-		let message = report.signing_message(Self::genesis().as_ref());
-		Self::check_signed(report.prober, &report.unavailable, &message, signature)
+		Ok(key)
 	}
 
 	/// The pool's (and the block's) authorization of an artifact report: valid until the
@@ -158,28 +168,31 @@ impl<T: Config> Pallet<T> {
 		report: &ArtifactReportOf<T>,
 		signature: &ProbeSignatureOf<T>,
 	) -> TransactionValidityWithRefund {
-		Self::check_artifact_report(report, signature).map_err(Self::refusal)?;
+		let key = Self::check_artifact_report(report, signature).map_err(Self::refusal)?;
 		let round = Self::round_of(report.block.into());
 		let accepted_until = BlockNumberFor::<T>::from(round.saturating_add(2))
 			.saturating_mul(T::RoundLength::get());
-		Self::report_validity("aitbc/artifacts", (report.block, report.prober), accepted_until)
+		Self::report_validity("aitbc/artifacts", (report.block, key), accepted_until)
 	}
 
 	/// Records a checked artifact report: each job gets the prober's vote, and one that
 	/// reaches the quorum with it fails its receipt (exactly once: at the vote that reaches
-	/// it).
-	pub(crate) fn record_artifacts(report: ArtifactReportOf<T>) {
+	/// it). `key`: the prober's, which [`Pallet::check_artifact_report`] returned. Returns how
+	/// many reached the quorum.
+	pub(crate) fn record_artifacts(report: ArtifactReportOf<T>, key: T::AuthorityId) -> u32 {
 		let ArtifactReport { block, prober, unavailable } = report;
 		let round = Self::round_of(block.into());
-		ArtifactReported::<T>::insert(round, (block, prober), ());
+		ArtifactReported::<T>::insert(round, (block, key), ());
 		let quorum = Self::quorum();
 		let count = unavailable.len() as u32;
+		let mut decided = 0u32;
 		for job_id in unavailable {
 			let votes = ArtifactVotes::<T>::mutate(round, (block, job_id), |votes| {
 				*votes = votes.saturating_add(1);
 				*votes
 			});
 			if votes == quorum {
+				decided = decided.saturating_add(1);
 				let failed = T::Targets::artifact_unavailable(job_id);
 				Self::deposit_event(Event::ArtifactUnavailable {
 					job_id,
@@ -190,5 +203,6 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Self::deposit_event(Event::ArtifactsReported { block, prober, unavailable: count });
+		decided
 	}
 }

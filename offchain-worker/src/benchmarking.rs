@@ -28,7 +28,7 @@ fn report_one_short<T: Config>(f: u32) -> (ReportOf<T>, ProbeSignatureOf<T>) {
 		(0..f).map(|i| Finding::ProviderDown(account("provider", i, 0))).collect();
 	findings.sort();
 	for prober in 1..quorum {
-		Reported::<T>::insert(round, prober, ());
+		Reported::<T>::insert(round, keys[prober as usize].clone(), ());
 	}
 	for finding in &findings {
 		Votes::<T>::insert(round, finding, quorum - 1);
@@ -48,7 +48,7 @@ fn artifacts_one_short<T: Config>(f: u32) -> (ArtifactReportOf<T>, ProbeSignatur
 	let round = Pallet::<T>::current_round();
 	let quorum = Pallet::<T>::quorum();
 	for prober in 1..quorum {
-		ArtifactReported::<T>::insert(round, (block, prober), ());
+		ArtifactReported::<T>::insert(round, (block, keys[prober as usize].clone()), ());
 	}
 	let unavailable: Vec<u64> = (0..f as u64).collect();
 	for job in &unavailable {
@@ -70,9 +70,10 @@ mod benchmarks {
 	fn report(f: Linear<1, { T::MaxFindings::get() }>) {
 		let (findings, signature) = report_one_short::<T>(f);
 		let round = findings.round;
+		let key = Probers::<T>::get()[0].clone();
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, findings, signature);
-		assert!(Reported::<T>::contains_key(round, 0));
+		assert!(Reported::<T>::contains_key(round, key));
 	}
 
 	#[benchmark]
@@ -92,9 +93,10 @@ mod benchmarks {
 	fn report_artifacts(f: Linear<1, { T::MaxFindings::get() }>) {
 		let (artifacts, signature) = artifacts_one_short::<T>(f);
 		let (block, round) = (artifacts.block, Pallet::<T>::current_round());
+		let key = Probers::<T>::get()[0].clone();
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, artifacts, signature);
-		assert!(ArtifactReported::<T>::contains_key(round, (block, 0)));
+		assert!(ArtifactReported::<T>::contains_key(round, (block, key)));
 	}
 
 	#[benchmark]

@@ -129,21 +129,30 @@ pub mod pallet {
 	pub type Probers<T: Config> =
 		StorageValue<_, BoundedVec<T::AuthorityId, T::MaxProbers>, ValueQuery>;
 
-	/// The probers that reported in a round (one report each).
+	/// The probe keys that reported in a round (one report each). By key, not position: a
+	/// session change moves validators to other positions, and one validator must not vote
+	/// twice under two of them.
 	#[pallet::storage]
 	pub type Reported<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, u32, Twox64Concat, u32, (), OptionQuery>;
+		StorageDoubleMap<_, Twox64Concat, u32, Blake2_128Concat, T::AuthorityId, (), OptionQuery>;
 
 	/// How many probers reported a finding in a round.
 	#[pallet::storage]
 	pub type Votes<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, u32, Blake2_128Concat, FindingOf<T>, u32, ValueQuery>;
 
-	/// The probers that reported on a block's artifacts, by the block's round: one report each
-	/// per block.
+	/// The probe keys that reported on a block's artifacts, by the block's round: one report
+	/// each per block.
 	#[pallet::storage]
-	pub type ArtifactReported<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, u32, Twox64Concat, (u32, u32), (), OptionQuery>;
+	pub type ArtifactReported<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		u32,
+		Blake2_128Concat,
+		(u32, T::AuthorityId),
+		(),
+		OptionQuery,
+	>;
 
 	/// How many probers found a job's artifact unavailable, by the round of the block that
 	/// accepted its receipt: `(block, job)`.
@@ -192,9 +201,11 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Artifacts first: their reports race the receipts' challenge window; a round's
+		/// probes can wait.
 		fn offchain_worker(now: BlockNumberFor<T>) {
-			probe::run::<T>(now);
 			artifacts::run::<T>(now);
+			probe::run::<T>(now);
 		}
 
 		/// Clears the rounds before the previous one: artifact reports on the previous
@@ -235,7 +246,9 @@ pub mod pallet {
 		) -> DispatchResult {
 			ensure_authorized(origin)?;
 			let _ = signature;
-			Self::record(report);
+			// Authorized right before dispatch: every check held; only the key is looked up.
+			let key = Self::prober_key(report.prober)?;
+			Self::record(report, key);
 			Ok(())
 		}
 
@@ -258,11 +271,17 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			report: ArtifactReportOf<T>,
 			signature: ProbeSignatureOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			ensure_authorized(origin)?;
 			let _ = signature;
-			Self::record_artifacts(report);
-			Ok(())
+			let key = Self::prober_key(report.prober)?;
+			let listed = report.unavailable.len() as u32;
+			// Charged as if every job reached the quorum; refunded to those that did.
+			let decided = Self::record_artifacts(report, key);
+			let actual = T::WeightInfo::report_artifacts(listed).saturating_add(
+				T::Targets::artifact_unavailable_weight().saturating_mul(decided.into()),
+			);
+			Ok(Some(actual).into())
 		}
 	}
 
@@ -283,18 +302,17 @@ pub mod pallet {
 		}
 
 		/// Every check a report passes before it is recorded: its round is the current one,
-		/// its prober has not reported in it, and [`Pallet::check_signed`].
+		/// [`Pallet::check_signed`], and its prober's key has not reported in the round.
+		/// Returns the key.
 		pub fn check_report(
 			report: &ReportOf<T>,
 			signature: &ProbeSignatureOf<T>,
-		) -> Result<(), Error<T>> {
+		) -> Result<T::AuthorityId, Error<T>> {
 			ensure!(report.round == Self::current_round(), Error::<T>::WrongRound);
-			ensure!(
-				!Reported::<T>::contains_key(report.round, report.prober),
-				Error::<T>::AlreadyReported
-			);
 			let message = report.signing_message(Self::genesis().as_ref());
-			Self::check_signed(report.prober, &report.findings, &message, signature)
+			let key = Self::check_signed(report.prober, &report.findings, &message, signature)?;
+			ensure!(!Reported::<T>::contains_key(report.round, &key), Error::<T>::AlreadyReported);
+			Ok(key)
 		}
 
 		/// The pool's (and the block's) authorization of a report: valid until its round ends,
@@ -304,10 +322,10 @@ pub mod pallet {
 			report: &ReportOf<T>,
 			signature: &ProbeSignatureOf<T>,
 		) -> TransactionValidityWithRefund {
-			Self::check_report(report, signature).map_err(Self::refusal)?;
+			let key = Self::check_report(report, signature).map_err(Self::refusal)?;
 			let round_end = BlockNumberFor::<T>::from(report.round.saturating_add(1))
 				.saturating_mul(T::RoundLength::get());
-			Self::report_validity("aitbc/probe", (report.round, report.prober), round_end)
+			Self::report_validity("aitbc/probe", (report.round, key), round_end)
 		}
 	}
 }

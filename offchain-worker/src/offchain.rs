@@ -42,15 +42,17 @@ pub(crate) fn claim_once(key: &[u8], value: u32) -> bool {
 	)
 }
 
-/// GETs every URL at once, all within one deadline `timeout_ms` from now; one body (at most
-/// `max_bytes`) or failure each, in order.
-pub(crate) fn get_all(
+/// GETs every URL at once, all within one deadline `timeout_ms` from now, and hands each body
+/// (at most `max_bytes`) to `read` with its index as it is read, so that only one is held at a
+/// time; one result or failure each, in order.
+pub(crate) fn get_all<R>(
 	urls: &[Option<String>],
 	timeout_ms: u64,
 	max_bytes: usize,
-) -> Vec<Result<Vec<u8>, Failed>> {
+	mut read: impl FnMut(usize, Vec<u8>) -> R,
+) -> Vec<Result<R, Failed>> {
 	let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(timeout_ms));
-	let mut results: Vec<Result<Vec<u8>, Failed>> = Vec::with_capacity(urls.len());
+	let mut results: Vec<Result<R, Failed>> = Vec::with_capacity(urls.len());
 	let (mut pending, mut waiting) = (Vec::new(), Vec::new());
 	for (index, url) in urls.iter().enumerate() {
 		let sent =
@@ -73,7 +75,7 @@ pub(crate) fn get_all(
 				} else if bytes.len() > max_bytes {
 					Err(Failed::TooLong)
 				} else {
-					Ok(bytes)
+					Ok(read(index, bytes))
 				}
 			},
 			Ok(Ok(response)) => Err(Failed::Status(response.code)),
@@ -116,21 +118,25 @@ impl<T: Config> Pallet<T> {
 		frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero())
 	}
 
+	/// The probe key at position `prober` of the current session's list.
+	pub(crate) fn prober_key(prober: u32) -> Result<T::AuthorityId, Error<T>> {
+		Probers::<T>::get().get(prober as usize).cloned().ok_or(Error::<T>::NotAProber)
+	}
+
 	/// What every signed report must be, whatever it reports: from a current prober, listing
 	/// something, each item once in increasing order, signed by the prober's key over
-	/// `message`.
+	/// `message`. Returns the prober's key.
 	pub(crate) fn check_signed<Item: Ord>(
 		prober: u32,
 		items: &[Item],
 		message: &[u8],
 		signature: &ProbeSignatureOf<T>,
-	) -> Result<(), Error<T>> {
-		let key =
-			Probers::<T>::get().get(prober as usize).cloned().ok_or(Error::<T>::NotAProber)?;
+	) -> Result<T::AuthorityId, Error<T>> {
+		let key = Self::prober_key(prober)?;
 		ensure!(!items.is_empty(), Error::<T>::EmptyReport);
 		ensure!(items.windows(2).all(|pair| pair[0] < pair[1]), Error::<T>::UnsortedFindings);
 		ensure!(key.verify(&message, signature), Error::<T>::BadSignature);
-		Ok(())
+		Ok(key)
 	}
 
 	/// A check's error as the pool's refusal: this pallet's error index.

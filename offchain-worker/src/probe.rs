@@ -86,16 +86,17 @@ pub fn select<A: Clone>(
 /// order.
 fn probe_all<A>(targets: &[ProbeTarget<A>], timeout_ms: u64) -> Vec<Result<(), Down>> {
 	let urls: Vec<_> = targets.iter().map(|target| health_url(&target.endpoint)).collect();
-	offchain::get_all(&urls, timeout_ms, health::MAX_HEALTH_BYTES)
-		.into_iter()
-		.zip(targets)
-		.map(|(body, target)| match body {
-			Ok(bytes) => health::check_health(&bytes, &target.manifests),
-			Err(offchain::Failed::Status(code)) => Err(Down::Status(code)),
-			Err(offchain::Failed::TooLong) => Err(Down::Malformed),
-			Err(offchain::Failed::NoAnswer) => Err(Down::NoAnswer),
-		})
-		.collect()
+	offchain::get_all(&urls, timeout_ms, health::MAX_HEALTH_BYTES, |index, bytes| {
+		health::check_health(&bytes, &targets[index].manifests)
+	})
+	.into_iter()
+	.map(|checked| match checked {
+		Ok(result) => result,
+		Err(offchain::Failed::Status(code)) => Err(Down::Status(code)),
+		Err(offchain::Failed::TooLong) => Err(Down::Malformed),
+		Err(offchain::Failed::NoAnswer) => Err(Down::NoAnswer),
+	})
+	.collect()
 }
 
 /// `<endpoint>/v1/health`, if the endpoint is a UTF-8 http(s) URL.

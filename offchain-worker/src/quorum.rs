@@ -4,15 +4,15 @@
 use crate::*;
 use frame_support::{pallet_prelude::*, traits::Get};
 
-/// Rounds `on_idle` looks at per block at most (each costs two prefix clears, even if empty).
+/// Rounds `on_idle` looks at per block at most (each costs four prefix clears, even if empty).
 const MAX_ROUNDS_CLEARED_PER_BLOCK: u32 = 8;
 
 impl<T: Config> Pallet<T> {
 	/// Records a checked report: each finding gets the prober's vote, and one that reaches
 	/// the quorum with it takes effect (exactly once: at the vote that reaches it).
-	pub(crate) fn record(report: ReportOf<T>) {
+	pub(crate) fn record(report: ReportOf<T>, key: T::AuthorityId) {
 		let Report { round, prober, findings } = report;
-		Reported::<T>::insert(round, prober, ());
+		Reported::<T>::insert(round, key, ());
 		let quorum = Self::quorum();
 		let count = findings.len() as u32;
 		for finding in findings {
@@ -103,18 +103,16 @@ impl<T: Config> Pallet<T> {
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let oldest = OldestRound::<T>::get();
-		for (round, prober, ()) in Reported::<T>::iter() {
+		for (round, _key, ()) in Reported::<T>::iter() {
 			ensure!(round >= oldest, "a report of a cleared round is stored");
-			ensure!(prober < T::MaxProbers::get(), "a report from beyond the probers' bound");
 		}
 		for (round, _finding, votes) in Votes::<T>::iter() {
 			ensure!(round >= oldest, "votes of a cleared round are stored");
 			let reports = Reported::<T>::iter_prefix(round).count() as u32;
 			ensure!(votes >= 1 && votes <= reports, "a finding has more votes than reports");
 		}
-		for (round, (block, prober), ()) in ArtifactReported::<T>::iter() {
+		for (round, (block, _key), ()) in ArtifactReported::<T>::iter() {
 			ensure!(round >= oldest, "an artifact report of a cleared round is stored");
-			ensure!(prober < T::MaxProbers::get(), "a report from beyond the probers' bound");
 			ensure!(Self::round_of(block.into()) == round, "an artifact report in another round");
 		}
 		for (round, (block, _job), votes) in ArtifactVotes::<T>::iter() {

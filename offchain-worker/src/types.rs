@@ -156,8 +156,8 @@ pub trait ProbeTargets<AccountId, BlockNumber> {
 	/// The most [`ProbeTargets::provider_down`] may weigh.
 	fn provider_down_weight() -> Weight;
 
-	/// The artifacts of the receipts accepted in block `block` whose provider states an
-	/// endpoint, in an order every node sees alike. Read only by the off-chain worker, at
+	/// The artifacts of the receipts accepted in block `block`, in an order every node sees
+	/// alike (an empty endpoint when the provider has none: such an artifact is unavailable). Read only by the off-chain worker, at
 	/// `block`.
 	fn receipted_in(block: BlockNumber) -> Vec<ArtifactTarget>;
 

@@ -512,3 +512,51 @@ fn free_jobs_nobody_claims_end_unclaimed_and_give_a_client_without_ait_its_quota
 		assert_eq!(Balances::total_issuance(), 0, "nothing minted, nothing burned");
 	});
 }
+
+/// What the validators' off-chain workers fetch for a block: every receipt it accepted, with
+/// the artifact's hash and the job's size. A provider that withdraws its offer right after its
+/// receipt does not escape the check: its artifact has no endpoint, so it counts as
+/// unavailable.
+#[test]
+fn every_receipt_of_a_block_is_checked_even_after_its_provider_withdraws() {
+	use aitbc_runtime::configs::MarketplaceTargets;
+	use pallet_aitbc_probes::{artifacts::artifact_url, ProbeTargets};
+	development_ext().execute_with(|| {
+		start_block(1);
+		apply(GOVERNANCE, add_model()).expect("governance adds a model");
+		apply(
+			GOVERNANCE,
+			RuntimeCall::Marketplace(pallet_aitbc_marketplace::Call::approve_provider {
+				provider: PROVIDER.to_account_id(),
+			}),
+		)
+		.expect("governance approves");
+		apply(PROVIDER, offer(PROVIDER)).expect("offer");
+		apply(CLIENT, free_job()).expect("free job");
+		apply(PROVIDER, RuntimeCall::Jobs(pallet_aitbc_jobs::Call::claim_job { job_id: 0 }))
+			.expect("claim");
+		let units = pallet_aitbc_jobs::Jobs::<Runtime>::get(0).expect("job").units;
+		let honest = receipt(0, PROVIDER, units);
+		apply(PROVIDER, receipt_call(honest.clone(), &worker_pair(PROVIDER))).expect("receipt");
+		assert!(MarketplaceTargets::receipted_in(0).is_empty(), "nothing accepted in block 0");
+		let targets = MarketplaceTargets::receipted_in(1);
+		assert_eq!(targets.len(), 1);
+		let target = &targets[0];
+		assert_eq!((target.job_id, target.sha256), (0, honest.artifact_sha256));
+		assert_eq!((target.width, target.height), (params().width, params().height));
+		assert_eq!(
+			artifact_url(&target.endpoint, &target.sha256),
+			Some(format!("http://127.0.0.1:8090/v1/artifacts/{}", hex(&honest.artifact_sha256)))
+		);
+
+		apply(PROVIDER, RuntimeCall::Marketplace(pallet_aitbc_marketplace::Call::deregister {}))
+			.expect("the provider withdraws its offer in the same block");
+		let targets = MarketplaceTargets::receipted_in(1);
+		assert_eq!(targets.len(), 1, "still checked");
+		assert_eq!(artifact_url(&targets[0].endpoint, &targets[0].sha256), None, "unavailable");
+	});
+}
+
+fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}

@@ -262,3 +262,22 @@ fn the_offchain_worker_reports_the_artifacts_it_cannot_get() {
 		assert!(pool.read().transactions.is_empty());
 	});
 }
+
+#[test]
+fn a_validator_moved_to_another_position_by_a_session_change_cannot_vote_twice() {
+	build_and_execute(|| {
+		start_session(&[10, 11, 12]);
+		Failable::set(vec![7]);
+		let block = System::block_number();
+		submit(11, artifact_report(1, block, &[7]));
+		// The next session puts key 11 first: its report as prober 0 on the same block is
+		// the same validator again.
+		start_session(&[11, 10, 12]);
+		let again = artifact_report(0, block, &[7]);
+		assert_eq!(authorize(&again, signed(11, &again)), refused(Error::AlreadyReported));
+		assert!(FailedReceipts::get().is_empty(), "one validator is no quorum");
+		// Another validator, now at position 1, makes the quorum.
+		submit(10, artifact_report(1, block, &[7]));
+		assert_eq!(FailedReceipts::get(), vec![(7, true)]);
+	});
+}

@@ -158,6 +158,11 @@ fn a_prober_votes_once_per_round() {
 		);
 		assert_eq!(Votes::<Test>::get(0, Finding::ProviderDown(7)), 1);
 		assert!(MarkedDown::get().is_empty());
+		// A session change in the round puts key 10 at position 1: still the same validator.
+		start_session(&[11, 10, 12]);
+		let moved = report_of(1, down(&[7]));
+		assert_eq!(authorize(&moved, signed_by(10, &moved)), refused(Error::AlreadyReported));
+		assert!(MarkedDown::get().is_empty());
 	});
 }
 
@@ -199,7 +204,8 @@ fn a_report_is_valid_in_the_pool_until_its_round_ends() {
 		let report = report_of(1, down(&[7]));
 		let validity = authorize(&report, signed_by(11, &report)).unwrap();
 		assert_eq!(validity.longevity, 2 * ROUND - (ROUND + 2));
-		assert_eq!(validity.provides, vec![codec::Encode::encode(&("aitbc/probe", (1u32, 1u32)))]);
+		let provides = ("aitbc/probe", (1u32, UintAuthorityId(11)));
+		assert_eq!(validity.provides, vec![codec::Encode::encode(&provides)]);
 	});
 }
 

@@ -9,4 +9,5 @@ mod offchain;
 mod system;
 pub mod validators;
 
+pub use offchain::MarketplaceTargets;
 pub use system::{RuntimeBlockLength, RuntimeBlockWeights};

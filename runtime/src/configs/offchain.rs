@@ -109,13 +109,17 @@ impl pallet_aitbc_probes::ProbeTargets<AccountId, BlockNumber> for MarketplaceTa
 
 	/// The receipts accepted in `block`: those whose challenge window closes at
 	/// `block + ChallengeWindow`, with the artifact's hash from the receipt, the image size
-	/// from the job and the endpoint from the provider's offer.
+	/// from the job and the endpoint from the provider's offer (none without an offer).
 	fn receipted_in(block: BlockNumber) -> alloc::vec::Vec<pallet_aitbc_probes::ArtifactTarget> {
 		let final_at = block.saturating_add(ChallengeWindow::get());
 		pallet_aitbc_receipts::FinalizeAt::<Runtime>::iter_prefix(final_at)
-			.filter_map(|(provider, jobs)| {
-				let offer = pallet_aitbc_marketplace::Offers::<Runtime>::get(&provider)?;
-				(!offer.terms.endpoint.is_empty()).then(|| (offer.terms.endpoint, jobs))
+			.map(|(provider, jobs)| {
+				// A provider that withdrew its offer (or states no endpoint) serves nothing:
+				// its receipts count as unavailable, rather than escaping the check.
+				let endpoint = pallet_aitbc_marketplace::Offers::<Runtime>::get(&provider)
+					.map(|offer| offer.terms.endpoint.to_vec())
+					.unwrap_or_default();
+				(endpoint, jobs)
 			})
 			.flat_map(|(endpoint, jobs)| {
 				jobs.into_iter().filter_map(move |job_id| {
@@ -123,7 +127,7 @@ impl pallet_aitbc_probes::ProbeTargets<AccountId, BlockNumber> for MarketplaceTa
 					let job = pallet_aitbc_jobs::Jobs::<Runtime>::get(job_id)?;
 					Some(pallet_aitbc_probes::ArtifactTarget {
 						job_id,
-						endpoint: endpoint.to_vec(),
+						endpoint: endpoint.clone(),
 						sha256: receipt.receipt.artifact_sha256,
 						width: job.params.width,
 						height: job.params.height,
