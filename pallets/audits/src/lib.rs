@@ -792,17 +792,3 @@ impl<T: Config> Get<BalanceOf<T>> for Forfeited<T> {
 		TotalForfeited::<T>::get()
 	}
 }
-
-impl<T: Config> Pallet<T> {
-	/// Holds a challenger's bond.
-	fn hold_bond(who: &T::AccountId, bond: BalanceOf<T>) -> DispatchResult {
-		T::Currency::hold(&HoldReason::ChallengeBond.into(), who, bond)
-			.map_err(|_| Error::<T>::InsufficientBalance.into())
-	}
-
-	/// Releases `amount` of a challenger's bond.
-	fn release_bond(who: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
-		T::Currency::release(&HoldReason::ChallengeBond.into(), who, amount, Precision::BestEffort)
-			.unwrap_or_else(|_| Zero::zero())
-	}
-}
