@@ -41,6 +41,9 @@ type MaxReceiptsPerBlock = <Runtime as pallet_aitbc_receipts::Config>::MaxReceip
 type MaxProvidersPerBlock = <Runtime as pallet_aitbc_receipts::Config>::MaxProvidersPerBlock;
 type AuditWeights = <Runtime as pallet_aitbc_audits::Config>::WeightInfo;
 type MaxAuditorsPerModel = <Runtime as pallet_aitbc_audits::Config>::MaxAuditorsPerModel;
+type MaxBatchSize = <Runtime as pallet_aitbc_jobs::Config>::MaxBatchSize;
+type MaxPendingJobs = <Runtime as pallet_aitbc_jobs::Config>::MaxPendingJobs;
+type MaxReservationsPerBlock = <Runtime as pallet_aitbc_jobs::Config>::MaxReservationsPerBlock;
 
 fn micros(weight: Weight) -> f64 {
 	weight.ref_time() as f64 / 1_000_000.0
@@ -248,6 +251,36 @@ fn main() {
 		 {:.0} single-image jobs/s by weight",
 		cycle / 1_000_000.0,
 		ps(budget) / cycle / seconds
+	);
+	// Batches: one submission for `MaxBatchSize` images, each image then a shard with its own
+	// reservation, claim, receipt and finalization.
+	let batch_images: u32 = MaxBatchSize::get();
+	let submit_batch = JobWeights::submit_batch(batch_images, 64).saturating_add(per_extrinsic);
+	let batch_cycle = ps(submit_batch) / f64::from(batch_images) + cycle - ps(job);
+	println!(
+		"full cycle per image in batches of {batch_images} (submit_batch {:.1} µs shared, then \
+		 each shard reserved, claimed, receipted, finalized): {:.1} µs = {:.0} images/s by weight \
+		 (goal 2000/s)",
+		micros(submit_batch),
+		batch_cycle / 1_000_000.0,
+		ps(budget) / batch_cycle / seconds
+	);
+	// The hub's pass in a block with 1,000 pending jobs and 100 providers: every pending job is
+	// looked at (oldest first, those reserved already too), at most `MaxReservationsPerBlock`
+	// picks are made, each asking at most `MaxProbesPerPick` providers whatever their number;
+	// `on_idle` runs it only within the weight the block has left.
+	let picks: u32 = MaxReservationsPerBlock::get().min(100);
+	let pass = JobWeights::reserve_pending(1_000, picks);
+	let worst = JobWeights::reserve_pending(MaxPendingJobs::get(), MaxReservationsPerBlock::get());
+	println!(
+		"hub pass with 1,000 pending jobs and 100 providers: {picks} picks, {:.1} ms = {:.1} % of \
+		 the block's compute; the bound (a full queue of {} jobs, {} picks): {:.1} ms = {:.1} %",
+		micros(pass) / 1_000.0,
+		100.0 * ps(pass) / ps(block.max_block),
+		MaxPendingJobs::get(),
+		MaxReservationsPerBlock::get(),
+		micros(worst) / 1_000.0,
+		100.0 * ps(worst) / ps(block.max_block)
 	);
 	for (rate, name) in [(0.0, "0 %"), (0.1, "10 % (the runtime's default)"), (1.0, "100 %")] {
 		let steady = audited(rate);

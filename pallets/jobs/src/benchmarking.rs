@@ -77,7 +77,8 @@ fn reserve<T: Config>(
 	provider: &T::AccountId,
 	accept_by: BlockNumberFor<T>,
 ) -> Result<(), BenchmarkError> {
-	T::Providers::slot_reserved(provider)?;
+	let model = Jobs::<T>::get(job_id).map_or(0, |job| job.model_id);
+	T::Providers::slot_reserved(provider, model)?;
 	ReservationsDue::<T>::try_mutate(accept_by, |due| due.try_push(job_id))
 		.map_err(|_| BenchmarkError::Stop("the reservation schedule is full"))?;
 	Reservations::<T>::insert(job_id, Reservation { provider: provider.clone(), accept_by });
@@ -235,7 +236,8 @@ mod benchmarks {
 
 	/// The hub's pass: `l` pending jobs looked at and not asked for (a request like one no
 	/// provider was found for), then `p` picks, each asking `MaxProbesPerPick` providers of a
-	/// crowded rotation, the last of whom takes the job.
+	/// crowded rotation who could all take the job, none with a spotless record (so the pick
+	/// compares every one of them: the most it reads), the first of whom takes it.
 	#[benchmark]
 	fn reserve_pending(
 		l: Linear<0, { measured_looks::<T>() }>,
@@ -244,13 +246,10 @@ mod benchmarks {
 		let probes = <T as pallet_aitbc_marketplace::Config>::MaxProbesPerPick::get().max(1);
 		let (model, unserved) =
 			(Marketplace::<T>::benchmark_model(), Marketplace::<T>::benchmark_model());
-		for window in 0..p {
-			for probe in 0..probes.saturating_sub(1) {
-				let busy: T::AccountId = account("busy", window * probes + probe, 0);
-				Marketplace::<T>::benchmark_busy_provider(&busy, model);
-			}
-			let free: T::AccountId = account("free", window, 0);
-			Marketplace::<T>::benchmark_provider(&free, model, 1, alloc::vec::Vec::new());
+		for provider in 0..p.saturating_mul(probes) {
+			let fitting: T::AccountId = account("fitting", provider, 0);
+			Marketplace::<T>::benchmark_provider(&fitting, model, 1, alloc::vec::Vec::new());
+			Marketplace::<T>::benchmark_unreliable(&fitting);
 		}
 		// One more at the back, so that every pick also rotates the list.
 		Marketplace::<T>::benchmark_busy_provider(&account("tail", 0, 0), model);

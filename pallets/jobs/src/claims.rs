@@ -50,7 +50,7 @@ impl<T: Config> Pallet<T> {
 		if Reservations::<T>::take(job_id).is_some() {
 			T::Providers::job_released(&provider, false)?;
 		}
-		T::Providers::job_assigned(&provider)?;
+		T::Providers::job_assigned(&provider, job.model_id)?;
 
 		Deadlines::<T>::insert(deadline, due);
 		PendingJobs::<T>::mutate(|pending| pending.retain(|id| *id != job_id));

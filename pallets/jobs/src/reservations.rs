@@ -76,7 +76,7 @@ impl<T: Config> Pallet<T> {
 				// Serving oneself would mint AIT for work nobody asked for: leave the job to
 				// the claim path, where the same rule refuses the client.
 				Some((provider, _)) if provider != job.client => {
-					if T::Providers::slot_reserved(&provider).is_err()
+					if T::Providers::slot_reserved(&provider, job.model_id).is_err()
 						|| due.try_push(job_id).is_err()
 					{
 						continue;

@@ -16,7 +16,9 @@
 //!   job reserved for it pass unclaimed.
 //! - **Rotation** ([`rotation`]): per model, the providers serving it in the order the hub asks
 //!   them for the next job ([`ProviderRegistry::pick_provider`]), bounded per model, so that
-//!   assignment never iterates over every offer and every provider gets its turn.
+//!   assignment never iterates over every offer and every provider gets its turn. Among the
+//!   providers a pick asks that could take the job, it prefers the more reliable record, then a
+//!   GPU that has the model loaded (its last job was of that model): [`Preference`].
 //! - **Eligibility**: while no stake is required (`MinProviderStake` is 0 in the staking pallet),
 //!   a provider must be approved by governance before it takes jobs; once stake is required,
 //!   bonding it is enough.
@@ -42,6 +44,7 @@
 extern crate alloc;
 
 pub use pallet::*;
+pub use rotation::Preference;
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -403,7 +406,14 @@ pub mod pallet {
 			}
 			let price_per_unit = terms.price_per_unit;
 			let last_seen = frame_system::Pallet::<T>::block_number();
-			let offer = Offer { terms, paused: false, in_flight: 0, last_seen, offline: false };
+			let offer = Offer {
+				terms,
+				paused: false,
+				in_flight: 0,
+				last_seen,
+				offline: false,
+				last_model: None,
+			};
 			Offers::<T>::insert(&provider, offer);
 			Self::deposit_event(Event::OfferRegistered { provider, price_per_unit });
 			Ok(())

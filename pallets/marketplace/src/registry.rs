@@ -107,8 +107,15 @@ impl<T: Config> Pallet<T> {
 				in_flight,
 				last_seen: frame_system::Pallet::<T>::block_number(),
 				offline: false,
+				last_model: None,
 			},
 		);
+	}
+
+	/// Gives `provider` a record short of spotless (one expired job), so that the hub's pick
+	/// compares it with the others instead of stopping at it.
+	pub fn benchmark_unreliable(provider: &T::AccountId) {
+		Reputations::<T>::mutate(provider, |reputation| reputation.record(JobOutcome::Expired));
 	}
 
 	/// Makes `provider` a provider of `model` at the back of its rotation, with every slot
@@ -147,21 +154,23 @@ impl<T: Config> ProviderRegistry<T::AccountId, T::Balance> for Pallet<T> {
 		Ok(Self::match_offer(provider, &offer, job, None)?)
 	}
 
-	fn job_assigned(provider: &T::AccountId) -> DispatchResult {
+	fn job_assigned(provider: &T::AccountId, model: ModelId) -> DispatchResult {
 		Offers::<T>::try_mutate(provider, |offer| {
 			let offer = offer.as_mut().ok_or(Error::<T>::NoOffer)?;
 			ensure!(offer.in_flight < offer.terms.capacity, Error::<T>::AtCapacity);
 			offer.in_flight = offer.in_flight.checked_add(1).ok_or(Error::<T>::AtCapacity)?;
+			offer.last_model = Some(model);
 			Self::seen(offer);
 			Ok(())
 		})
 	}
 
-	fn slot_reserved(provider: &T::AccountId) -> DispatchResult {
+	fn slot_reserved(provider: &T::AccountId, model: ModelId) -> DispatchResult {
 		Offers::<T>::try_mutate(provider, |offer| {
 			let offer = offer.as_mut().ok_or(Error::<T>::NoOffer)?;
 			ensure!(offer.in_flight < offer.terms.capacity, Error::<T>::AtCapacity);
 			offer.in_flight = offer.in_flight.checked_add(1).ok_or(Error::<T>::AtCapacity)?;
+			offer.last_model = Some(model);
 			Ok(())
 		})
 	}

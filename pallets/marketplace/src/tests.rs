@@ -243,8 +243,8 @@ fn update_offer_replaces_terms_and_moves_keys() {
 		);
 
 		// Capacity may not drop below the jobs in flight.
-		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
-		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE, 0));
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE, 0));
 		assert_noop!(
 			Marketplace::update_offer(
 				RuntimeOrigin::signed(ALICE),
@@ -293,7 +293,7 @@ fn deregister_only_without_jobs_in_flight() {
 	build_and_execute(|| {
 		let _ = alice_ready();
 		assert_noop!(Marketplace::deregister(RuntimeOrigin::signed(BOB)), Error::<Test>::NoOffer);
-		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE, 0));
 		assert_noop!(
 			Marketplace::deregister(RuntimeOrigin::signed(ALICE)),
 			Error::<Test>::JobsInFlight
@@ -353,10 +353,10 @@ fn matching_rule_checks_each_condition() {
 		assert_noop!(check(ALICE, other, 10), Error::<Test>::ModelNotServed);
 		assert_noop!(check(ALICE, model, 4), Error::<Test>::PriceTooHigh);
 		assert_eq!(check(ALICE, model, 5), Ok(5));
-		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE, 0));
 		assert_noop!(check(ALICE, model, 5), Error::<Test>::AtCapacity);
 		assert_noop!(
-			<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE),
+			<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE, 0),
 			Error::<Test>::AtCapacity
 		);
 	});
@@ -388,7 +388,7 @@ fn reputation_counts_outcomes_and_keeps_a_median() {
 	build_and_execute(|| {
 		let _ = alice_ready();
 		let registry = |outcome| {
-			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE));
+			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE, 0));
 			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_released(&ALICE, true));
 			<Marketplace as ProviderRegistry<_, _>>::record_outcome(&ALICE, outcome);
 		};
@@ -479,7 +479,7 @@ fn genesis_bootstrap_accounts_and_providers() {
 const CAROL: u64 = 3;
 
 fn registry_assigned(who: u64) {
-	assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&who));
+	assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&who, 0));
 }
 
 fn feasibility(model: ModelId, pixels: u64, max_price: u128, ahead: u32) -> Feasibility<u128> {

@@ -149,6 +149,26 @@ pub struct Offer<
 	/// Marked offline by the hub: a job reserved for it passed its acceptance window
 	/// unclaimed. Not live until its next sign of life clears it.
 	pub offline: bool,
+	/// The model of the last job reserved for it or claimed by it: the one its GPU has
+	/// loaded. `None` until its first job.
+	pub last_model: Option<ModelId>,
+}
+
+impl<
+		Balance: PriceBound,
+		BlockNumber: PriceBound,
+		MaxModels: Get<u32>,
+		MaxNameLen: Get<u32>,
+		MaxEndpointLen: Get<u32>,
+		MaxKeys: Get<u32>,
+	> Offer<Balance, BlockNumber, MaxModels, MaxNameLen, MaxEndpointLen, MaxKeys>
+{
+	/// Whether a job of `model` finds the provider's GPU ready: its last job was of that
+	/// model, or it has had none yet (a worker loads its models when it starts). A provider
+	/// whose last job was of another model would have to swap models first.
+	pub fn is_warm_for(&self, model: ModelId) -> bool {
+		self.last_model.is_none_or(|last| last == model)
+	}
 }
 
 /// How a job that was assigned to a provider ended, for its reputation.
@@ -194,7 +214,24 @@ pub struct Reputation<MaxSamples: Get<u32>> {
 	pub recent_gpu_ms: BoundedVec<u64, MaxSamples>,
 }
 
+/// How many expired jobs a failed check counts as in [`Reputation::reliability_tenths`]: a
+/// receipt for work not done is worse than work not delivered.
+pub const FAILED_CHECK_WEIGHT: u64 = 4;
+
 impl<MaxSamples: Get<u32>> Reputation<MaxSamples> {
+	/// How far the hub can count on the provider, in tenths (0–10): the share of its record
+	/// that is good, `(completed + 1) / (completed + 1 + expired + 4 × failed checks)`. A
+	/// newcomer counts as fully reliable (10), so that it is not starved of its first jobs;
+	/// tenths, so that small differences between good providers do not decide alone.
+	pub fn reliability_tenths(&self) -> u32 {
+		let good = u64::from(self.completed).saturating_add(1);
+		let bad = u64::from(self.expired)
+			.saturating_add(u64::from(self.failed_checks).saturating_mul(FAILED_CHECK_WEIGHT));
+		// `good` is at least 1, so the sum is too; the share is at most 10.
+		let tenths = good.saturating_mul(10) / good.saturating_add(bad);
+		u32::try_from(tenths).unwrap_or(10)
+	}
+
 	/// Median GPU time of the recent completed jobs (the lower median for an even count).
 	pub fn median_gpu_ms(&self) -> Option<u64> {
 		let mut samples = self.recent_gpu_ms.clone().into_inner();
@@ -280,11 +317,13 @@ pub trait ProviderRegistry<AccountId, Balance> {
 		job: &JobRequest<Balance>,
 		holds_slot: bool,
 	) -> Result<Balance, DispatchError>;
-	/// A job was assigned to `provider` (after `check_can_take` succeeded); a sign of life.
-	fn job_assigned(provider: &AccountId) -> DispatchResult;
-	/// The hub reserved a job for `provider`: it takes one of its slots until the provider
-	/// claims it (released then, before `job_assigned`) or lets it lapse. Not a sign of life.
-	fn slot_reserved(provider: &AccountId) -> DispatchResult;
+	/// A job of `model` was assigned to `provider` (after `check_can_take` succeeded); a sign
+	/// of life. The provider's GPU now holds `model`.
+	fn job_assigned(provider: &AccountId, model: ModelId) -> DispatchResult;
+	/// The hub reserved a job of `model` for `provider`: it takes one of its slots until the
+	/// provider claims it (released then, before `job_assigned`) or lets it lapse. Not a sign
+	/// of life.
+	fn slot_reserved(provider: &AccountId, model: ModelId) -> DispatchResult;
 	/// An assigned job no longer occupies `provider`'s capacity: it was receipted (the GPU
 	/// work is done; the challenge window needs no GPU: a sign of life) or it expired.
 	fn job_released(provider: &AccountId, receipted: bool) -> DispatchResult;
@@ -302,10 +341,11 @@ pub trait ProviderRegistry<AccountId, Balance> {
 	/// `provider` lost an audit: its governance approval, if any, is revoked, so that the
 	/// penalty bites even with nothing bonded. Returns whether an approval was revoked.
 	fn suspend(provider: &AccountId) -> bool;
-	/// The live provider that takes `job` next, and its price: the first of the model's
-	/// rotation that the matching rule lets take it, among at most `MaxProbesPerPick`
-	/// (bounded work). Every provider asked goes to the back of the rotation, so the next
-	/// job starts with the next providers.
+	/// The live provider that takes `job` next, and its price: of the first providers of the
+	/// model's rotation (at most `MaxProbesPerPick`: bounded work) that the matching rule lets
+	/// take it, the most reliable, then one whose GPU has the model loaded, then the first in
+	/// line. The chosen provider and every one asked that could not take the job go to the
+	/// back of the rotation; those passed over keep their turn.
 	fn pick_provider(job: &JobRequest<Balance>) -> Option<(AccountId, Balance)>;
 	/// `provider` let a job reserved for it pass unclaimed: the reservation's slot is freed,
 	/// and the provider is not live until its next sign of life.

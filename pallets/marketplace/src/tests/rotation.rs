@@ -133,7 +133,7 @@ fn a_reserved_slot_counts_against_capacity_and_a_lapse_frees_it() {
 	build_and_execute(|| {
 		let model = add_model();
 		ready(ALICE, &[model], 1);
-		let registry = || <Marketplace as ProviderRegistry<_, _>>::slot_reserved(&ALICE);
+		let registry = || <Marketplace as ProviderRegistry<_, _>>::slot_reserved(&ALICE, model);
 		assert_ok!(registry());
 		assert_noop!(registry(), Error::<Test>::AtCapacity);
 		assert_eq!(
@@ -156,5 +156,90 @@ fn a_reserved_slot_counts_against_capacity_and_a_lapse_frees_it() {
 		);
 		<Marketplace as ProviderRegistry<_, _>>::missed_reservation(&ALICE);
 		assert_eq!(Offers::<Test>::get(ALICE).unwrap().in_flight, 0);
+	});
+}
+
+/// A record of `completed` finalized jobs and `expired` missed deadlines, the provider still
+/// live (a missed deadline marks it offline; a heartbeat brings it back).
+fn record(who: u64, completed: u32, expired: u32) {
+	Reputations::<Test>::mutate(who, |reputation| {
+		reputation.completed = completed;
+		reputation.expired = expired;
+	});
+}
+
+#[test]
+fn reliability_counts_a_newcomer_as_reliable_and_a_failed_check_as_four_expiries() {
+	let of = |completed, expired, failed_checks| {
+		Reputation::<ConstU32<5>> { completed, expired, failed_checks, ..Default::default() }
+			.reliability_tenths()
+	};
+	assert_eq!(of(0, 0, 0), 10, "a newcomer is not held back");
+	assert_eq!(of(1_000, 0, 0), 10);
+	assert_eq!(of(9, 1, 0), 9, "10 good of 11");
+	assert_eq!(of(0, 1, 0), 5);
+	assert_eq!(of(0, 0, 1), 2, "1 good of 5");
+	assert_eq!(of(u32::MAX, u32::MAX, u32::MAX), 1, "no overflow at the bounds");
+}
+
+#[test]
+fn a_pick_prefers_the_more_reliable_provider_and_the_one_passed_over_keeps_its_turn() {
+	build_and_execute(|| {
+		let model = add_model();
+		for (who, n) in [(ALICE, 1), (BOB, 2), (CAROL, 3)] {
+			ready(who, &[model], n);
+		}
+		record(ALICE, 1, 1);
+		let reserve =
+			|who| assert_ok!(<Marketplace as ProviderRegistry<_, _>>::slot_reserved(&who, model));
+		// Alice is first in line but has missed a deadline: Bob, spotless, is preferred and
+		// goes to the back; Alice keeps the front.
+		assert_eq!(pick(model, 10), Some(BOB));
+		assert_eq!(rotation(model), vec![ALICE, CAROL, BOB]);
+		reserve(BOB);
+		assert_eq!(pick(model, 10), Some(CAROL));
+		assert_eq!(rotation(model), vec![ALICE, BOB, CAROL]);
+		reserve(CAROL);
+		// The better providers are busy: Alice takes the job, and Bob (asked, full) goes to
+		// the back with her.
+		assert_eq!(pick(model, 10), Some(ALICE));
+		assert_eq!(rotation(model), vec![CAROL, ALICE, BOB]);
+	});
+}
+
+#[test]
+fn a_pick_prefers_a_provider_with_the_model_loaded_among_equally_reliable_ones() {
+	build_and_execute(|| {
+		let (m0, m1) = (add_model(), add_model());
+		for (who, n) in [(ALICE, 1), (BOB, 2)] {
+			assert_ok!(Marketplace::register_offer(
+				RuntimeOrigin::signed(who),
+				terms(&[m0, m1], &[key(n)], 5, 4)
+			));
+			assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), who));
+		}
+		let reserve = |who, model| {
+			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::slot_reserved(&who, model))
+		};
+		// Alice's GPU last ran m1 (a job she claimed); Bob has had no job yet: his worker
+		// loaded both models when it started.
+		assert_ok!(<Marketplace as ProviderRegistry<_, _>>::job_assigned(&ALICE, m1));
+		assert_eq!(Offers::<Test>::get(ALICE).unwrap().last_model, Some(m1));
+		assert_eq!(pick(m0, 10), Some(BOB), "Alice, first in line, would have to swap models");
+		assert_eq!(rotation(m0), vec![ALICE, BOB]);
+		assert_eq!(pick(m1, 10), Some(ALICE));
+		// A reservation loads the model too: with Bob on m1 as well, both would have to swap
+		// for m0, and the first in line takes it.
+		reserve(BOB, m1);
+		assert_eq!(Offers::<Test>::get(BOB).unwrap().last_model, Some(m1));
+		assert_eq!(pick(m0, 10), Some(ALICE));
+		assert_eq!(rotation(m0), vec![BOB, ALICE]);
+		// Reliability comes before the loaded model: Alice now runs m0 but has missed a
+		// deadline; Bob must swap but is spotless, and is preferred even behind her in line.
+		reserve(ALICE, m0);
+		record(ALICE, 0, 1);
+		assert_eq!(pick(m0, 10), Some(BOB));
+		assert_eq!(rotation(m0), vec![ALICE, BOB]);
+		assert_eq!(pick(m0, 10), Some(BOB), "a spotless record before a loaded model");
 	});
 }
