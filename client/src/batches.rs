@@ -30,13 +30,14 @@ impl BatchView {
 	/// Its shards' job ids.
 	pub fn shard_ids(&self) -> impl Iterator<Item = JobId> {
 		let first = self.batch.first_job;
-		(0..u64::from(self.batch.count)).map(move |i| first + i)
+		(0..u64::from(self.batch.shards)).map(move |i| first + i)
 	}
 }
 
 impl Client {
-	/// Submits a batch of `count` images (seeds `params.seed …`) for one `payment`; returns
-	/// the batch id and its first shard (from `Jobs.BatchSubmitted`).
+	/// Submits a batch of `count` images (seeds `params.seed …`), `images_per_shard` to a
+	/// shard, for one `payment`; returns the batch id and its first shard (from
+	/// `Jobs.BatchSubmitted`).
 	#[allow(clippy::too_many_arguments)]
 	pub async fn submit_batch(
 		&self,
@@ -45,6 +46,7 @@ impl Client {
 		prompt: &str,
 		params: JobParams,
 		count: u32,
+		images_per_shard: u32,
 		max_price_per_unit: Balance,
 		payment: Balance,
 		deadline_blocks: u32,
@@ -55,6 +57,7 @@ impl Client {
 			BoundedVec(prompt.as_bytes().to_vec()),
 			subxt::utils::Static(params),
 			count,
+			images_per_shard,
 			max_price_per_unit,
 			payment,
 			deadline_blocks,
@@ -93,8 +96,8 @@ impl Client {
 			.map_err(ClientError::chain)?
 			.ok_or(ClientError::BatchNotFound(batch_id))?
 			.0;
-		let mut shards = Vec::with_capacity(batch.count as usize);
-		for job_id in batch.first_job..batch.first_job + u64::from(batch.count) {
+		let mut shards = Vec::with_capacity(batch.shards as usize);
+		for job_id in batch.first_job..batch.first_job + u64::from(batch.shards) {
 			let job = Self::job_at(&at, job_id).await?.ok_or(ClientError::JobNotFound(job_id))?;
 			shards.push((job_id, job));
 		}

@@ -31,7 +31,7 @@ pub use amount::{format_ait, parse_ait};
 pub use jobs::{is_final, state_name, JobInfo, JobStateInfo};
 pub use keys::{account_of, dev_account, keypair_from};
 pub use market::{OfferSpec, ProviderInfo};
-pub use receipts::{fetch_artifact, sign_receipt, ReceiptInfo};
+pub use receipts::{fetch_artifact, fetch_receipted_images, sign_receipt, ReceiptInfo};
 
 /// The generated runtime interface (pallets, calls, storage, events, errors).
 #[subxt::subxt(

@@ -104,6 +104,10 @@ enum Command {
 		/// Images in the job: more than 1 submits a batch, split over providers as shards.
 		#[arg(long, default_value_t = 1)]
 		count: u32,
+		/// Images per shard of a batch: 1 spreads it over the most providers; more cost the
+		/// chain less per image (each shard is one job, one receipt), served by one provider.
+		#[arg(long, default_value_t = 1)]
+		per_shard: u32,
 		/// Submit even when the chain says no live provider could take the job (it then waits
 		/// for one, and is refunded if none takes it in time).
 		#[arg(long)]
@@ -314,6 +318,16 @@ fn audit_json(audit: &aitbc_client::audits::AuditInfo) -> serde_json::Value {
 	})
 }
 
+/// `dir/name-<index>.ext` for `dir/name.ext`: the file of image `index` of a job of several.
+pub(crate) fn numbered(path: &std::path::Path, index: usize) -> PathBuf {
+	let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+	let name = match path.extension() {
+		Some(ext) => format!("{stem}-{index}.{}", ext.to_string_lossy()),
+		None => format!("{stem}-{index}"),
+	};
+	path.with_file_name(name)
+}
+
 pub(crate) fn job_json(job_id: u64, job: &JobInfo) -> serde_json::Value {
 	serde_json::json!({
 		"job_id": job_id,
@@ -321,6 +335,7 @@ pub(crate) fn job_json(job_id: u64, job: &JobInfo) -> serde_json::Value {
 		"client": job.client.to_string(),
 		"model_id": job.model_id,
 		"prompt": String::from_utf8_lossy(&job.prompt.0),
+		"images": job.images,
 		"units_milli": job.units,
 		"payment": job.payment.to_string(),
 		"submitted_at": job.submitted_at,
@@ -519,6 +534,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			max_price,
 			deadline,
 			count,
+			per_shard,
 			force,
 		} => {
 			anyhow::ensure!(
@@ -540,6 +556,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let max_price =
 				parse_ait(max_price).map_err(|e| anyhow::anyhow!("--max-price: {e}"))?;
 			anyhow::ensure!(*count >= 1, "--count must be at least 1");
+			anyhow::ensure!(
+				*per_shard >= 1 && per_shard <= count,
+				"--per-shard must be between 1 and --count ({count})"
+			);
 			let feasibility =
 				feasibility_cli::check(&cli, &client, *model, &params, max_price, *force).await?;
 			if *count > 1 {
@@ -548,6 +568,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 					prompt,
 					params,
 					count: *count,
+					images_per_shard: *per_shard,
 					max_price,
 					payment,
 					deadline: *deadline,
@@ -728,20 +749,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			batches_cli::fetch(&cli, &client, *job_id, &dir).await?
 		},
 		Command::Fetch { job_id, out, batch: false } => {
-			let bytes = client.fetch_image(*job_id).await?;
+			let images = client.fetch_images(*job_id).await?;
 			let out = out.clone().unwrap_or_else(|| PathBuf::from(format!("job-{job_id}.png")));
-			std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-			if cli.json {
-				println!(
-					"{}",
-					serde_json::json!({"job_id": job_id, "file": out.display().to_string(), "bytes": bytes.len()})
-				);
-			} else {
-				println!(
-					"job {job_id}: {} bytes, sha256 verified against the receipt, written to {}",
-					bytes.len(),
-					out.display()
-				);
+			for (index, bytes) in images.iter().enumerate() {
+				// A job of several images: job-7.png becomes job-7-0.png, job-7-1.png, …
+				let file = if images.len() == 1 { out.clone() } else { numbered(&out, index) };
+				std::fs::write(&file, bytes)
+					.with_context(|| format!("writing {}", file.display()))?;
+				if cli.json {
+					println!(
+						"{}",
+						serde_json::json!({"job_id": job_id, "image": index, "file": file.display().to_string(), "bytes": bytes.len()})
+					);
+				} else {
+					println!(
+						"job {job_id}: {} bytes, sha256 verified against the receipt, written to {}",
+						bytes.len(),
+						file.display()
+					);
+				}
 			}
 		},
 	}

@@ -174,9 +174,12 @@ impl Client {
 			.map_err(ClientError::chain)
 	}
 
-	/// Downloads the image of `job_id` from its provider's endpoint and checks it against the
-	/// receipt's `artifact_sha256`; returns the verified bytes.
-	pub async fn fetch_image(&self, job_id: JobId) -> Result<Vec<u8>, ClientError> {
+	/// Downloads the images of `job_id` from its provider's endpoint, each checked against the
+	/// receipt: its `artifact_sha256` is the image's, or for a job of several images their
+	/// manifest's ([`aitbc_primitives::manifest`]), whose entries then check each image.
+	/// Returns the verified images in order (image `i` has seed `seed + i`).
+	pub async fn fetch_images(&self, job_id: JobId) -> Result<Vec<Vec<u8>>, ClientError> {
+		let images = self.job(job_id).await?.images;
 		let stored = self.receipt(job_id).await?.ok_or(ClientError::NoReceipt(job_id))?;
 		let receipt = stored.receipt;
 		let provider = self.provider(&receipt.provider).await?;
@@ -186,8 +189,34 @@ impl Client {
 				receipt.provider
 			))
 		})?;
-		fetch_artifact(&endpoint, receipt.artifact_sha256).await
+		fetch_receipted_images(&endpoint, receipt.artifact_sha256, images).await
 	}
+}
+
+/// The `images` images a receipt's `artifact_sha256` stands for, downloaded from `endpoint` and
+/// each checked: the image itself, or for a job of several images each entry of their
+/// manifest (fetched and checked first).
+pub async fn fetch_receipted_images(
+	endpoint: &str,
+	artifact_sha256: [u8; 32],
+	images: u32,
+) -> Result<Vec<Vec<u8>>, ClientError> {
+	let artifact = fetch_artifact(endpoint, artifact_sha256).await?;
+	if images <= 1 {
+		return Ok(vec![artifact]);
+	}
+	let entries =
+		aitbc_primitives::manifest::parse_image_manifest(&artifact, images).ok_or_else(|| {
+			ClientError::Artifact(format!(
+				"artifact {} is not a manifest of {images} images",
+				hex::encode(artifact_sha256)
+			))
+		})?;
+	let mut fetched = Vec::with_capacity(entries.len());
+	for sha256 in entries {
+		fetched.push(fetch_artifact(endpoint, sha256).await?);
+	}
+	Ok(fetched)
 }
 
 /// Downloads `{endpoint}/v1/artifacts/{sha256}` and returns it only if its SHA-256 is `sha256`.

@@ -596,13 +596,23 @@ pub async fn artifact_response(store: &ArtifactStore, sha256: &str) -> Response 
 	match tokio::fs::read(&path).await {
 		Ok(bytes) => (
 			[
-				(header::CONTENT_TYPE, "image/png".to_string()),
+				// An image, or a job's image manifest (its images' sha256s, concatenated).
+				(header::CONTENT_TYPE, content_type(&bytes).to_string()),
 				(header::ETAG, format!("\"{sha256}\"")),
 			],
 			Body::from(bytes),
 		)
 			.into_response(),
 		Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("reading artifact: {e}")),
+	}
+}
+
+/// What an artifact is: a PNG image, or a job's image manifest (raw bytes).
+fn content_type(bytes: &[u8]) -> &'static str {
+	if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+		"image/png"
+	} else {
+		"application/octet-stream"
 	}
 }
 

@@ -39,12 +39,34 @@ pub enum Unavailable {
 	WrongImage,
 }
 
+/// What a fetched artifact turned out to be, when it is what its receipt says.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Checked {
+	/// The job's image: its sha256, and a PNG of the job's size.
+	Image,
+	/// A job of several images: their manifest, which lists `entries`; one of the images must
+	/// be fetched and checked too.
+	Manifest { entries: Vec<[u8; 32]> },
+}
+
 /// Whether `bytes` are the artifact `target` describes: its sha256, and a PNG of the job's
-/// width and height (read from the IHDR chunk).
-pub fn check_artifact(bytes: &[u8], target: &ArtifactTarget) -> Result<(), Unavailable> {
+/// width and height (read from the IHDR chunk), or for a job of several images a manifest of
+/// that many entries.
+pub fn check_artifact(bytes: &[u8], target: &ArtifactTarget) -> Result<Checked, Unavailable> {
 	if sp_io::hashing::sha2_256(bytes) != target.sha256 {
 		return Err(Unavailable::WrongHash);
 	}
+	if target.images > 1 {
+		return aitbc_primitives::manifest::parse_image_manifest(bytes, target.images)
+			.map(|entries| Checked::Manifest { entries })
+			.ok_or(Unavailable::WrongImage);
+	}
+	check_png(bytes, target.width, target.height).map(|()| Checked::Image)
+}
+
+/// Whether `bytes` are a PNG of `width` × `height`, by its IHDR chunk.
+pub fn check_png(bytes: &[u8], width: u32, height: u32) -> Result<(), Unavailable> {
+	let expected = (width, height);
 	const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 	// Signature, IHDR length (13) and type, then width and height, big-endian.
 	if bytes.len() < 24 || &bytes[..8] != SIGNATURE || &bytes[12..16] != b"IHDR" {
@@ -52,10 +74,21 @@ pub fn check_artifact(bytes: &[u8], target: &ArtifactTarget) -> Result<(), Unava
 	}
 	let width = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
 	let height = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
-	if (width, height) != (target.width, target.height) {
+	if (width, height) != expected {
 		return Err(Unavailable::WrongImage);
 	}
 	Ok(())
+}
+
+/// Which image of a job of `images` a validator fetches besides the manifest: chosen by the
+/// block's hash, which the provider could not know when it submitted its receipt.
+pub fn sampled_image(seed: &[u8], job: JobId, images: u32) -> usize {
+	let mut input = seed.to_vec();
+	input.extend_from_slice(b"image");
+	input.extend_from_slice(&job.to_le_bytes());
+	let rank = sp_io::hashing::blake2_256(&input);
+	let rank = u32::from_le_bytes([rank[0], rank[1], rank[2], rank[3]]);
+	rank.checked_rem(images).unwrap_or(0) as usize
 }
 
 /// `<endpoint>/v1/artifacts/<sha256 hex>`, if the endpoint is a UTF-8 http(s) URL.
@@ -95,19 +128,61 @@ pub(crate) fn run<T: Config>(now: BlockNumberFor<T>) {
 	let targets = sample(targets, seed.as_ref(), T::MaxFindings::get() as usize);
 	let urls: Vec<_> = targets.iter().map(|t| artifact_url(&t.endpoint, &t.sha256)).collect();
 	let timeout = T::ProbeTimeoutMs::get().min(MAX_ARTIFACT_TIMEOUT_MS);
+	let started = sp_io::offchain::timestamp();
 	// Each body is checked as it comes and dropped: one artifact in memory at a time.
 	let fetched = offchain::get_all(&urls, timeout, MAX_ARTIFACT_BYTES, |index, bytes| {
 		check_artifact(&bytes, &targets[index])
 	});
-	let mut unavailable: Vec<JobId> = fetched
+	let mut outcomes: Vec<Result<Checked, Unavailable>> = fetched
+		.into_iter()
+		.map(|checked| match checked {
+			Ok(result) => result,
+			Err(offchain::Failed::Status(code)) => Err(Unavailable::Status(code)),
+			Err(_) => Err(Unavailable::NoAnswer),
+		})
+		.collect();
+	// A manifest is not the images: one image of each such job, chosen by the block's hash,
+	// must be served too, within what is left of the deadline.
+	let images: Vec<(usize, [u8; 32])> = outcomes
+		.iter()
+		.enumerate()
+		.filter_map(|(index, outcome)| match outcome {
+			Ok(Checked::Manifest { entries }) => {
+				let pick =
+					sampled_image(seed.as_ref(), targets[index].job_id, targets[index].images);
+				entries.get(pick).map(|sha| (index, *sha))
+			},
+			_ => None,
+		})
+		.collect();
+	if !images.is_empty() {
+		let spent = sp_io::offchain::timestamp().diff(&started).millis();
+		let left = timeout.saturating_sub(spent);
+		let urls: Vec<_> = images
+			.iter()
+			.map(|(index, sha)| artifact_url(&targets[*index].endpoint, sha))
+			.collect();
+		let fetched = offchain::get_all(&urls, left, MAX_ARTIFACT_BYTES, |at, bytes| {
+			let (index, sha) = images[at];
+			if sp_io::hashing::sha2_256(&bytes) != sha {
+				return Err(Unavailable::WrongHash);
+			}
+			check_png(&bytes, targets[index].width, targets[index].height)
+		});
+		for ((index, _), result) in images.iter().zip(fetched) {
+			outcomes[*index] = match result {
+				Ok(Ok(())) => Ok(Checked::Image),
+				Ok(Err(why)) => Err(why),
+				Err(offchain::Failed::Status(code)) => Err(Unavailable::Status(code)),
+				Err(_) => Err(Unavailable::NoAnswer),
+			};
+		}
+	}
+	let mut unavailable: Vec<JobId> = outcomes
 		.into_iter()
 		.zip(&targets)
-		.filter_map(|(checked, target)| {
-			let why = match checked {
-				Ok(result) => result.err()?,
-				Err(offchain::Failed::Status(code)) => Unavailable::Status(code),
-				Err(_) => Unavailable::NoAnswer,
-			};
+		.filter_map(|(outcome, target)| {
+			let why = outcome.err()?;
 			log::info!(
 				target: "aitbc::probes",
 				"block {block}: the artifact of job {} is unavailable ({why:?})",

@@ -124,12 +124,15 @@ pub struct ArtifactTarget {
 	pub job_id: JobId,
 	/// The provider's endpoint base URL (`http://host:port`).
 	pub endpoint: Vec<u8>,
-	/// The sha256 the receipt states for the image.
+	/// The sha256 the receipt states for the artifact: the image's, or for a job of several
+	/// images their manifest's ([`aitbc_primitives::manifest`]).
 	pub sha256: Hash32,
 	/// The job's image width in pixels.
 	pub width: u32,
 	/// The job's image height in pixels.
 	pub height: u32,
+	/// Images the job produced: 1, or the manifest's entries.
+	pub images: u32,
 }
 
 /// A provider to probe: where it listens and which models it must have loaded.

@@ -17,6 +17,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 pub mod audit_economics;
 pub mod feasibility;
+pub mod manifest;
 
 pub use feasibility::{Feasibility, NoProvider};
 
@@ -284,7 +285,7 @@ pub fn verdict_commitment<AccountId: Encode>(
 /// How far a batch job has come: its shards counted by state, and who served them.
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Default)]
 pub struct BatchProgress<AccountId> {
-	/// Images (shards) in the batch.
+	/// Images in the batch (a shard may hold several; every count below is of images).
 	pub count: u32,
 	/// Shards waiting for a provider (including ones back in the queue after a missed deadline).
 	pub pending: u32,

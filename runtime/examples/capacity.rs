@@ -252,19 +252,23 @@ fn main() {
 		cycle / 1_000_000.0,
 		ps(budget) / cycle / seconds
 	);
-	// Batches: one submission for `MaxBatchSize` images, each image then a shard with its own
-	// reservation, claim, receipt and finalization.
+	// Batches: one submission for `MaxBatchSize` images in shards of `per_shard` images; each
+	// shard then has one reservation, claim, receipt and finalization for all its images.
 	let batch_images: u32 = MaxBatchSize::get();
-	let submit_batch = JobWeights::submit_batch(batch_images, 64).saturating_add(per_extrinsic);
-	let batch_cycle = ps(submit_batch) / f64::from(batch_images) + cycle - ps(job);
-	println!(
-		"full cycle per image in batches of {batch_images} (submit_batch {:.1} µs shared, then \
-		 each shard reserved, claimed, receipted, finalized): {:.1} µs = {:.0} images/s by weight \
-		 (goal 2000/s)",
-		micros(submit_batch),
-		batch_cycle / 1_000_000.0,
-		ps(budget) / batch_cycle / seconds
-	);
+	for per_shard in [1u32, 4, 8, 16] {
+		let shards = batch_images.div_ceil(per_shard);
+		let submit_batch = JobWeights::submit_batch(shards, 64).saturating_add(per_extrinsic);
+		let per_image =
+			(ps(submit_batch) + f64::from(shards) * (cycle - ps(job))) / f64::from(batch_images);
+		println!(
+			"full cycle per image in a batch of {batch_images} in shards of {per_shard} \
+			 ({shards} shards: submit_batch {:.1} µs, then each shard reserved, claimed, \
+			 receipted, finalized): {:.1} µs = {:.0} images/s by weight (goal 2000/s)",
+			micros(submit_batch),
+			per_image / 1_000_000.0,
+			ps(budget) / per_image / seconds
+		);
+	}
 	// The hub's pass in a block with 1,000 pending jobs and 100 providers: every pending job is
 	// looked at (oldest first, those reserved already too), at most `MaxReservationsPerBlock`
 	// picks are made, each asking at most `MaxProbesPerPick` providers whatever their number;

@@ -124,7 +124,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	impl_name: alloc::borrow::Cow::Borrowed("aitbc-node"),
 	authoring_version: 1,
-	spec_version: 113,
+	spec_version: 114,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// 2: the `CheckClaim` transaction extension.

@@ -11,7 +11,7 @@
 //! speed-up of 2 workers over 1 (goal ≥ 1.8×).
 //!
 //! `cargo run --release -p aitbc-integration-tests --example bench_batch -- [--count N]
-//!  [--steps S]` (after `cargo build --release --workspace --bins`).
+//!  [--per-shard K] [--steps S]` (after `cargo build --release --workspace --bins`).
 
 use std::time::{Duration, Instant};
 
@@ -37,7 +37,7 @@ fn median_ms(values: &[Duration]) -> f64 {
 	ms.get(ms.len().saturating_sub(1) / 2).copied().unwrap_or(0.0)
 }
 
-async fn run(workers: usize, count: u32, steps: u32) -> Run {
+async fn run(workers: usize, count: u32, per_shard: u32, steps: u32) -> Run {
 	let (node, url, client) = market().await;
 	let home = tempfile::tempdir().expect("tempdir");
 	let mut processes = Vec::new();
@@ -67,6 +67,7 @@ async fn run(workers: usize, count: u32, steps: u32) -> Run {
 			"a red circle on a blue background",
 			params,
 			count,
+			per_shard,
 			1_000_000_000,
 			0,
 			60,
@@ -74,7 +75,7 @@ async fn run(workers: usize, count: u32, steps: u32) -> Run {
 		.await
 		.expect("submit the batch");
 	let submitted = Instant::now();
-	let mut assigned_at: Vec<Option<Duration>> = vec![None; count as usize];
+	let mut assigned_at: Vec<Option<Duration>> = vec![None; count.div_ceil(per_shard) as usize];
 	let mut to_receipted = None;
 	let deadline = start + Duration::from_secs(900);
 	let to_completed = loop {
@@ -126,14 +127,15 @@ async fn main() {
 			.unwrap_or(default)
 	};
 	let (count, steps) = (number("--count", 8), number("--steps", 50));
+	let per_shard = number("--per-shard", 1);
 	let block_ms = aitbc_runtime::time::MILLISECS_PER_BLOCK;
 	println!(
-		"batch of {count} images, {steps} DDIM steps at 256x256, CPU workers (one thread, capacity \
-		 1 each), {block_ms} ms blocks"
+		"batch of {count} images ({per_shard} per shard), {steps} DDIM steps at 256x256, CPU \
+		 workers (one thread, capacity 1 each), {block_ms} ms blocks"
 	);
 	let mut runs = Vec::new();
 	for workers in [1, 2] {
-		let r = run(workers, count, steps).await;
+		let r = run(workers, count, per_shard, steps).await;
 		println!(
 			"{} worker(s): submit to last shard receipted {:.1} s, to batch completed {:.1} s; \
 			 shards served {:?}",

@@ -136,6 +136,53 @@ async fn honest_workers_audit_each_other_and_a_forged_receipt_is_caught() {
 	let cheat_pay = units as u128 * (PRICE / 2) / 1_000;
 	assert_eq!(total_auditor_pay(&client).await, audit_pay + 3 * cheat_pay);
 	assert_eq!(client.total_issuance().await.unwrap(), minted + audit_pay + 3 * cheat_pay);
+
+	// A shard of two images: one receipt for both (the sha256 of their manifest). Its auditor
+	// fetches the manifest and both images, re-runs both and compares each; the receipt mints
+	// for both images, and the auditor is paid as much.
+	let out = aitbc_integration_tests::run_ok(
+		"aitbc",
+		&[
+			"--node",
+			&url,
+			"--account",
+			"charlie",
+			"--json",
+			"submit",
+			"--count",
+			"2",
+			"--per-shard",
+			"2",
+			"--prompt",
+			"a blue circle on a yellow background",
+			"--seed",
+			"20",
+			"--max-price",
+			"0.001",
+		],
+	);
+	let submitted: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+	assert_eq!(submitted["shard_count"], 1, "{submitted}");
+	let shard = submitted["first_job"].as_u64().unwrap();
+	assert_eq!(wait_final(&client, shard, Duration::from_secs(300), &logs).await, "Finalized");
+	let receipt = client.receipt(shard).await.unwrap().expect("a receipt");
+	assert_eq!(receipt.minted, Some(2 * mint), "one receipt mints for both images");
+	let audit = client.audit(shard).await.unwrap().expect("audited at 100 %");
+	assert!(matches!(audit.outcome, Some(AuditOutcome::Passed)));
+	assert_ne!(audit.votes.0[0].auditor, receipt.receipt.provider);
+	let images = client.fetch_images(shard).await.unwrap();
+	assert_eq!(images.len(), 2);
+	let hashes: Vec<[u8; 32]> = images.iter().map(|image| sha256(image)).collect();
+	assert_eq!(
+		sha256(&aitbc_primitives::manifest::image_manifest(&hashes)),
+		receipt.receipt.artifact_sha256,
+		"the receipt names the manifest of the two images"
+	);
+	assert_ne!(hashes[0], hashes[1], "two seeds, two images");
+	assert_eq!(
+		client.total_issuance().await.unwrap(),
+		minted + audit_pay + 3 * cheat_pay + 4 * mint
+	);
 }
 
 /// AIT ever minted to auditors.

@@ -164,8 +164,86 @@ async fn a_batch_is_served_by_two_workers_and_a_killed_workers_shard_by_the_othe
 		by_a,
 		"{stdout}"
 	);
+	let mut by_seed = std::collections::BTreeMap::new();
 	for receipt in view.batch.receipts.0.iter().filter(|r| r.provider == provider_a) {
 		let bytes = std::fs::read(out_dir.join(format!("job-{}.png", receipt.job_id))).unwrap();
 		assert!(bytes.starts_with(b"\x89PNG"), "a PNG");
+		let (_, job) = view.shards.iter().find(|(id, _)| *id == receipt.job_id).unwrap();
+		by_seed.insert(job.params.0.seed, bytes);
+	}
+
+	// The same six images again, all in one shard: one job, one receipt (for their manifest),
+	// minted for six images. Image i is the one seed 40 + i made above, byte for byte.
+	let out = run_ok(
+		"aitbc",
+		&[
+			"--node",
+			&url,
+			"--account",
+			"charlie",
+			"--json",
+			"submit",
+			"--count",
+			"6",
+			"--per-shard",
+			"6",
+			"--prompt",
+			"a red square on a green background",
+			"--seed",
+			"40",
+			"--steps",
+			"50",
+			"--width",
+			"256",
+			"--height",
+			"256",
+			"--max-price",
+			"0.001",
+			"--deadline",
+			"60",
+		],
+	);
+	let submitted: Value =
+		serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+	assert_eq!(
+		(submitted["count"].as_u64(), submitted["shard_count"].as_u64()),
+		(Some(6), Some(1))
+	);
+	let whole = submitted["batch_id"].as_u64().unwrap();
+	let shard = submitted["first_job"].as_u64().unwrap();
+	let deadline = Instant::now() + Duration::from_secs(300);
+	while !client.batch(whole).await.unwrap().progress.completed {
+		assert!(
+			Instant::now() < deadline,
+			"the one-shard batch did not complete\n{}",
+			tail(&worker_a.log(), 40)
+		);
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	let view = client.batch(whole).await.unwrap();
+	assert_eq!(view.progress.finalized, 6, "six images served: {:?}", view.progress);
+	assert_eq!(view.progress.providers, vec![(provider_a.clone(), 6)]);
+	assert_eq!(view.batch.receipts.0.len(), 1, "one receipt for the whole shard");
+	assert_eq!(client.balance(&provider_a).await.unwrap(), mint(by_a) + mint(6));
+	assert_eq!(client.total_issuance().await.unwrap(), mint(12));
+	let whole_dir = home.path().join("whole");
+	let out = run_ok(
+		"aitbc",
+		&[
+			"--node",
+			&url,
+			"fetch",
+			&whole.to_string(),
+			"--batch",
+			"--out",
+			whole_dir.to_str().unwrap(),
+		],
+	);
+	assert_eq!(out.matches("sha256 verified against the receipt").count(), 6, "{out}");
+	for index in 0..6u64 {
+		let bytes = std::fs::read(whole_dir.join(format!("job-{shard}-{index}.png"))).unwrap();
+		if let Some(earlier) = by_seed.get(&(40 + index)) {
+			assert!(earlier == &bytes, "image {index} of the shard is seed {}'s image", 40 + index);
+		}
 	}
 }

@@ -15,6 +15,7 @@ pub struct BatchRequest<'a> {
 	pub prompt: &'a str,
 	pub params: JobParams,
 	pub count: u32,
+	pub images_per_shard: u32,
 	pub max_price: Balance,
 	pub payment: Balance,
 	pub deadline: u32,
@@ -31,6 +32,7 @@ pub async fn submit(cli: &Cli, client: &Client, request: BatchRequest<'_>) -> an
 			request.prompt,
 			request.params,
 			request.count,
+			request.images_per_shard,
 			request.max_price,
 			request.payment,
 			request.deadline,
@@ -45,10 +47,12 @@ pub async fn submit(cli: &Cli, client: &Client, request: BatchRequest<'_>) -> an
 		out["feasibility"] = crate::feasibility_cli::json(&request.feasibility);
 		println!("{out}");
 	} else {
-		let last = first_job + u64::from(request.count) - 1;
+		let last = first_job + u64::from(view.batch.shards) - 1;
 		println!(
-			"batch {batch_id}: {} images as jobs {first_job}–{last} (seeds {}–{}), {:.3} units, payment {}, provider price at most {} per unit (at most {} minted)",
+			"batch {batch_id}: {} images in {} shard(s) of up to {} as jobs {first_job}–{last} (seeds {}–{}), {:.3} units, payment {}, provider price at most {} per unit (at most {} minted)",
 			request.count,
+			view.batch.shards,
+			request.images_per_shard,
 			request.params.seed,
 			request.params.seed + u64::from(request.count) - 1,
 			view.batch.units as f64 / 1000.0,
@@ -67,6 +71,8 @@ fn batch_json(view: &BatchView) -> serde_json::Value {
 		"client": view.batch.client.to_string(),
 		"model_id": view.batch.model_id,
 		"count": view.batch.count,
+		"images_per_shard": view.batch.images_per_shard,
+		"shard_count": view.batch.shards,
 		"first_job": view.batch.first_job,
 		"units": view.batch.units,
 		"payment": view.batch.payment.to_string(),
@@ -78,7 +84,7 @@ fn batch_json(view: &BatchView) -> serde_json::Value {
 		"finalized": p.finalized,
 		"unserved": p.unserved,
 		"completed": p.completed,
-		"providers": p.providers.iter().map(|(who, n)| serde_json::json!({"provider": who.to_string(), "shards": n})).collect::<Vec<_>>(),
+		"providers": p.providers.iter().map(|(who, n)| serde_json::json!({"provider": who.to_string(), "images": n})).collect::<Vec<_>>(),
 		"receipts": view.batch.receipts.0.iter().map(|r| serde_json::json!({
 			"job_id": r.job_id,
 			"provider": r.provider.to_string(),
@@ -165,27 +171,39 @@ pub async fn fetch(
 	std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
 	let mut written = Vec::new();
 	let mut failed = Vec::new();
+	// Images (not shards) that could not be fetched.
+	let mut missing = 0u32;
 	for (job_id, job) in &view.shards {
 		if !matches!(state_name(&job.state), "Receipted" | "Finalized") {
 			continue;
 		}
-		match client.fetch_image(*job_id).await {
-			Ok(bytes) => {
-				let out = dir.join(format!("job-{job_id}.png"));
-				std::fs::write(&out, &bytes)
-					.with_context(|| format!("writing {}", out.display()))?;
-				written.push(
-					serde_json::json!({"job_id": job_id, "file": out.display().to_string(), "bytes": bytes.len()}),
-				);
-				if !cli.json {
-					println!("job {job_id}: {} bytes, sha256 verified against the receipt, written to {}", bytes.len(), out.display());
+		match client.fetch_images(*job_id).await {
+			Ok(images) => {
+				for (index, bytes) in images.iter().enumerate() {
+					let name = format!("job-{job_id}.png");
+					let out = if images.len() == 1 {
+						dir.join(name)
+					} else {
+						crate::numbered(&dir.join(name), index)
+					};
+					std::fs::write(&out, bytes)
+						.with_context(|| format!("writing {}", out.display()))?;
+					written.push(
+						serde_json::json!({"job_id": job_id, "image": index, "file": out.display().to_string(), "bytes": bytes.len()}),
+					);
+					if !cli.json {
+						println!("job {job_id}: {} bytes, sha256 verified against the receipt, written to {}", bytes.len(), out.display());
+					}
 				}
 			},
 			Err(e) => {
 				if !cli.json {
 					eprintln!("job {job_id}: {e}");
 				}
-				failed.push(serde_json::json!({"job_id": job_id, "error": e.to_string()}));
+				missing = missing.saturating_add(job.images);
+				failed.push(
+					serde_json::json!({"job_id": job_id, "images": job.images, "error": e.to_string()}),
+				);
 			},
 		}
 	}
@@ -198,8 +216,7 @@ pub async fn fetch(
 	let served = view.progress.receipted + view.progress.finalized;
 	anyhow::ensure!(
 		failed.is_empty(),
-		"{} of {served} served images of batch {batch_id} could not be fetched and verified",
-		failed.len()
+		"{missing} of {served} served images of batch {batch_id} could not be fetched and verified"
 	);
 	if !cli.json && served < view.progress.count {
 		println!(

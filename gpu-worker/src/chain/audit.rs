@@ -22,7 +22,7 @@ use codec::{Decode, Encode};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
-use super::{request_of, FollowError, Worker};
+use super::{requests_of, FollowError, Worker};
 
 /// How long an auditor keeps trying to fetch an artifact before it calls it unavailable.
 const FETCH_PATIENCE: Duration = Duration::from_secs(20);
@@ -202,8 +202,14 @@ impl Worker {
 		let endpoint = provider.offer.map(|o| o.endpoint).unwrap_or_default();
 		let deadline = Instant::now() + FETCH_PATIENCE;
 		let served = loop {
-			match aitbc_client::fetch_artifact(&endpoint, receipt.artifact_sha256).await {
-				Ok(bytes) => break Some(bytes),
+			match aitbc_client::fetch_receipted_images(
+				&endpoint,
+				receipt.artifact_sha256,
+				job.images,
+			)
+			.await
+			{
+				Ok(images) => break Some(images),
 				Err(e) if Instant::now() > deadline => {
 					tracing::info!(job_id, error = %e, "artifact unavailable");
 					break None;
@@ -219,15 +225,22 @@ impl Worker {
 			.get(&job.model_id)
 			.cloned()
 			.ok_or_else(|| anyhow!("model {} is not served here", job.model_id))?;
-		let request = request_of(&job).map_err(|e| anyhow!(e))?;
+		let requests = requests_of(&job).map_err(|e| anyhow!(e))?;
 		let pipeline = loaded.pipeline.clone();
 		let (rerun, rerun_on) = tokio::task::spawn_blocking(move || {
 			let mut pipeline = pipeline.lock().map_err(|_| anyhow!("poisoned pipeline lock"))?;
-			let generated = pipeline.generate(&request, &mut |_, _| {})?;
-			anyhow::Ok((generated.png, crate::compare::execution_info(&pipeline)))
+			let mut pngs = Vec::with_capacity(requests.len());
+			for request in &requests {
+				pngs.push(pipeline.generate(request, &mut |_, _| {})?.png);
+			}
+			anyhow::Ok((pngs, crate::compare::execution_info(&pipeline)))
 		})
 		.await??;
-		let same = crate::compare::matches(&served, &receipt.execution, &rerun, &rerun_on)?;
+		// Every image must match its re-run: one made-up image fails the whole receipt.
+		let mut same = served.len() == rerun.len();
+		for (served, rerun) in served.iter().zip(&rerun) {
+			same &= crate::compare::matches(served, &receipt.execution, rerun, &rerun_on)?;
+		}
 		tracing::info!(
 			job_id,
 			provider = %receipt.provider,

@@ -130,6 +130,18 @@ fn request_of(job: &JobInfo) -> Result<GenerateRequest, String> {
 	})
 }
 
+/// The request of each of the job's images, in order: image `i` has seed `seed + i`.
+fn requests_of(job: &JobInfo) -> Result<Vec<GenerateRequest>, String> {
+	let first = request_of(job)?;
+	(0..job.images.max(1))
+		.map(|index| {
+			let seed =
+				first.seed.checked_add(u64::from(index)).ok_or("the job's seeds overflow")?;
+			Ok(GenerateRequest { seed, ..first.clone() })
+		})
+		.collect()
+}
+
 /// Handle on a running `start`.
 pub struct Started {
 	/// Address of the artifact server.
@@ -399,7 +411,8 @@ impl Worker {
 		}
 	}
 
-	/// Generates the image, stores it, and returns the signed receipt (journalled before return).
+	/// Generates the job's images, stores them (and, for several, their manifest), and returns
+	/// the signed receipt (journalled before return).
 	async fn execute(
 		&self,
 		client: &Client,
@@ -413,30 +426,48 @@ impl Worker {
 			.get(&job.model_id)
 			.cloned()
 			.ok_or_else(|| anyhow!("model {} is not served", job.model_id))?;
-		let request = request_of(job).map_err(|e| anyhow!(e))?;
+		let requests = requests_of(job).map_err(|e| anyhow!(e))?;
+		let images = requests.len();
 		let pipeline = served.pipeline.clone();
 		let model = served.name.clone();
 		let started_at = now_ms();
 		let (generated, execution) = tokio::task::spawn_blocking(move || {
 			let mut pipeline = pipeline.lock().map_err(|_| anyhow!("poisoned pipeline lock"))?;
 			let mut last_log = Instant::now();
-			let generated = pipeline.generate(&request, &mut |step, steps| {
-				// Long jobs show their progress in the log every few seconds.
-				if last_log.elapsed() > Duration::from_secs(3) {
-					tracing::info!(job_id, step, steps, "progress");
-					last_log = Instant::now();
-				}
-			})?;
+			let mut generated = Vec::with_capacity(requests.len());
+			for (image, request) in requests.iter().enumerate() {
+				generated.push(pipeline.generate(request, &mut |step, steps| {
+					// Long jobs show their progress in the log every few seconds.
+					if last_log.elapsed() > Duration::from_secs(3) {
+						tracing::info!(job_id, image, step, steps, "progress");
+						last_log = Instant::now();
+					}
+				})?);
+			}
 			anyhow::Ok((generated, crate::compare::execution_info(&pipeline)))
 		})
 		.await??;
 		let finished_at = now_ms();
-		let sha = self.artifacts.put(&generated.png).context("storing the image")?;
+		let mut hashes = Vec::with_capacity(generated.len());
+		for image in &generated {
+			let sha = self.artifacts.put(&image.png).context("storing the image")?;
+			let mut hash = [0u8; 32];
+			hex::decode_to_slice(&sha, &mut hash)?;
+			hashes.push(hash);
+		}
+		// One image is receipted by its sha256; several by their manifest's, served too.
+		let sha = match hashes.as_slice() {
+			[only] => hex::encode(only),
+			_ => self
+				.artifacts
+				.put(&aitbc_primitives::manifest::image_manifest(&hashes))
+				.context("storing the image manifest")?,
+		};
 		let mut artifact_sha256 = [0u8; 32];
 		hex::decode_to_slice(&sha, &mut artifact_sha256)?;
 		let mut nonce = [0u8; 8];
 		rand::rngs::OsRng.fill_bytes(&mut nonce);
-		let gpu_ms = generated.timings.inference_ms().round() as u64;
+		let gpu_ms = generated.iter().map(|g| g.timings.inference_ms()).sum::<f64>().round() as u64;
 		let receipt = Receipt {
 			job_id,
 			provider: self.me.clone(),
@@ -469,6 +500,7 @@ impl Worker {
 			model = %model,
 			gpu_ms,
 			duration_ms = finished_at.saturating_sub(started_at),
+			images,
 			artifact_sha256 = %sha,
 			ep = %String::from_utf8_lossy(&receipt.execution.execution_provider),
 			"image ready"

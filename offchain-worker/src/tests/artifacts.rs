@@ -2,6 +2,7 @@
 
 use super::{offchain_ext, refused};
 use crate::{artifacts::*, mock::*, *};
+use aitbc_primitives::manifest::image_manifest;
 use codec::Decode;
 use frame_support::{
 	assert_ok,
@@ -78,6 +79,7 @@ fn artifact(job: u64, provider: u64, bytes: &[u8]) -> ArtifactTarget {
 		sha256: sp_io::hashing::sha2_256(bytes),
 		width: 64,
 		height: 32,
+		images: 1,
 	}
 }
 
@@ -178,7 +180,7 @@ fn artifact_entries_are_cleared_with_their_round() {
 fn artifacts_are_checked_by_hash_and_image_size() {
 	let image = png(64, 32);
 	let target = artifact(1, 1, &image);
-	assert_eq!(check_artifact(&image, &target), Ok(()));
+	assert_eq!(check_artifact(&image, &target), Ok(Checked::Image));
 	let mut altered = image.clone();
 	altered[30] ^= 1;
 	assert_eq!(check_artifact(&altered, &target), Err(Unavailable::WrongHash));
@@ -194,6 +196,78 @@ fn artifacts_are_checked_by_hash_and_image_size() {
 		Some(format!("http://h:1/v1/artifacts/{}", "ab".repeat(32)).as_str())
 	);
 	assert_eq!(artifact_url(b"ftp://h", &[0; 32]), None);
+}
+
+#[test]
+fn a_manifest_is_checked_by_hash_and_its_number_of_entries() {
+	let hashes = [[1u8; 32], [2; 32], [3; 32]];
+	let manifest = image_manifest(&hashes);
+	let mut target = artifact(1, 1, &manifest);
+	target.images = 3;
+	assert_eq!(
+		check_artifact(&manifest, &target),
+		Ok(Checked::Manifest { entries: hashes.to_vec() })
+	);
+	let mut two = artifact(1, 1, &manifest[..64]);
+	two.images = 3;
+	assert_eq!(check_artifact(&manifest[..64], &two), Err(Unavailable::WrongImage));
+	assert_eq!(check_artifact(&manifest[..64], &target), Err(Unavailable::WrongHash));
+	// The image a validator fetches besides follows the block's hash, never past the last.
+	let picks: std::collections::BTreeSet<_> =
+		(0..32u8).map(|seed| sampled_image(&[seed], 1, 3)).collect();
+	assert_eq!(picks, [0, 1, 2].into_iter().collect());
+	assert_eq!(sampled_image(b"seed", 1, 3), sampled_image(b"seed", 1, 3), "every validator alike");
+}
+
+#[test]
+fn a_job_of_several_images_is_checked_by_its_manifest_and_one_image_the_block_picks() {
+	let (mut ext, state, pool) = offchain_ext();
+	ext.execute_with(|| {
+		start_session(&[10, 11, 12]);
+		UintAuthorityId::set_all_keys([12u64]);
+		System::set_block_number(3);
+		let images: Vec<Vec<u8>> = (0..3u8)
+			.map(|i| {
+				let mut image = png(64, 32);
+				image.push(i);
+				image
+			})
+			.collect();
+		let hashes: Vec<[u8; 32]> = images.iter().map(|i| sp_io::hashing::sha2_256(i)).collect();
+		let manifest = image_manifest(&hashes);
+		let several = |job, provider, bytes: &[u8]| {
+			let mut target = artifact(job, provider, bytes);
+			target.images = 3;
+			target
+		};
+		// Job 5 serves its manifest and images; job 6 its manifest but not the picked image;
+		// job 7 a manifest of two images for a job of three.
+		let (whole, missing, short) =
+			(several(5, 1, &manifest), several(6, 2, &manifest), several(7, 3, &manifest[..64]));
+		Receipted::set(vec![whole.clone(), missing.clone(), short.clone()]);
+		expect_artifact(&state, &whole, manifest.clone());
+		expect_artifact(&state, &missing, manifest.clone());
+		expect_artifact(&state, &short, manifest[..64].to_vec());
+		let seed = System::block_hash(3);
+		let image_of = |target: &ArtifactTarget| {
+			let pick = sampled_image(seed.as_ref(), target.job_id, 3);
+			let mut image = target.clone();
+			image.sha256 = hashes[pick];
+			(image, images[pick].clone())
+		};
+		let (image, bytes) = image_of(&whole);
+		expect_artifact(&state, &image, bytes);
+		let (image, _) = image_of(&missing);
+		expect_artifact(&state, &image, b"404 page not found".to_vec());
+		Probes::offchain_worker(3);
+		let sent = std::mem::take(&mut pool.write().transactions);
+		assert_eq!(sent.len(), 1, "one report");
+		let extrinsic = Extrinsic::decode(&mut &sent[0][..]).unwrap();
+		let RuntimeCall::Probes(Call::report_artifacts { report, .. }) = extrinsic.function else {
+			panic!("not an artifact report: {extrinsic:?}");
+		};
+		assert_eq!(report.unavailable.to_vec(), vec![6, 7], "job 5 served everything asked");
+	});
 }
 
 #[test]

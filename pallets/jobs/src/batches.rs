@@ -1,9 +1,12 @@
-//! Batch jobs: one submission for N images, served as N shards by any providers in parallel.
+//! Batch jobs: one submission for N images, served as shards by any providers in parallel.
 //!
-//! A shard is an ordinary job of one image (seed `seed + i`), so claims, receipts, audits and
-//! finalization treat it like any job, and each provider is paid and minted for exactly the
-//! shards it served: the payout is proportional to verified units by construction. What is
-//! particular to shards:
+//! A shard is an ordinary job of `images_per_shard` consecutive images of the batch (seeds
+//! `seed + i`; the last shard holds the rest), so claims, receipts, audits and finalization
+//! treat it like any job, and each provider is paid and minted for exactly the shards it served:
+//! the payout is proportional to verified units by construction. One image per shard spreads a
+//! batch over the most providers; several per shard cost the chain one reservation, claim,
+//! receipt and finalization for all of them, which is what lets it carry thousands of images
+//! a second. What is particular to shards:
 //! - A missed deadline sends the shard back to the end of the pending queue (the provider is
 //!   still slashed and its reputation records the expiry) instead of ending it, unless the queue
 //!   is full or the shard was submitted `PendingTimeout` or more blocks ago; then it ends
@@ -47,8 +50,12 @@ pub struct Batch<T: Config> {
 	pub model_id: ModelId,
 	/// Its first shard.
 	pub first_job: JobId,
-	/// Number of images (shards).
+	/// Number of images.
 	pub count: u32,
+	/// Images per shard (the last shard holds the rest).
+	pub images_per_shard: u32,
+	/// Number of shards: `count / images_per_shard`, rounded up.
+	pub shards: u32,
 	/// Cost of all its images in milli-units: the sum of its shards' units.
 	pub units: Units,
 	/// The whole payment: the sum of its shards' payments.
@@ -71,7 +78,7 @@ pub struct Batch<T: Config> {
 impl<T: Config> Batch<T> {
 	/// Its shards' job ids.
 	pub fn shards(&self) -> core::ops::Range<JobId> {
-		self.first_job..self.first_job.saturating_add(u64::from(self.count))
+		self.first_job..self.first_job.saturating_add(u64::from(self.shards))
 	}
 }
 
@@ -84,19 +91,23 @@ impl<T: Config> Pallet<T> {
 		prompt: BoundedVec<u8, T::MaxPromptLen>,
 		params: JobParams,
 		count: u32,
+		images_per_shard: u32,
 		max_price_per_unit: BalanceOf<T>,
 		payment: BalanceOf<T>,
 		deadline_blocks: BlockNumberFor<T>,
 	) -> DispatchResult {
 		ensure!(count >= 1 && count <= T::MaxBatchSize::get(), Error::<T>::InvalidBatchSize);
+		ensure!(images_per_shard >= 1 && images_per_shard <= count, Error::<T>::InvalidShardSize);
+		let shards = Self::shard_count(count, images_per_shard);
 		let image_units = Self::check_request(model_id, &prompt, &params, deadline_blocks)?;
 		ensure!(
 			Job::<T>::shard_params(&params, count - 1).is_some(),
 			Error::<T>::SeedRangeOverflow
 		);
 		let units = image_units.checked_mul(u64::from(count)).ok_or(Error::<T>::UnitsOverflow)?;
-		// An even split, the remainder one unit of balance each to the first shards: every
-		// share is the existential deposit or more, so the escrow never holds dust.
+		// An even split over the images, the remainder one unit of balance each to the first
+		// images: every image's share, and so every shard's, is the existential deposit or
+		// more, so the escrow never holds dust.
 		let shares: BalanceOf<T> = count.into();
 		let share = payment / shares;
 		let remainder = payment % shares;
@@ -111,23 +122,31 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::TooManyOpenJobs
 		);
 		let first_job = NextJobId::<T>::get();
-		let next_job = first_job.checked_add(u64::from(count)).ok_or(Error::<T>::UnitsOverflow)?;
+		let next_job = first_job.checked_add(u64::from(shards)).ok_or(Error::<T>::UnitsOverflow)?;
 		let batch_id = NextBatchId::<T>::get();
 		let next_batch = batch_id.checked_add(1).ok_or(Error::<T>::UnitsOverflow)?;
 		let mut pending = PendingJobs::<T>::get();
 		ensure!(
-			pending.len().saturating_add(count as usize) <= T::MaxPendingJobs::get() as usize,
+			pending.len().saturating_add(shards as usize) <= T::MaxPendingJobs::get() as usize,
 			Error::<T>::QueueFull
 		);
 		Self::escrow_payment(&client, payment)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
-		for index in 0..count {
-			let job_id = first_job.saturating_add(u64::from(index));
-			let extra: BalanceOf<T> =
-				if BalanceOf::<T>::from(index) < remainder { 1u32.into() } else { Zero::zero() };
-			// Checked above for the last index, so for every one.
-			let params = Job::<T>::shard_params(&params, index).unwrap_or(params);
+		for shard in 0..shards {
+			let job_id = first_job.saturating_add(u64::from(shard));
+			let first_image = shard.saturating_mul(images_per_shard);
+			let images = images_per_shard.min(count.saturating_sub(first_image));
+			// The first images have one unit of balance more, up to the remainder.
+			let extra: BalanceOf<T> = if BalanceOf::<T>::from(first_image) < remainder {
+				let with_extra = remainder.saturating_sub(first_image.into());
+				with_extra.min(images.into())
+			} else {
+				Zero::zero()
+			};
+			let payment = share.saturating_mul(images.into()).saturating_add(extra);
+			// Checked above for the last image, so for every one.
+			let params = Job::<T>::shard_params(&params, first_image).unwrap_or(params);
 			// Room for every shard was checked above.
 			let _ = pending.try_push(job_id);
 			Jobs::<T>::insert(
@@ -137,9 +156,11 @@ impl<T: Config> Pallet<T> {
 					model_id,
 					prompt: prompt.clone(),
 					params,
-					units: image_units,
+					images,
+					// Cannot overflow: the whole batch's units were checked above.
+					units: image_units.saturating_mul(u64::from(images)),
 					max_price_per_unit,
-					payment: share.saturating_add(extra),
+					payment,
 					deadline_blocks,
 					submitted_at: now,
 					queued_at: now,
@@ -159,10 +180,12 @@ impl<T: Config> Pallet<T> {
 				model_id,
 				first_job,
 				count,
+				images_per_shard,
+				shards,
 				units,
 				payment,
 				submitted_at: now,
-				open_shards: count,
+				open_shards: shards,
 				slots,
 				refunded: Zero::zero(),
 				receipts: BoundedVec::new(),
@@ -175,10 +198,20 @@ impl<T: Config> Pallet<T> {
 			model_id,
 			first_job,
 			count,
+			shards,
 			units,
 			payment,
 		});
 		Ok(())
+	}
+
+	/// How many shards (jobs) a batch of `count` images in shards of `images_per_shard` makes;
+	/// `count` when `images_per_shard` is 0 (refused, but weighed at its most first).
+	pub fn shard_count(count: u32, images_per_shard: u32) -> u32 {
+		match images_per_shard {
+			0 => count,
+			per_shard => count.div_ceil(per_shard),
+		}
 	}
 
 	/// The open-jobs quota slots a batch of `count` for `payment` holds: one if paid, one per
@@ -191,7 +224,7 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// [`Pallet::cancel_batch`]: returns the batch's size (every shard is read).
+	/// [`Pallet::cancel_batch`]: returns the batch's number of shards (every one is read).
 	pub(crate) fn do_cancel_batch(
 		who: &T::AccountId,
 		batch_id: BatchId,
@@ -213,7 +246,7 @@ impl<T: Config> Pallet<T> {
 			refund = refund.saturating_add(Self::end_open(job_id, job, JobState::Cancelled));
 		}
 		Self::deposit_event(Event::BatchCancelled { batch_id, cancelled, refund });
-		Ok(batch.count)
+		Ok(batch.shards)
 	}
 
 	/// A shard of `batch_id` ended; `served` is its receipt if it was finalized, `refund` what
@@ -271,32 +304,34 @@ impl<T: Config> Pallet<T> {
 			completed: batch.completed_at.is_some(),
 		};
 		for job in batch.shards().filter_map(Jobs::<T>::get) {
+			let images = job.images;
+			let add = |count: &mut u32| *count = count.saturating_add(images);
 			let served_by = match job.state {
 				JobState::Pending => {
-					progress.pending += 1;
+					add(&mut progress.pending);
 					None
 				},
 				JobState::Assigned { .. } => {
-					progress.assigned += 1;
+					add(&mut progress.assigned);
 					None
 				},
 				JobState::Receipted { provider, .. } => {
-					progress.receipted += 1;
+					add(&mut progress.receipted);
 					Some(provider)
 				},
 				JobState::Finalized { provider, .. } => {
-					progress.finalized += 1;
+					add(&mut progress.finalized);
 					Some(provider)
 				},
 				_ => {
-					progress.unserved += 1;
+					add(&mut progress.unserved);
 					None
 				},
 			};
 			if let Some(provider) = served_by {
 				match progress.providers.iter_mut().find(|(who, _)| *who == provider) {
-					Some((_, served)) => *served += 1,
-					None => progress.providers.push((provider, 1)),
+					Some((_, served)) => add(served),
+					None => progress.providers.push((provider, images)),
 				}
 			}
 		}
@@ -332,9 +367,10 @@ impl<T: Config> Pallet<T> {
 		requeued
 	}
 
-	/// The batches' invariants: each batch's shards are jobs of that batch whose units and
-	/// payments sum to the batch's, its count of open shards and its receipts match its shards'
-	/// states, and every shard belongs to a batch that lists it. Returns the open batches per
+	/// The batches' invariants: each batch's shards are jobs of that batch whose images, units
+	/// and payments sum to the batch's, each with `images_per_shard` images but the last, its
+	/// count of open shards and its receipts match its shards' states, and every shard belongs
+	/// to a batch that lists it. Returns the open batches per
 	/// client, for the open-jobs count.
 	pub(crate) fn batches_try_state() -> Result<
 		alloc::collections::btree_map::BTreeMap<T::AccountId, u32>,
@@ -344,6 +380,7 @@ impl<T: Config> Pallet<T> {
 		for (batch_id, batch) in Batches::<T>::iter() {
 			ensure!(batch_id < NextBatchId::<T>::get(), "batch id at or above NextBatchId");
 			let mut units: Units = 0;
+			let mut images = 0u32;
 			let mut payment = BalanceOf::<T>::zero();
 			let mut open_shards = 0u32;
 			let mut finalized = 0u32;
@@ -351,6 +388,17 @@ impl<T: Config> Pallet<T> {
 				let job = Jobs::<T>::get(job_id).ok_or("a batch's shard is missing")?;
 				ensure!(job.batch == Some(batch_id), "a batch's shard belongs to another batch");
 				ensure!(job.client == batch.client, "a shard's client is not its batch's");
+				let last = job_id.saturating_add(1) == batch.shards().end;
+				ensure!(
+					job.images == batch.images_per_shard
+						|| (last && job.images >= 1 && job.images < batch.images_per_shard),
+					"a shard holds the wrong number of images"
+				);
+				ensure!(
+					job.params.seed == batch_seed(&batch, job_id, &job),
+					"a shard's first seed is not its first image's"
+				);
+				images = images.saturating_add(job.images);
 				units = units.saturating_add(job.units);
 				payment = payment.saturating_add(job.payment);
 				open_shards += u32::from(job.is_open());
@@ -365,6 +413,11 @@ impl<T: Config> Pallet<T> {
 					);
 				}
 			}
+			ensure!(
+				batch.shards == batch.count.div_ceil(batch.images_per_shard.max(1)),
+				"a batch's number of shards does not match its images"
+			);
+			ensure!(images == batch.count, "a batch's shard images do not sum to its count");
 			ensure!(units == batch.units, "a batch's shard units do not sum to its units");
 			ensure!(payment == batch.payment, "a batch's shard payments do not sum to its payment");
 			ensure!(open_shards == batch.open_shards, "a batch's open shards do not match");
@@ -401,4 +454,12 @@ impl<T: Config> Pallet<T> {
 		}
 		Ok(open)
 	}
+}
+
+/// The seed of the first image of shard `job_id`, as its batch's first shard's seed implies.
+fn batch_seed<T: Config>(batch: &Batch<T>, job_id: JobId, job: &Job<T>) -> u64 {
+	let shard = job_id.saturating_sub(batch.first_job);
+	let first_seed =
+		Jobs::<T>::get(batch.first_job).map_or(job.params.seed, |first| first.params.seed);
+	first_seed.saturating_add(shard.saturating_mul(u64::from(batch.images_per_shard)))
 }

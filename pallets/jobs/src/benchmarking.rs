@@ -151,8 +151,9 @@ mod benchmarks {
 		assert_eq!(OpenJobs::<T>::get(&client), 1);
 	}
 
-	/// A batch of `n` images with a prompt of `p` bytes, into a queue with room for exactly
-	/// its shards.
+	/// A batch of `n` images with a prompt of `p` bytes, one image per shard: `n` shards (the
+	/// call is weighed by its number of shards, each a job written), into a queue with room for
+	/// exactly its shards.
 	#[benchmark]
 	fn submit_batch(
 		n: Linear<1, { T::MaxBatchSize::get() }>,
@@ -169,6 +170,7 @@ mod benchmarks {
 			prompt,
 			params(),
 			n,
+			1,
 			1_000u32.into(),
 			payment::<T>().saturating_mul(n.into()),
 			T::MinDeadline::get(),

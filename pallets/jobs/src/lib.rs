@@ -22,8 +22,9 @@
 //!   that cannot win never costs its sender anything.
 //! - [`Pallet::cancel_job`]: the client cancels a pending job and gets the payment back.
 //! - [`Pallet::submit_batch`]: one submission for N images (seeds `seed … seed+N-1`), one
-//!   payment and one price limit. The chain splits it into N *shards*, each an ordinary job of
-//!   one image that any provider may take, so different providers serve a batch in parallel; a
+//!   payment and one price limit. The chain splits it into *shards* of `images_per_shard`
+//!   consecutive images, each an ordinary job (of [`Job::images`] images, under one receipt)
+//!   that any provider may take, so different providers serve a batch in parallel; a
 //!   shard whose provider misses its deadline goes back to the queue instead of ending. When
 //!   every shard has ended the batch completes with one aggregate record of its shard receipts
 //!   ([`Batch`]); each provider is paid the shards it served ([`batches`]).
@@ -134,9 +135,12 @@ pub struct Job<T: Config> {
 	pub model_id: ModelId,
 	/// The prompt, bounded.
 	pub prompt: BoundedVec<u8, T::MaxPromptLen>,
-	/// Image and sampling parameters.
+	/// Image and sampling parameters (of its first image).
 	pub params: JobParams,
-	/// Cost in milli compute units, computed at submission.
+	/// Images it produces, with seeds `params.seed … params.seed + images - 1`: 1 for a single
+	/// job; a shard of a batch may hold several, served by one provider under one receipt.
+	pub images: u32,
+	/// Cost in milli compute units of all its images, computed at submission.
 	pub units: Units,
 	/// Highest per-unit price of a provider the client accepts.
 	pub max_price_per_unit: BalanceOf<T>,
@@ -164,10 +168,15 @@ impl<T: Config> Job<T> {
 		)
 	}
 
-	/// The job's parameters as the shard of a batch: image `index` gets seed `seed + index`.
+	/// The parameters of image `index` of a batch (or of a job's images): seed `seed + index`.
 	pub fn shard_params(params: &JobParams, index: u32) -> Option<JobParams> {
 		let seed = params.seed.checked_add(u64::from(index))?;
 		Some(JobParams { seed, ..*params })
+	}
+
+	/// The parameters of each of its images, in order.
+	pub fn image_params(&self) -> impl Iterator<Item = JobParams> + '_ {
+		(0..self.images).filter_map(|index| Self::shard_params(&self.params, index))
 	}
 }
 
@@ -412,14 +421,15 @@ pub mod pallet {
 		JobUnclaimed { job_id: JobId, refund: BalanceOf<T> },
 		/// A job's receipt did not pass its audit: nothing was minted, the payment was refunded.
 		JobRejected { job_id: JobId, provider: T::AccountId, refund: BalanceOf<T>, convicted: bool },
-		/// A batch job was submitted as `count` shards, jobs `first_job … first_job + count - 1`
-		/// (one `JobSubmitted` for the batch, not one per shard).
+		/// A batch job of `count` images was submitted as `shards` shards, jobs `first_job …
+		/// first_job + shards - 1` (one `JobSubmitted` for the batch, not one per shard).
 		BatchSubmitted {
 			batch_id: BatchId,
 			client: T::AccountId,
 			model_id: ModelId,
 			first_job: JobId,
 			count: u32,
+			shards: u32,
 			units: Units,
 			payment: BalanceOf<T>,
 		},
@@ -477,6 +487,8 @@ pub mod pallet {
 		SelfDealing,
 		/// A batch holds 1 to `MaxBatchSize` images.
 		InvalidBatchSize,
+		/// A shard holds 1 to `count` images of its batch.
+		InvalidShardSize,
 		/// The seeds `seed … seed + count - 1` of a batch do not fit in 64 bits.
 		SeedRangeOverflow,
 		/// No batch has this id.
@@ -567,6 +579,7 @@ pub mod pallet {
 					model_id,
 					prompt,
 					params,
+					images: 1,
 					units,
 					max_price_per_unit,
 					payment,
@@ -612,15 +625,22 @@ pub mod pallet {
 		}
 
 		/// Submits a batch job: `count` images of one prompt and parameters, image `i` with seed
-		/// `params.seed + i`, for one `payment` (split evenly over the shards, each share at least
-		/// the existential deposit unless the batch is free) and one `max_price_per_unit`. Each
-		/// image becomes a pending shard that any provider may take. Until every shard has
-		/// ended, a paid batch holds one slot of its client's open-jobs quota, a free batch one
-		/// per image; a free batch is feeless when the quota has room for all of them.
+		/// `params.seed + i`, for one `payment` (split evenly over the images, each share at
+		/// least the existential deposit unless the batch is free) and one
+		/// `max_price_per_unit`. Every `images_per_shard` consecutive images (the last shard the
+		/// rest) become a pending shard that any provider may take and serves under one
+		/// receipt: 1 spreads the batch over the most providers, more costs the chain less per
+		/// image. Until every shard has ended, a paid batch holds one slot of its client's
+		/// open-jobs quota, a free batch one per image; a free batch is feeless when the quota
+		/// has room for all of them.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::submit_batch(*count, prompt.len() as u32))]
+		#[pallet::weight(T::WeightInfo::submit_batch(
+			Pallet::<T>::shard_count(*count, *images_per_shard),
+			prompt.len() as u32,
+		))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _model_id: &ModelId, _prompt: &BoundedVec<u8, T::MaxPromptLen>,
-			_params: &JobParams, count: &u32, _max_price: &BalanceOf<T>, payment: &BalanceOf<T>,
+			_params: &JobParams, count: &u32, _images_per_shard: &u32, _max_price: &BalanceOf<T>,
+			payment: &BalanceOf<T>,
 			_deadline: &BlockNumberFor<T>| -> bool {
 			payment.is_zero() && *count >= 1 && *count <= T::MaxBatchSize::get()
 				&& ensure_signed(origin.clone()).is_ok_and(|who| {
@@ -634,6 +654,7 @@ pub mod pallet {
 			prompt: BoundedVec<u8, T::MaxPromptLen>,
 			params: JobParams,
 			count: u32,
+			images_per_shard: u32,
 			max_price_per_unit: BalanceOf<T>,
 			payment: BalanceOf<T>,
 			deadline_blocks: BlockNumberFor<T>,
@@ -645,6 +666,7 @@ pub mod pallet {
 				prompt,
 				params,
 				count,
+				images_per_shard,
 				max_price_per_unit,
 				payment,
 				deadline_blocks,

@@ -114,6 +114,7 @@ impl pallet_aitbc_audits::BenchmarkHelper<crate::AccountId> for AuditsBenchmarkH
 			prompt.clone(),
 			params,
 			1,
+			1,
 			MILLI_AIT,
 			MILLI_AIT,
 			crate::configs::compute::MinJobDeadline::get() + (job_id % 256) as BlockNumber,

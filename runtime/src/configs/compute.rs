@@ -176,6 +176,7 @@ impl pallet_aitbc_receipts::BenchmarkHelper<AccountId> for ReceiptsBenchmarkHelp
 			prompt,
 			params,
 			1,
+			1,
 			MILLI_AIT,
 			MILLI_AIT,
 			deadline,

@@ -131,6 +131,7 @@ impl pallet_aitbc_probes::ProbeTargets<AccountId, BlockNumber> for MarketplaceTa
 						sha256: receipt.receipt.artifact_sha256,
 						width: job.params.width,
 						height: job.params.height,
+						images: job.images,
 					})
 				})
 			})

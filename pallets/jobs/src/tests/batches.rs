@@ -10,8 +10,15 @@ use aitbc_primitives::{BatchId, JobId, JobParams};
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
 use pallet_aitbc_marketplace::{Offers, Reputations};
 
-/// Alice submits `count` images (seeds 1…) for `payment`; returns the batch and its shards.
+/// Alice submits `count` images (seeds 1…) for `payment`, one per shard; returns the batch
+/// and its shards.
 fn submit_batch(count: u32, payment: u128) -> (BatchId, Vec<JobId>) {
+	submit_sharded(count, 1, payment)
+}
+
+/// Alice submits `count` images (seeds 1…) in shards of `per_shard` for `payment`; returns the
+/// batch and its shards.
+fn submit_sharded(count: u32, per_shard: u32, payment: u128) -> (BatchId, Vec<JobId>) {
 	let batch_id = crate::NextBatchId::<Test>::get();
 	let first = NextJobId::<Test>::get();
 	assert_ok!(Jobs::submit_batch(
@@ -20,11 +27,12 @@ fn submit_batch(count: u32, payment: u128) -> (BatchId, Vec<JobId>) {
 		prompt("a red circle on a blue background"),
 		params(20, 256, 256),
 		count,
+		per_shard,
 		10,
 		payment,
 		5
 	));
-	(batch_id, (first..first + u64::from(count)).collect())
+	(batch_id, (first..first + u64::from(count.div_ceil(per_shard))).collect())
 }
 
 fn state(job_id: JobId) -> JobState<u64, u128, u64> {
@@ -71,6 +79,7 @@ fn a_batch_becomes_one_pending_shard_per_image_with_its_seed_and_share() {
 				model_id: 0,
 				first_job: shards[0],
 				count: 3,
+				shards: 3,
 				units: 15_000,
 				payment: 100,
 			}
@@ -82,21 +91,25 @@ fn a_batch_becomes_one_pending_shard_per_image_with_its_seed_and_share() {
 #[test]
 fn submit_batch_rejects_each_bad_input_and_changes_nothing() {
 	build_and_execute(|| {
-		let batch = |count, p: JobParams, payment, deadline| {
+		let sharded = |count, per_shard, p: JobParams, payment, deadline| {
 			Jobs::submit_batch(
 				RuntimeOrigin::signed(ALICE),
 				0,
 				prompt("a cat"),
 				p,
 				count,
+				per_shard,
 				10,
 				payment,
 				deadline,
 			)
 		};
+		let batch = |count, p, payment, deadline| sharded(count, 1, p, payment, deadline);
 		let ok = params(20, 256, 256);
 		assert_noop!(batch(0, ok, 100, 5), Error::<Test>::InvalidBatchSize);
 		assert_noop!(batch(5, ok, 100, 5), Error::<Test>::InvalidBatchSize);
+		assert_noop!(sharded(3, 0, ok, 100, 5), Error::<Test>::InvalidShardSize);
+		assert_noop!(sharded(3, 4, ok, 100, 5), Error::<Test>::InvalidShardSize);
 		// 12 over 3 images is 4 each, below the existential deposit of 5: dust in escrow.
 		assert_noop!(batch(3, ok, 12, 5), Error::<Test>::PaymentBelowMinimum);
 		let last_seeds = JobParams { seed: u64::MAX - 1, ..ok };
@@ -110,11 +123,11 @@ fn submit_batch_rejects_each_bad_input_and_changes_nothing() {
 		assert_noop!(batch(3, ok, 30, 5), Error::<Test>::QueueFull);
 		assert_ok!(batch(2, ok, 30, 5));
 		assert_noop!(
-			Jobs::submit_batch(RuntimeOrigin::signed(ALICE), 9, prompt("a"), ok, 1, 10, 10, 5),
+			Jobs::submit_batch(RuntimeOrigin::signed(ALICE), 9, prompt("a"), ok, 1, 1, 10, 10, 5),
 			Error::<Test>::UnknownModel
 		);
 		assert_noop!(
-			Jobs::submit_batch(RuntimeOrigin::signed(ALICE), 0, prompt(""), ok, 1, 10, 10, 5),
+			Jobs::submit_batch(RuntimeOrigin::signed(ALICE), 0, prompt(""), ok, 1, 1, 10, 10, 5),
 			Error::<Test>::EmptyPrompt
 		);
 	});
@@ -133,6 +146,7 @@ fn a_batch_holds_one_quota_slot_until_its_last_shard_ends() {
 				0,
 				prompt("a"),
 				params(20, 256, 256),
+				1,
 				1,
 				10,
 				10,
@@ -352,6 +366,7 @@ fn a_free_batch_holds_a_quota_slot_per_image_and_is_feeless_only_within_the_quot
 			prompt: prompt("a cat"),
 			params: params(20, 256, 256),
 			count,
+			images_per_shard: 1,
 			max_price_per_unit: 0,
 			payment: 0,
 			deadline_blocks: 5,
@@ -364,7 +379,7 @@ fn a_free_batch_holds_a_quota_slot_per_image_and_is_feeless_only_within_the_quot
 		assert!(!free_batch(2).is_feeless(&alice));
 		assert!(free_batch(1).is_feeless(&alice));
 		assert_noop!(
-			Jobs::submit_batch(alice.clone(), 0, prompt("a"), params(20, 256, 256), 2, 0, 0, 5),
+			Jobs::submit_batch(alice.clone(), 0, prompt("a"), params(20, 256, 256), 2, 1, 0, 0, 5),
 			Error::<Test>::TooManyOpenJobs
 		);
 		let paid = crate::Call::<Test>::submit_batch {
@@ -372,6 +387,7 @@ fn a_free_batch_holds_a_quota_slot_per_image_and_is_feeless_only_within_the_quot
 			prompt: prompt("a cat"),
 			params: params(20, 256, 256),
 			count: 1,
+			images_per_shard: 1,
 			max_price_per_unit: 10,
 			payment: 10,
 			deadline_blocks: 5,
@@ -380,5 +396,81 @@ fn a_free_batch_holds_a_quota_slot_per_image_and_is_feeless_only_within_the_quot
 		assert_ok!(Jobs::cancel_batch(alice, batch_id));
 		assert_eq!(OpenJobs::<Test>::get(ALICE), 0, "all its slots are freed when it completes");
 		assert_eq!(state(shards[1]), JobState::Cancelled);
+	});
+}
+
+#[test]
+fn images_per_shard_groups_consecutive_images_into_one_job_each_and_the_last_takes_the_rest() {
+	build_and_execute(|| {
+		approve_other_provider();
+		// 4 images of 5,000 milli-units, 3 per shard: a shard of images 0–2 and one of image 3.
+		// 101 over 4 images is 25 each and 1 left, for the first image.
+		let (batch_id, shards) = submit_sharded(4, 3, 101);
+		assert_eq!(shards.len(), 2);
+		let job = |i: usize| JobsStore::<Test>::get(shards[i]).unwrap();
+		assert_eq!(
+			(job(0).images, job(0).params.seed, job(0).units, job(0).payment),
+			(3, 1, 15_000, 76)
+		);
+		assert_eq!(
+			(job(1).images, job(1).params.seed, job(1).units, job(1).payment),
+			(1, 4, 5_000, 25)
+		);
+		let seeds: Vec<u64> = job(0).image_params().map(|p| p.seed).collect();
+		assert_eq!(seeds, vec![1, 2, 3], "a shard's images have consecutive seeds");
+		let batch = Batches::<Test>::get(batch_id).unwrap();
+		assert_eq!(
+			(batch.count, batch.images_per_shard, batch.shards, batch.units, batch.open_shards),
+			(4, 3, 2, 20_000, 2)
+		);
+		assert_eq!(PendingJobs::<Test>::get().to_vec(), shards, "two jobs queued, not four");
+		System::assert_last_event(
+			Event::BatchSubmitted {
+				batch_id,
+				client: ALICE,
+				model_id: 0,
+				first_job: shards[0],
+				count: 4,
+				shards: 2,
+				units: 20_000,
+				payment: 101,
+			}
+			.into(),
+		);
+		// Progress counts images: three assigned to one provider, then receipted.
+		serve(PROVIDER, shards[0], 1);
+		let progress = Jobs::batch_progress(batch_id).unwrap();
+		assert_eq!(
+			(progress.count, progress.pending, progress.receipted, progress.providers),
+			(4, 1, 3, vec![(PROVIDER, 3)])
+		);
+		// Each provider is paid its shard's share: 76 for three images, 25 for one.
+		serve(OTHER_PROVIDER, shards[1], 2);
+		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(&PROVIDER, &[(shards[0], 0)]));
+		assert_ok!(<Jobs as JobLedger<_, _>>::finalize(&OTHER_PROVIDER, &[(shards[1], 0)]));
+		assert_eq!((Balances::balance(&PROVIDER), Balances::balance(&OTHER_PROVIDER)), (76, 25));
+		let batch = Batches::<Test>::get(batch_id).unwrap();
+		assert_eq!((batch.open_shards, batch.receipts.len()), (0, 2));
+		assert!(batch.completed_at.is_some());
+		let progress = Jobs::batch_progress(batch_id).unwrap();
+		assert_eq!((progress.finalized, progress.completed), (4, true));
+	});
+}
+
+#[test]
+fn a_shard_holding_the_wrong_number_of_images_breaks_the_invariants() {
+	build_and_execute(|| {
+		let (_, shards) = submit_sharded(3, 2, 30);
+		// The first of two shards of 3 images holds 2; the last 1.
+		JobsStore::<Test>::mutate(shards[0], |job| job.as_mut().unwrap().images = 1);
+		assert_eq!(Jobs::do_try_state(), Err("a shard holds the wrong number of images".into()));
+		JobsStore::<Test>::mutate(shards[0], |job| job.as_mut().unwrap().images = 2);
+		JobsStore::<Test>::mutate(shards[1], |job| job.as_mut().unwrap().params.seed = 4);
+		assert_eq!(
+			Jobs::do_try_state(),
+			Err("a shard's first seed is not its first image's".into())
+		);
+		JobsStore::<Test>::mutate(shards[1], |job| job.as_mut().unwrap().params.seed = 3);
+		assert_ok!(Jobs::do_try_state());
 	});
 }

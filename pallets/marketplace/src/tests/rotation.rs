@@ -190,8 +190,9 @@ fn a_pick_prefers_the_more_reliable_provider_and_the_one_passed_over_keeps_its_t
 			ready(who, &[model], n);
 		}
 		record(ALICE, 1, 1);
-		let reserve =
-			|who| assert_ok!(<Marketplace as ProviderRegistry<_, _>>::slot_reserved(&who, model));
+		let reserve = |who| {
+			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::slot_reserved(&who, model));
+		};
 		// Alice is first in line but has missed a deadline: Bob, spotless, is preferred and
 		// goes to the back; Alice keeps the front.
 		assert_eq!(pick(model, 10), Some(BOB));
@@ -219,7 +220,7 @@ fn a_pick_prefers_a_provider_with_the_model_loaded_among_equally_reliable_ones()
 			assert_ok!(Marketplace::approve_provider(RuntimeOrigin::root(), who));
 		}
 		let reserve = |who, model| {
-			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::slot_reserved(&who, model))
+			assert_ok!(<Marketplace as ProviderRegistry<_, _>>::slot_reserved(&who, model));
 		};
 		// Alice's GPU last ran m1 (a job she claimed); Bob has had no job yet: his worker
 		// loaded both models when it started.
