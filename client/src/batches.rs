@@ -67,6 +67,13 @@ impl Client {
 		Ok((event.batch_id, event.first_job))
 	}
 
+	/// The shortest deadline a job may ask, in blocks (`Jobs::MinDeadline`); a shard of a
+	/// batch needs it once per image.
+	pub async fn min_deadline(&self) -> Result<u32, ClientError> {
+		let at = self.api().at_current_block().await.map_err(ClientError::chain)?;
+		at.constants().entry(runtime::constants().jobs().min_deadline()).map_err(ClientError::chain)
+	}
+
 	/// Cancels the pending shards of a batch; returns how many were cancelled.
 	pub async fn cancel_batch(
 		&self,

@@ -98,9 +98,10 @@ enum Command {
 		/// Highest provider price per unit accepted, in AIT.
 		#[arg(long, default_value = "0")]
 		max_price: String,
-		/// Blocks the provider has from claiming to receipt.
-		#[arg(long, default_value_t = 30)]
-		deadline: u32,
+		/// Blocks the provider has from claiming to receipt (default 30, and for shards of
+		/// several images at least the chain's shortest deadline per image).
+		#[arg(long)]
+		deadline: Option<u32>,
 		/// Images in the job: more than 1 submits a batch, split over providers as shards.
 		#[arg(long, default_value_t = 1)]
 		count: u32,
@@ -559,6 +560,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			anyhow::ensure!(
 				*per_shard >= 1 && per_shard <= count,
 				"--per-shard must be between 1 and --count ({count})"
+			);
+			// A shard's provider makes all its images before the deadline: the chain asks at
+			// least its shortest deadline per image.
+			let least = if *per_shard > 1 {
+				client.min_deadline().await?.saturating_mul(*per_shard)
+			} else {
+				0
+			};
+			let deadline = &deadline.unwrap_or(30.max(least));
+			anyhow::ensure!(
+				*deadline >= least,
+				"--deadline {deadline} is too short for {per_shard} images to a shard: give at least {least} blocks, or fewer --per-shard"
 			);
 			let feasibility =
 				feasibility_cli::check(&cli, &client, *model, &params, max_price, *force).await?;

@@ -287,18 +287,18 @@ pub fn verdict_commitment<AccountId: Encode>(
 pub struct BatchProgress<AccountId> {
 	/// Images in the batch (a shard may hold several; every count below is of images).
 	pub count: u32,
-	/// Shards waiting for a provider (including ones back in the queue after a missed deadline).
+	/// Images waiting for a provider (including ones back in the queue after a missed deadline).
 	pub pending: u32,
-	/// Shards a provider is working on.
+	/// Images a provider is working on.
 	pub assigned: u32,
-	/// Shards with a valid receipt, in their challenge window or audit.
+	/// Images with a valid receipt, in their challenge window or audit.
 	pub receipted: u32,
-	/// Shards served and paid.
+	/// Images served and paid.
 	pub finalized: u32,
-	/// Shards that ended without a receipt that stands: cancelled, unclaimed, expired or
+	/// Images that ended without a receipt that stands: cancelled, unclaimed, expired or
 	/// rejected by their audit (each refunded).
 	pub unserved: u32,
-	/// Every provider that served shards (receipted or finalized), with how many, in the order
+	/// Every provider that served images (receipted or finalized), with how many, in the order
 	/// of the shards.
 	pub providers: alloc::vec::Vec<(AccountId, u32)>,
 	/// Whether every shard has ended.

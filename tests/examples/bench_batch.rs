@@ -70,7 +70,8 @@ async fn run(workers: usize, count: u32, per_shard: u32, steps: u32) -> Run {
 			per_shard,
 			1_000_000_000,
 			0,
-			60,
+			// The chain asks at least 10 blocks per image of a shard.
+			(10 * per_shard).max(60),
 		)
 		.await
 		.expect("submit the batch");
@@ -138,7 +139,7 @@ async fn main() {
 		let r = run(workers, count, per_shard, steps).await;
 		println!(
 			"{} worker(s): submit to last shard receipted {:.1} s, to batch completed {:.1} s; \
-			 shards served {:?}",
+			 images served by each {:?}",
 			r.workers,
 			r.to_receipted.as_secs_f64(),
 			r.to_completed.as_secs_f64(),

@@ -175,6 +175,13 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 
 /// Submits a job through the CLI with extra `submit` arguments; returns (job id, units).
 pub fn submit_with(url: &str, account: &str, prompt: &str, extra: &[&str]) -> (u64, u64) {
+	let json = submit_json(url, account, prompt, extra);
+	(json["job_id"].as_u64().unwrap(), json["units_milli"].as_u64().unwrap())
+}
+
+/// Submits a job (or with `--count`, a batch) through the CLI at a price limit of 0.001 AIT with
+/// extra `submit` arguments; returns the CLI's JSON answer.
+pub fn submit_json(url: &str, account: &str, prompt: &str, extra: &[&str]) -> Value {
 	let mut args = vec![
 		"--node",
 		url,
@@ -189,8 +196,7 @@ pub fn submit_with(url: &str, account: &str, prompt: &str, extra: &[&str]) -> (u
 	];
 	args.extend_from_slice(extra);
 	let out = run_ok("aitbc", &args);
-	let json: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
-	(json["job_id"].as_u64().unwrap(), json["units_milli"].as_u64().unwrap())
+	serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
 /// Polls until `job_id` is final; returns the state's name. Panics with the processes' logs after

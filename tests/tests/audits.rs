@@ -140,28 +140,12 @@ async fn honest_workers_audit_each_other_and_a_forged_receipt_is_caught() {
 	// A shard of two images: one receipt for both (the sha256 of their manifest). Its auditor
 	// fetches the manifest and both images, re-runs both and compares each; the receipt mints
 	// for both images, and the auditor is paid as much.
-	let out = aitbc_integration_tests::run_ok(
-		"aitbc",
-		&[
-			"--node",
-			&url,
-			"--account",
-			"charlie",
-			"--json",
-			"submit",
-			"--count",
-			"2",
-			"--per-shard",
-			"2",
-			"--prompt",
-			"a blue circle on a yellow background",
-			"--seed",
-			"20",
-			"--max-price",
-			"0.001",
-		],
+	let submitted = submit_json(
+		&url,
+		"charlie",
+		"a blue circle on a yellow background",
+		&["--count", "2", "--per-shard", "2", "--seed", "20"],
 	);
-	let submitted: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
 	assert_eq!(submitted["shard_count"], 1, "{submitted}");
 	let shard = submitted["first_job"].as_u64().unwrap();
 	assert_eq!(wait_final(&client, shard, Duration::from_secs(300), &logs).await, "Finalized");

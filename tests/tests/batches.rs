@@ -17,6 +17,15 @@ fn last_claimed(log: &str) -> Option<u64> {
 	})
 }
 
+/// The `submit` arguments of the six test images (seeds 40…45, 50 steps at 256×256), then
+/// `extra`.
+fn six_images<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+	let mut args =
+		vec!["--count", "6", "--seed", "40", "--steps", "50", "--width", "256", "--height", "256"];
+	args.extend_from_slice(extra);
+	args
+}
+
 fn batch_status(url: &str, batch_id: u64) -> Value {
 	let out =
 		run_ok("aitbc", &["--node", url, "--json", "status", &batch_id.to_string(), "--batch"]);
@@ -38,33 +47,8 @@ async fn a_batch_is_served_by_two_workers_and_a_killed_workers_shard_by_the_othe
 	// Six images (50 steps at 256×256: seconds of CPU each, well within the deadline even with
 	// two workers on two cores), free for the client (who
 	// holds no AIT: a free batch within the quota is feeless), the default 30 s deadline.
-	let out = run_ok(
-		"aitbc",
-		&[
-			"--node",
-			&url,
-			"--account",
-			"charlie",
-			"--json",
-			"submit",
-			"--count",
-			"6",
-			"--prompt",
-			"a red square on a green background",
-			"--seed",
-			"40",
-			"--steps",
-			"50",
-			"--width",
-			"256",
-			"--height",
-			"256",
-			"--max-price",
-			"0.001",
-		],
-	);
-	let submitted: Value =
-		serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+	let submitted =
+		submit_json(&url, "charlie", "a red square on a green background", &six_images(&[]));
 	let batch_id = submitted["batch_id"].as_u64().unwrap();
 	let first_job = submitted["first_job"].as_u64().unwrap();
 	assert_eq!(submitted["count"], 6);
@@ -174,37 +158,12 @@ async fn a_batch_is_served_by_two_workers_and_a_killed_workers_shard_by_the_othe
 
 	// The same six images again, all in one shard: one job, one receipt (for their manifest),
 	// minted for six images. Image i is the one seed 40 + i made above, byte for byte.
-	let out = run_ok(
-		"aitbc",
-		&[
-			"--node",
-			&url,
-			"--account",
-			"charlie",
-			"--json",
-			"submit",
-			"--count",
-			"6",
-			"--per-shard",
-			"6",
-			"--prompt",
-			"a red square on a green background",
-			"--seed",
-			"40",
-			"--steps",
-			"50",
-			"--width",
-			"256",
-			"--height",
-			"256",
-			"--max-price",
-			"0.001",
-			"--deadline",
-			"60",
-		],
+	let submitted = submit_json(
+		&url,
+		"charlie",
+		"a red square on a green background",
+		&six_images(&["--per-shard", "6", "--deadline", "60"]),
 	);
-	let submitted: Value =
-		serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
 	assert_eq!(
 		(submitted["count"].as_u64(), submitted["shard_count"].as_u64()),
 		(Some(6), Some(1))

@@ -101,6 +101,7 @@ impl pallet_aitbc_jobs::Config for Test {
 	type PendingTimeout = ConstU64<10_000>;
 	type MaxUnclaimedPerBlock = ConstU32<2>;
 	type MaxBatchSize = ConstU32<4>;
+	type MaxImagesPerShard = ConstU32<4>;
 	type AcceptWindow = ConstU64<3>;
 	type MaxReservationsPerBlock = ConstU32<4>;
 	type WeightInfo = ();

@@ -97,9 +97,22 @@ impl<T: Config> Pallet<T> {
 		deadline_blocks: BlockNumberFor<T>,
 	) -> DispatchResult {
 		ensure!(count >= 1 && count <= T::MaxBatchSize::get(), Error::<T>::InvalidBatchSize);
-		ensure!(images_per_shard >= 1 && images_per_shard <= count, Error::<T>::InvalidShardSize);
+		ensure!(
+			images_per_shard >= 1
+				&& images_per_shard <= count
+				&& images_per_shard <= T::MaxImagesPerShard::get(),
+			Error::<T>::InvalidShardSize
+		);
 		let shards = Self::shard_count(count, images_per_shard);
 		let image_units = Self::check_request(model_id, &prompt, &params, deadline_blocks)?;
+		// A shard's provider makes all its images before the deadline: at least the shortest
+		// deadline per image (up to the longest deadline), so a client cannot ask many images
+		// in a deadline no honest provider meets and have each provider it reaches slashed.
+		let per_image = T::MinDeadline::get().saturating_mul(images_per_shard.into());
+		ensure!(
+			deadline_blocks >= per_image.min(T::MaxDeadline::get()),
+			Error::<T>::InvalidDeadline
+		);
 		ensure!(
 			Job::<T>::shard_params(&params, count - 1).is_some(),
 			Error::<T>::SeedRangeOverflow

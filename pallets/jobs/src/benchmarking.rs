@@ -64,6 +64,7 @@ fn submit_batch_of<T: Config>(
 		BoundedVec::truncate_from(alloc::vec![b'p'; T::MaxPromptLen::get() as usize]),
 		params(),
 		count,
+		1,
 		1_000u32.into(),
 		payment::<T>().saturating_mul(count.into()),
 		T::MinDeadline::get(),

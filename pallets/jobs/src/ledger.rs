@@ -104,7 +104,10 @@ impl<T: Config> Pallet<T> {
 			ensure!(&receipted_by == provider, Error::<T>::NotReceipted);
 			// Cannot saturate: every payment is in escrow, so their sum is at most the issuance.
 			payments = payments.saturating_add(job.payment);
-			T::Providers::record_outcome(provider, JobOutcome::Completed { gpu_ms });
+			// Reputation keeps GPU time per image, so shards of several images and single
+			// jobs give one median.
+			let per_image = gpu_ms / u64::from(job.images.max(1));
+			T::Providers::record_outcome(provider, JobOutcome::Completed { gpu_ms: per_image });
 			let served = ShardReceipt {
 				job_id,
 				provider: provider.clone(),

@@ -49,7 +49,8 @@
 //! ## Terminology
 //! - *Open job*: pending, assigned or receipted; counted per client for the quota.
 //! - *Units*: the job's cost in milli compute units, fixed at submission.
-//! - *Batch*: a job of N images; *shard*: one image of a batch, stored and served as a job.
+//! - *Batch*: a job of N images; *shard*: one or more consecutive images of a batch
+//!   (`images_per_shard`), stored and served as a job under one receipt.
 //!   A paid batch counts as one open job in its client's quota, whatever its size; a free
 //!   batch as one per image.
 
@@ -310,9 +311,13 @@ pub mod pallet {
 		/// next blocks.
 		#[pallet::constant]
 		type MaxUnclaimedPerBlock: Get<u32>;
-		/// Most images (shards) in one batch job.
+		/// Most images in one batch job.
 		#[pallet::constant]
 		type MaxBatchSize: Get<u32>;
+		/// Most images in one shard of a batch: one provider serves them under one receipt, and
+		/// an auditor re-runs them all within the audits' commit period.
+		#[pallet::constant]
+		type MaxImagesPerShard: Get<u32>;
 		/// Blocks a provider has to claim a job the hub reserved for it.
 		#[pallet::constant]
 		type AcceptWindow: Get<BlockNumberFor<Self>>;
@@ -487,7 +492,7 @@ pub mod pallet {
 		SelfDealing,
 		/// A batch holds 1 to `MaxBatchSize` images.
 		InvalidBatchSize,
-		/// A shard holds 1 to `count` images of its batch.
+		/// A shard holds 1 to `count` images of its batch, and at most `MaxImagesPerShard`.
 		InvalidShardSize,
 		/// The seeds `seed … seed + count - 1` of a batch do not fit in 64 bits.
 		SeedRangeOverflow,

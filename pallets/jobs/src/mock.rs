@@ -90,6 +90,7 @@ impl pallet_jobs::Config for Test {
 	type PendingTimeout = PendingTimeout;
 	type MaxUnclaimedPerBlock = MaxUnclaimedPerBlock;
 	type MaxBatchSize = ConstU32<4>;
+	type MaxImagesPerShard = ConstU32<3>;
 	type AcceptWindow = ConstU64<3>;
 	type MaxReservationsPerBlock = ConstU32<2>;
 	type WeightInfo = ();

@@ -174,7 +174,7 @@ impl<
 /// How a job that was assigned to a provider ended, for its reputation.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum JobOutcome {
-	/// Receipt finalized; `gpu_ms` as the receipt reported it.
+	/// Receipt finalized; `gpu_ms` per image, from what the receipt reported.
 	Completed { gpu_ms: u64 },
 	/// Not receipted before its deadline.
 	Expired,
@@ -220,15 +220,17 @@ pub const FAILED_CHECK_WEIGHT: u64 = 4;
 
 impl<MaxSamples: Get<u32>> Reputation<MaxSamples> {
 	/// How far the hub can count on the provider, in tenths (0–10): the share of its record
-	/// that is good, `(completed + 1) / (completed + 1 + expired + 4 × failed checks)`. A
-	/// newcomer counts as fully reliable (10), so that it is not starved of its first jobs;
+	/// that is good, `(completed + 1) / (completed + 1 + expired + 4 × failed checks)`, rounded
+	/// to the nearest tenth. A newcomer counts as fully reliable (10), so that it is not
+	/// starved of its first jobs, and so does a veteran with one miss in twenty or fewer;
 	/// tenths, so that small differences between good providers do not decide alone.
 	pub fn reliability_tenths(&self) -> u32 {
 		let good = u64::from(self.completed).saturating_add(1);
 		let bad = u64::from(self.expired)
 			.saturating_add(u64::from(self.failed_checks).saturating_mul(FAILED_CHECK_WEIGHT));
-		// `good` is at least 1, so the sum is too; the share is at most 10.
-		let tenths = good.saturating_mul(10) / good.saturating_add(bad);
+		// `good` is at least 1, so the total is too; the share is at most 10.
+		let total = good.saturating_add(bad);
+		let tenths = good.saturating_mul(10).saturating_add(total / 2) / total;
 		u32::try_from(tenths).unwrap_or(10)
 	}
 

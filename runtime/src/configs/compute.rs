@@ -87,8 +87,11 @@ impl pallet_aitbc_jobs::Config for Runtime {
 	type MaxDeadline = MaxJobDeadline;
 	type PendingTimeout = PendingJobTimeout;
 	type MaxUnclaimedPerBlock = ConstU32<64>;
-	/// A batch job holds up to 64 images, served as 64 shards.
+	/// A batch job holds up to 64 images, served as up to 64 shards.
 	type MaxBatchSize = ConstU32<64>;
+	/// Eight images to a shard: a shard's auditor re-runs all of them within the audits'
+	/// commit period, and eight already cut the chain's work per image eightfold.
+	type MaxImagesPerShard = ConstU32<8>;
 	/// A worker sees a job reserved for it in the block that reserves it and claims it in
 	/// the next: 5 blocks leave room for a slow connection before the job goes elsewhere.
 	type AcceptWindow = ConstU32<5>;

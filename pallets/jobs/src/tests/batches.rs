@@ -30,7 +30,8 @@ fn submit_sharded(count: u32, per_shard: u32, payment: u128) -> (BatchId, Vec<Jo
 		per_shard,
 		10,
 		payment,
-		5
+		// Two blocks per image of a shard, at least 5.
+		(2 * u64::from(per_shard)).max(5)
 	));
 	(batch_id, (first..first + u64::from(count.div_ceil(per_shard))).collect())
 }
@@ -109,7 +110,11 @@ fn submit_batch_rejects_each_bad_input_and_changes_nothing() {
 		assert_noop!(batch(0, ok, 100, 5), Error::<Test>::InvalidBatchSize);
 		assert_noop!(batch(5, ok, 100, 5), Error::<Test>::InvalidBatchSize);
 		assert_noop!(sharded(3, 0, ok, 100, 5), Error::<Test>::InvalidShardSize);
-		assert_noop!(sharded(3, 4, ok, 100, 5), Error::<Test>::InvalidShardSize);
+		assert_noop!(sharded(2, 3, ok, 100, 6), Error::<Test>::InvalidShardSize);
+		// More than the most images to a shard (3 here).
+		assert_noop!(sharded(4, 4, ok, 100, 8), Error::<Test>::InvalidShardSize);
+		// Three images to a shard need three times the shortest deadline (2 blocks).
+		assert_noop!(sharded(3, 3, ok, 99, 5), Error::<Test>::InvalidDeadline);
 		// 12 over 3 images is 4 each, below the existential deposit of 5: dust in escrow.
 		assert_noop!(batch(3, ok, 12, 5), Error::<Test>::PaymentBelowMinimum);
 		let last_seeds = JobParams { seed: u64::MAX - 1, ..ok };

@@ -177,9 +177,12 @@ fn reliability_counts_a_newcomer_as_reliable_and_a_failed_check_as_four_expiries
 	assert_eq!(of(0, 0, 0), 10, "a newcomer is not held back");
 	assert_eq!(of(1_000, 0, 0), 10);
 	assert_eq!(of(9, 1, 0), 9, "10 good of 11");
+	assert_eq!(of(10_000, 1, 0), 10, "one miss in ten thousand does not lose to a newcomer");
+	assert_eq!(of(17, 1, 0), 9, "18 good of 19: 9.47");
+	assert_eq!(of(18, 1, 0), 10, "19 good of 20: 9.5 rounds up");
 	assert_eq!(of(0, 1, 0), 5);
 	assert_eq!(of(0, 0, 1), 2, "1 good of 5");
-	assert_eq!(of(u32::MAX, u32::MAX, u32::MAX), 1, "no overflow at the bounds");
+	assert_eq!(of(u32::MAX, u32::MAX, u32::MAX), 2, "no overflow at the bounds");
 }
 
 #[test]
