@@ -242,7 +242,8 @@ impl_runtime_apis! {
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
 			use crate::{
-				AllPalletsWithSystem, Audits, Jobs, Marketplace, ProviderStaking, Receipts, Validators,
+				AllPalletsWithSystem, Audits, Jobs, Marketplace, Probes, ProviderStaking, Receipts,
+				Validators,
 			};
 
 			let mut list = Vec::<BenchmarkList>::new();
@@ -256,7 +257,8 @@ impl_runtime_apis! {
 			use frame_benchmarking::BenchmarkBatch;
 			use frame_support::traits::WhitelistedStorageKeys;
 			use crate::{
-				AllPalletsWithSystem, Audits, Jobs, Marketplace, ProviderStaking, Receipts, Validators,
+				AllPalletsWithSystem, Audits, Jobs, Marketplace, Probes, ProviderStaking, Receipts,
+				Validators,
 			};
 
 			let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();

@@ -111,12 +111,12 @@ fn measured_looks<T: Config + pallet_aitbc_marketplace::Config>() -> u32 {
 	T::MaxPendingJobs::get().saturating_sub(measured_picks::<T>().saturating_add(1)).min(512)
 }
 
-/// The most picks `reserve_pending` is measured with: each asks a fresh window of
-/// `MaxProbesPerPick` providers of one model's rotation, which must hold them all.
+/// The most picks `reserve_pending` is measured with: each for a job of a model of its own,
+/// so that each asks a fresh window of providers; one more pick, for a job of one more model,
+/// finds nobody.
 fn measured_picks<T: Config + pallet_aitbc_marketplace::Config>() -> u32 {
-	let probes = <T as pallet_aitbc_marketplace::Config>::MaxProbesPerPick::get().max(1);
-	let rotation = <T as pallet_aitbc_marketplace::Config>::MaxProvidersPerModel::get();
-	T::MaxReservationsPerBlock::get().min(rotation.saturating_sub(1) / probes)
+	let models = <T as pallet_aitbc_marketplace::Config>::MaxModels::get();
+	T::MaxReservationsPerBlock::get().saturating_sub(1).min(models.saturating_sub(1))
 }
 
 /// Fills the pending queue with placeholder ids up to `len` (its decode/encode cost is what
@@ -238,24 +238,29 @@ mod benchmarks {
 	}
 
 	/// The hub's pass: `l` pending jobs looked at and not asked for (a request like one no
-	/// provider was found for), then `p` picks, each asking `MaxProbesPerPick` providers of a
-	/// crowded rotation who could all take the job, none with a spotless record (so the pick
-	/// compares every one of them: the most it reads), the first of whom takes it.
+	/// provider was found for), then `p` picks, each for a job of another model whose rotation
+	/// holds `MaxProbesPerPick` providers who could all take the job, none with a spotless
+	/// record: every pick reads a fresh window and compares every provider in it (the most it
+	/// reads), the first of whom takes the job.
 	#[benchmark]
 	fn reserve_pending(
 		l: Linear<0, { measured_looks::<T>() }>,
 		p: Linear<0, { measured_picks::<T>() }>,
 	) -> Result<(), BenchmarkError> {
-		let probes = <T as pallet_aitbc_marketplace::Config>::MaxProbesPerPick::get().max(1);
-		let (model, unserved) =
-			(Marketplace::<T>::benchmark_model(), Marketplace::<T>::benchmark_model());
-		for provider in 0..p.saturating_mul(probes) {
-			let fitting: T::AccountId = account("fitting", provider, 0);
-			Marketplace::<T>::benchmark_provider(&fitting, model, 1, alloc::vec::Vec::new());
-			Marketplace::<T>::benchmark_unreliable(&fitting);
+		let probes = <T as pallet_aitbc_marketplace::Config>::MaxProbesPerPick::get()
+			.min(<T as pallet_aitbc_marketplace::Config>::MaxProvidersPerModel::get())
+			.max(1);
+		let unserved = Marketplace::<T>::benchmark_model();
+		let mut models = alloc::vec::Vec::new();
+		for window in 0..p {
+			let model = Marketplace::<T>::benchmark_model();
+			for probe in 0..probes {
+				let fitting: T::AccountId = account("fitting", window * probes + probe, 0);
+				Marketplace::<T>::benchmark_provider(&fitting, model, 1, alloc::vec::Vec::new());
+				Marketplace::<T>::benchmark_unreliable(&fitting);
+			}
+			models.push(model);
 		}
-		// One more at the back, so that every pick also rotates the list.
-		Marketplace::<T>::benchmark_busy_provider(&account("tail", 0, 0), model);
 		// The first job of the unserved model is asked for and finds nobody; the `l` after it
 		// ask no less and are only looked at.
 		let mut client = 0u32;
@@ -267,7 +272,7 @@ mod benchmarks {
 			submit::<T>(&next_client(), unserved, T::MaxPromptLen::get())?;
 		}
 		let mut served = alloc::vec::Vec::new();
-		for _ in 0..p {
+		for model in models {
 			served.push(submit::<T>(&next_client(), model, T::MaxPromptLen::get())?);
 		}
 		let now = frame_system::Pallet::<T>::block_number();
