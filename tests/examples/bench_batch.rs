@@ -15,7 +15,7 @@
 
 use std::time::{Duration, Instant};
 
-use aitbc_client::{dev_account, state_name, Client};
+use aitbc_client::{dev_account, state_name};
 use aitbc_integration_tests::market::*;
 use aitbc_primitives::{JobParams, Scheduler};
 
