@@ -20,6 +20,8 @@ use subxt_signer::sr25519::Keypair;
 mod batches_cli;
 #[path = "cli/feasibility.rs"]
 mod feasibility_cli;
+#[path = "cli/fetch.rs"]
+mod fetch_cli;
 #[path = "cli/providers.rs"]
 mod providers_cli;
 #[path = "cli/validators.rs"]
@@ -317,16 +319,6 @@ fn audit_json(audit: &aitbc_client::audits::AuditInfo) -> serde_json::Value {
 		})).collect::<Vec<_>>(),
 		"challenger": audit.challenge.as_ref().map(|c| c.challenger.to_string()),
 	})
-}
-
-/// `dir/name-<index>.ext` for `dir/name.ext`: the file of image `index` of a job of several.
-pub(crate) fn numbered(path: &std::path::Path, index: usize) -> PathBuf {
-	let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-	let name = match path.extension() {
-		Some(ext) => format!("{stem}-{index}.{}", ext.to_string_lossy()),
-		None => format!("{stem}-{index}"),
-	};
-	path.with_file_name(name)
 }
 
 pub(crate) fn job_json(job_id: u64, job: &JobInfo) -> serde_json::Value {
@@ -762,26 +754,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			batches_cli::fetch(&cli, &client, *job_id, &dir).await?
 		},
 		Command::Fetch { job_id, out, batch: false } => {
-			let images = client.fetch_images(*job_id).await?;
-			let out = out.clone().unwrap_or_else(|| PathBuf::from(format!("job-{job_id}.png")));
-			for (index, bytes) in images.iter().enumerate() {
-				// A job of several images: job-7.png becomes job-7-0.png, job-7-1.png, …
-				let file = if images.len() == 1 { out.clone() } else { numbered(&out, index) };
-				std::fs::write(&file, bytes)
-					.with_context(|| format!("writing {}", file.display()))?;
-				if cli.json {
-					println!(
-						"{}",
-						serde_json::json!({"job_id": job_id, "image": index, "file": file.display().to_string(), "bytes": bytes.len()})
-					);
-				} else {
-					println!(
-						"job {job_id}: {} bytes, sha256 verified against the receipt, written to {}",
-						bytes.len(),
-						file.display()
-					);
-				}
-			}
+			fetch_cli::job(&cli, &client, *job_id, out.clone()).await?
 		},
 	}
 	Ok(())

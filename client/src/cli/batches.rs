@@ -179,22 +179,8 @@ pub async fn fetch(
 		}
 		match client.fetch_images(*job_id).await {
 			Ok(images) => {
-				for (index, bytes) in images.iter().enumerate() {
-					let name = format!("job-{job_id}.png");
-					let out = if images.len() == 1 {
-						dir.join(name)
-					} else {
-						crate::numbered(&dir.join(name), index)
-					};
-					std::fs::write(&out, bytes)
-						.with_context(|| format!("writing {}", out.display()))?;
-					written.push(
-						serde_json::json!({"job_id": job_id, "image": index, "file": out.display().to_string(), "bytes": bytes.len()}),
-					);
-					if !cli.json {
-						println!("job {job_id}: {} bytes, sha256 verified against the receipt, written to {}", bytes.len(), out.display());
-					}
-				}
+				let out = dir.join(format!("job-{job_id}.png"));
+				written.extend(crate::fetch_cli::write_images(cli.json, *job_id, &images, &out)?);
 			},
 			Err(e) => {
 				if !cli.json {
