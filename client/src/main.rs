@@ -26,6 +26,8 @@ mod fetch_cli;
 mod providers_cli;
 #[path = "cli/validators.rs"]
 mod validators_cli;
+#[path = "cli/web.rs"]
+mod web_cli;
 
 /// AITBC client: balances, jobs and receipts on an AITBC chain.
 #[derive(Parser)]
@@ -200,6 +202,16 @@ enum Command {
 		out: Option<PathBuf>,
 		#[arg(long)]
 		batch: bool,
+	},
+	/// Serve the web app (explorer, image jobs, providers, wallet) for --node; it opens at the
+	/// printed URL and signs through a browser wallet extension.
+	Web {
+		/// Address to listen on.
+		#[arg(long, default_value = "127.0.0.1:8080")]
+		listen: std::net::SocketAddr,
+		/// The built app (`npm run build` in web/).
+		#[arg(long, default_value = "web/dist")]
+		dir: PathBuf,
 	},
 }
 
@@ -461,9 +473,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 	if let Command::Keys { action } = &cli.command {
 		return keys_command(&cli, action).await;
 	}
+	if let Command::Web { listen, dir } = &cli.command {
+		return web_cli::serve(dir, *listen, &cli.node).await;
+	}
 	let client = Client::connect(&cli.node, Duration::from_secs(3)).await?;
 	match &cli.command {
-		Command::Keys { .. } => unreachable!("handled before connecting"),
+		Command::Keys { .. } | Command::Web { .. } => unreachable!("handled before connecting"),
 		Command::Balance { who } => {
 			let who = account_id(&cli, who.as_deref().unwrap_or(&cli.account))?;
 			let balance = client.balance(&who).await?;

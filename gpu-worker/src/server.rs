@@ -22,7 +22,7 @@ use std::{
 use axum::{
 	body::Body,
 	extract::{DefaultBodyLimit, MatchedPath, Path as UrlPath, Request, State},
-	http::{header, HeaderMap, HeaderValue, StatusCode},
+	http::{header, HeaderMap, HeaderValue, Method, StatusCode},
 	middleware::{self, Next},
 	response::{IntoResponse, Response},
 	routing::{get, post},
@@ -37,7 +37,10 @@ use prometheus::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
-use tower_http::timeout::TimeoutLayer;
+use tower_http::{
+	cors::{Any, CorsLayer},
+	timeout::TimeoutLayer,
+};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::{
@@ -294,10 +297,15 @@ pub async fn serve(
 	// The thread must not hold the queue's sender, or the queue would never close on shutdown.
 	let inference = spawn_inference(pipeline, jobs, shared_metrics, artifacts);
 
-	let app = Router::new()
-		.route("/v1/generate-image", post(generate_image))
+	// Artifacts and health are public reads: browsers on any origin (the web app checks an
+	// image's sha256 against its receipt) may fetch them. Generation is not opened to pages.
+	let public_reads = Router::new()
 		.route("/v1/health", get(health))
 		.route("/v1/artifacts/{sha256}", get(artifact))
+		.layer(public_read_cors());
+	let app = Router::new()
+		.route("/v1/generate-image", post(generate_image))
+		.merge(public_reads)
 		.route("/v1/openapi.json", get(openapi))
 		.route("/metrics", get(metrics))
 		.layer(DefaultBodyLimit::max(config.body_limit_bytes))
@@ -315,6 +323,12 @@ pub async fn serve(
 		result
 	});
 	Ok(Running { addr, done })
+}
+
+/// CORS for the public reads (artifacts, health): any origin may GET them, so the web app can
+/// fetch an image and check its sha256 in the browser. Artifacts are content-addressed and public.
+pub fn public_read_cors() -> CorsLayer {
+	CorsLayer::new().allow_origin(Any).allow_methods([Method::GET])
 }
 
 fn spawn_inference(

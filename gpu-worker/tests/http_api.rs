@@ -131,6 +131,20 @@ fn a_good_request_returns_the_png_its_artifact_and_reproduces_with_the_seed() {
 	assert_eq!(hex::encode(Sha256::digest(&artifact)), sha);
 	assert_eq!(get(&worker, &format!("/v1/artifacts/{}", "0".repeat(64))).0, 404);
 	assert_eq!(get(&worker, "/v1/artifacts/not-a-hash").0, 400);
+	// A page on another origin (the web app) may read artifacts, but not generate.
+	let cross_origin = agent()
+		.get(worker.url(&format!("/v1/artifacts/{sha}")))
+		.header("Origin", "http://127.0.0.1:8080")
+		.call()
+		.expect("request sent");
+	assert_eq!(cross_origin.headers().get("access-control-allow-origin").unwrap(), "*");
+	let preflight = agent()
+		.options(worker.url("/v1/generate-image"))
+		.header("Origin", "http://127.0.0.1:8080")
+		.header("Access-Control-Request-Method", "POST")
+		.call()
+		.expect("request sent");
+	assert!(preflight.headers().get("access-control-allow-origin").is_none());
 
 	// Same seed and parameters, bearer-header auth this time: the same image.
 	let mut again = body.clone();

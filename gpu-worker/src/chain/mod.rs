@@ -225,7 +225,8 @@ pub async fn start(
 				async move { crate::server::artifact_response(&artifacts, &sha).await }
 			}),
 		)
-		.route("/v1/health", axum::routing::get(move || async move { axum::Json(health) }));
+		.route("/v1/health", axum::routing::get(move || async move { axum::Json(health) }))
+		.layer(crate::server::public_read_cors());
 	let server =
 		tokio::spawn(
 			async move { axum::serve(listener, app).with_graceful_shutdown(http_stop).await },
