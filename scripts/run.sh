@@ -9,10 +9,11 @@
 #   the provider is minted units x price (the auditor as much, for its re-run).
 #   Prints the receipt, the audit, the minted amounts and the new balances; writes the image.
 #
-# Options:  --keep        leave the chain and the worker running until Ctrl-C
+# Options:  --keep        leave the chain and the workers running until Ctrl-C, and serve the web
+#                         app for them (`aitbc web`, http://127.0.0.1:8080/)
 #           --chain-only  only start the dev chain (RPC on ws://127.0.0.1:9944), as polkadot.js expects
 # Settings: AITBC_PROMPT, AITBC_SEED, AITBC_RPC_PORT (9944), AITBC_WORKER_PORT (8090; the
-#           auditor's is the next port), AITBC_OUT (out/)
+#           auditor's is the next port), AITBC_WEB_PORT (8080, with --keep), AITBC_OUT (out/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 keep=0 chain_only=0
@@ -113,7 +114,16 @@ for who in "$provider" "$auditor"; do
   role=auditor; [ "$who" = "$served_by" ] && role=provider
   echo "$role $who balance: $(aitbc balance "$who")"
 done
+web_port="${AITBC_WEB_PORT:-8080}"
 if [ "$keep" = 1 ]; then
+  # The web app (web/dist, built by setup.sh) for this chain: explorer, the job, providers, wallet.
+  aitbc web --listen "127.0.0.1:$web_port" >"$data/web.log" 2>&1 &
+  pids+=("$!")
+  for _ in $(seq 40); do grep -q "web app:" "$data/web.log" && break; sleep 0.25; done
+  grep -q "web app:" "$data/web.log" || { cat "$data/web.log"; echo "[run] the web app did not start" >&2; exit 1; }
+  echo "[run] web app: http://127.0.0.1:$web_port/?rpc=$url#/job/$job (the job, its receipt, audit and verified image)"
   echo "[run] chain on $url and workers on http://127.0.0.1:$http_port and :$((http_port + 1)) keep running; Ctrl-C stops them"
   wait
+else
+  echo "[run] scripts/run.sh --keep leaves the chain running and serves the web app on http://127.0.0.1:$web_port/"
 fi

@@ -9,7 +9,8 @@
 #   is unpacked into .ort/lib, where the worker finds it without any environment variable. Provider
 #   machines use the `onnxruntime-gpu` wheel instead (ORT_WHEEL=onnxruntime-gpu scripts/setup.sh).
 # - Node.js (18 or later) and the npm packages of the polkadot.js compatibility test
-#   (tests/polkadotjs, `npm ci` from its package-lock.json).
+#   (tests/polkadotjs, `npm ci` from its package-lock.json);
+# - the web app: Debian's chromium (for its browser tests), `npm ci` in web/ and its build (web/dist).
 #
 # Safe to run again: every step checks first and does nothing when already done.
 set -euo pipefail
@@ -132,6 +133,37 @@ else
   log "installing the polkadot.js test packages (npm ci in tests/polkadotjs)"
   (cd "$JS_DIR" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$JS_LOCK_SHA" >"$JS_STAMP"
+fi
+
+# The web app (web/): its npm packages (Vite, TypeScript, @polkadot/api, playwright-core for the
+# browser tests), exactly as locked, and its build (web/dist, served by `aitbc web`), redone only
+# when a source file changed. The browser tests run Debian's Chromium.
+[ "$(node -e 'const [a,b]=process.versions.node.split(".").map(Number);console.log(a>20||(a===20&&b>=19)?1:0)')" = 1 ] || {
+  echo "Node.js 20.19 or later is needed to build the web app (found $(node --version))" >&2
+  exit 1
+}
+apt_install chromium
+WEB_DIR="$ROOT/web"
+WEB_STAMP="$WEB_DIR/node_modules/.aitbc-lock-sha256"
+WEB_LOCK_SHA="$(sha256sum "$WEB_DIR/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$WEB_STAMP" 2>/dev/null)" = "$WEB_LOCK_SHA" ]; then
+  log "web app packages already installed"
+else
+  log "installing the web app's packages (npm ci in web/)"
+  (cd "$WEB_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$WEB_LOCK_SHA" >"$WEB_STAMP"
+fi
+web_sources_sha() {
+  (cd "$WEB_DIR" && find src index.html package-lock.json tsconfig.json vite.config.ts scripts -type f -print0 \
+    | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+WEB_BUILD_STAMP="$WEB_DIR/dist/.aitbc-sources-sha256"
+if [ -f "$WEB_DIR/dist/index.html" ] && [ "$(cat "$WEB_BUILD_STAMP" 2>/dev/null)" = "$(web_sources_sha)" ]; then
+  log "web app already built (web/dist)"
+else
+  log "building the web app (npm run build in web/: type check, bundle, sizes)"
+  (cd "$WEB_DIR" && npm run --silent build | grep -E '^\[bundle\] total' | sed 's/^/[setup]   /')
+  web_sources_sha >"$WEB_BUILD_STAMP"
 fi
 
 log "done"

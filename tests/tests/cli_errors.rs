@@ -24,3 +24,31 @@ fn malformed_chain_spec_is_a_clear_error() {
 	assert!(stderr.contains(&path), "stderr names the file: {stderr}");
 	assert!(!stderr.contains("panicked"), "stderr: {stderr}");
 }
+
+#[test]
+fn serving_an_unbuilt_web_app_says_how_to_build_it() {
+	let empty = tempfile::tempdir().expect("temp dir");
+	let (ok, _, stderr) = run_binary(
+		"aitbc",
+		&["web", "--dir", empty.path().to_str().unwrap(), "--listen", "127.0.0.1:0"],
+	);
+	assert!(!ok);
+	assert!(stderr.contains("has no index.html"), "stderr: {stderr}");
+	assert!(stderr.contains("npm --prefix web run build"), "stderr says how: {stderr}");
+	assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+}
+
+#[test]
+fn serving_the_web_app_on_a_taken_port_says_so() {
+	let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+	let addr = taken.local_addr().unwrap().to_string();
+	let dist = repo_root().join("web/dist");
+	if !dist.join("index.html").is_file() {
+		panic!("{} is not built: run scripts/setup.sh", dist.display());
+	}
+	let (ok, _, stderr) =
+		run_binary("aitbc", &["web", "--dir", dist.to_str().unwrap(), "--listen", &addr]);
+	assert!(!ok);
+	assert!(stderr.contains(&format!("cannot listen on {addr}")), "stderr: {stderr}");
+	assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+}
