@@ -2,7 +2,8 @@
 //! two real workers (one serves, the other audits), and `aitbc web` serving `web/dist`; then
 //! `web/tests/web.test.mjs` (playwright-core driving Debian's Chromium, both installed by
 //! scripts/setup.sh) walks through the explorer, the wallet, a job from the form to its verified
-//! image, the providers, transfers and the error cases, with no console errors. Screenshots and
+//! image, a shard of two images, the providers, transfers and the error cases, with no console
+//! errors. Screenshots and
 //! the first-render time go to `web/test-results/`.
 
 use std::{process::Command, time::Duration};
@@ -47,6 +48,17 @@ async fn the_web_app_serves_a_job_end_to_end_in_a_real_browser() {
 	}
 	assert_eq!(client.auditors(0).await.unwrap().len(), 2, "both workers audit the model");
 
+	// A shard of two images (one receipt for their manifest), for the page to show both.
+	let submitted = submit_json(
+		&url,
+		"dave",
+		"a blue circle on a yellow background",
+		&["--count", "2", "--per-shard", "2", "--seed", "20"],
+	);
+	let shard = submitted["first_job"].as_u64().unwrap();
+	let logs: Vec<&Process> = workers.iter().collect();
+	assert_eq!(wait_final(&client, shard, Duration::from_secs(300), &logs).await, "Finalized");
+
 	let listen = format!("127.0.0.1:{}", free_port());
 	let server = Process::start(
 		"web",
@@ -65,6 +77,7 @@ async fn the_web_app_serves_a_job_end_to_end_in_a_real_browser() {
 			.env("AITBC_WS", &run_url)
 			.env("AITBC_WEB", &web_url)
 			.env("AITBC_PROVIDER_KEYS", keys)
+			.env("AITBC_SHARD_JOB", shard.to_string())
 			.output()
 			.expect("run node (Node.js 20.19 or later; scripts/setup.sh installs it)")
 	})
@@ -81,6 +94,6 @@ async fn the_web_app_serves_a_job_end_to_end_in_a_real_browser() {
 		output.status.success(),
 		"the browser tests failed\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}\n{logs}"
 	);
-	assert!(stdout.contains("ℹ fail 0") && stdout.contains("ℹ pass 10"), "{stdout}");
+	assert!(stdout.contains("ℹ fail 0") && stdout.contains("ℹ pass 11"), "{stdout}");
 	println!("{stdout}");
 }

@@ -18,7 +18,7 @@ export interface ChainInfo {
 
 export type Connection =
   | { state: 'connecting'; url: string }
-  | { state: 'ready'; url: string; api: ApiPromise; info: ChainInfo }
+  | { state: 'ready'; url: string; api: ApiPromise; provider: WsProvider; info: ChainInfo }
   | { state: 'failed'; url: string; error: string }
   | { state: 'lost'; url: string; error: string };
 
@@ -46,7 +46,7 @@ export async function connect(url: string): Promise<void> {
   if (previous) previous.disconnect().catch(() => undefined);
   connection.set({ state: 'connecting', url });
   try {
-    const api = await openApi(url.trim());
+    const { api, provider } = await openApi(url.trim());
     if (mine !== attempt) {
       await api.disconnect();
       return;
@@ -74,7 +74,7 @@ export async function connect(url: string): Promise<void> {
       genesisHash: api.genesisHash.toHex(),
       specVersion: version.specVersion.toNumber(),
     };
-    if (mine === attempt) connection.set({ state: 'ready', url, api, info });
+    if (mine === attempt) connection.set({ state: 'ready', url, api, provider, info });
   } catch (error) {
     if (mine === attempt) connection.set({ state: 'failed', url, error: errorMessage(error) });
   }
@@ -96,7 +96,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   });
 }
 
-async function openApi(url: string): Promise<ApiPromise> {
+async function openApi(url: string): Promise<{ api: ApiPromise; provider: WsProvider }> {
   if (!/^wss?:\/\/\S+$/.test(url)) {
     throw new Error(`"${url}" is not a node URL: it must start with ws:// or wss://, e.g. ${DEFAULT_RPC}`);
   }
@@ -126,5 +126,5 @@ async function openApi(url: string): Promise<ApiPromise> {
     await api.disconnect();
     throw new Error(`${url} is a Substrate node, but not an AITBC chain (it has no Jobs, Marketplace or Receipts pallet).`);
   }
-  return api;
+  return { api, provider };
 }

@@ -119,7 +119,7 @@ function App() {
       <NodeBar />
       <main>
         {conn.state === 'ready' ? (
-          <ChainContext.Provider value={{ api: conn.api, info: conn.info }}>
+          <ChainContext.Provider value={{ api: conn.api, provider: conn.provider, info: conn.info }}>
             <Page route={route} />
           </ChainContext.Provider>
         ) : conn.state === 'connecting' ? (

@@ -3,12 +3,14 @@
 import type { ComponentChildren } from 'preact';
 import { createContext } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
-import type { ApiPromise } from '@polkadot/api';
+import type { ApiPromise, WsProvider } from '@polkadot/api';
 import type { ChainInfo } from './chain';
 import { errorMessage, formatAit, shortAddress, shortHash } from './format';
 
 export interface Chain {
   api: ApiPromise;
+  /** The raw JSON-RPC connection, for reads that need no decoding. */
+  provider: WsProvider;
   info: ChainInfo;
 }
 

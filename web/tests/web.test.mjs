@@ -17,6 +17,7 @@ import { connectApi, injectTestWallet, launchBrowser, recordErrors, waitUntil } 
 const WS = process.env.AITBC_WS ?? 'ws://127.0.0.1:9944';
 const WEB = (process.env.AITBC_WEB ?? 'http://127.0.0.1:8080/').replace(/\/?$/, '/');
 const OUT = process.env.AITBC_WEB_OUT ?? new URL('../test-results/', import.meta.url).pathname;
+const SHARD_JOB = process.env.AITBC_SHARD_JOB;
 const KEY_FILES = (process.env.AITBC_PROVIDER_KEYS ?? '').split(delimiter).filter(Boolean);
 const AIT = 1_000_000_000_000n;
 const JOB_TIMEOUT_MS = 240_000;
@@ -144,6 +145,25 @@ describe('AITBC web app', () => {
     assert.equal(createHash('sha256').update(bytes).digest('hex'), sha);
     assert.equal(download.suggestedFilename(), `job-${jobId}.png`);
     await shot('generate');
+  });
+
+  test('a shard of two images shows both, each checked against the receipt\'s manifest', async () => {
+    assert.ok(SHARD_JOB, 'AITBC_SHARD_JOB names a finalized shard of two images');
+    await go(`#/job/${SHARD_JOB}`);
+    await page.locator('[data-testid=job-view][data-state=Finalized]').waitFor();
+    const figures = page.getByTestId('verified-image');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=verified-image]').length === 2, null, { timeout: 30_000 });
+    const hashes = [];
+    for (let i = 0; i < 2; i++) {
+      const [download] = await Promise.all([page.waitForEvent('download'), figures.nth(i).locator('a[download]').click()]);
+      assert.equal(download.suggestedFilename(), `job-${SHARD_JOB}-${i}.png`);
+      hashes.push(createHash('sha256').update(readFileSync(await download.path())).digest());
+    }
+    assert.notDeepEqual(hashes[0], hashes[1], 'two seeds, two images');
+    // The receipt names the manifest: the two images' SHA-256s, concatenated in seed order.
+    const manifest = createHash('sha256').update(Buffer.concat(hashes)).digest('hex');
+    assert.equal((await page.getByTestId('receipt-sha256').textContent()).trim(), manifest);
+    await shot('shard');
   });
 
   test('the explorer finds the job, the block of its receipt and its client', async () => {

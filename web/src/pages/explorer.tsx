@@ -2,7 +2,8 @@
 // search by block number or hash, account or job id.
 import { useState } from 'preact/hooks';
 import { decodeAddress } from '@polkadot/util-crypto';
-import type { ApiPromise } from '@polkadot/api';
+import type { ApiPromise, WsProvider } from '@polkadot/api';
+import { compactFromU8a, hexToU8a } from '@polkadot/util';
 import { BlockLink, ErrorBox, Hash, Link, Table, useChain, useSubscription } from '../ui';
 import { errorMessage } from '../format';
 
@@ -17,8 +18,20 @@ interface BlockRow {
   author?: string;
 }
 
+/** Counts a block's extrinsics and events from the raw JSON-RPC answers. Going through
+ * `api.rpc`/`api.query` with a block hash would make polkadot.js remember a registry lookup for
+ * every hash, for good: a page left open would grow by every block it saw. */
+async function countBlock(provider: WsProvider, eventsKey: string, hash: string): Promise<[number, number]> {
+  const [block, events] = await Promise.all([
+    provider.send<{ block: { extrinsics: string[] } }>('chain_getBlock', [hash]),
+    provider.send<string | null>('state_getStorage', [eventsKey, hash]),
+  ]);
+  const eventCount = events ? compactFromU8a(hexToU8a(events))[1].toNumber() : 0;
+  return [block.block.extrinsics.length, eventCount];
+}
+
 export function Explorer() {
-  const { api } = useChain();
+  const { api, provider } = useChain();
   const [blocks, setBlocks] = useState<BlockRow[]>([]);
   const [finalized, setFinalized] = useState<number | null>(null);
   useSubscription(
@@ -27,8 +40,8 @@ export function Explorer() {
         const hash = header.hash.toHex();
         const number = header.number.toNumber();
         try {
-          const [block, events] = await Promise.all([api.rpc.chain.getBlock(hash), api.query.system.events.at(hash)]);
-          const row = { number, hash, extrinsics: block.block.extrinsics.length, events: (events as unknown as unknown[]).length };
+          const [extrinsics, events] = await countBlock(provider, api.query.system.events.key(), hash);
+          const row = { number, hash, extrinsics, events };
           setBlocks((previous) => [row, ...previous.filter((b) => b.number !== number)].sort((a, b) => b.number - a.number).slice(0, RECENT_BLOCKS));
         } catch (error) {
           console.warn(`block ${number}:`, error);

@@ -1,0 +1,453 @@
+//! # AITBC exchange pallet: a central limit order book for AIT
+//!
+//! Providers earn AIT and sell it; clients buy AIT to pay for jobs. This pallet matches them with
+//! price discovery, on chain and non-custodial.
+//!
+//! ## Overview
+//! - Governance opens a [`Pair`] of AIT against a quote asset held in `pallet-assets`
+//!   ([`Pallet::create_pair`]), with its lot (AIT per lot), tick (price step) and minimum order.
+//! - [`Pallet::place_limit`] trades at once with the resting orders it crosses, best price first
+//!   and, within a price, first come first served (price-time priority), then rests what is left
+//!   at its price; [`Pallet::place_market`] trades up to a worst price and drops the rest.
+//! - A resting order's funds stay in its owner's account, **on hold**
+//!   ([`HoldReason::OpenOrder`]): AIT for a sell, the quote asset (lots × price) for a buy. A
+//!   trade moves the maker's held funds and the taker's free funds atomically: the maker's hold
+//!   goes to the taker, the taker's payment to the maker. Nothing passes through a pallet account.
+//! - [`Pallet::cancel`], [`Pallet::cancel_all`] and expiry (in `on_initialize`, at most
+//!   `MaxExpiriesPerBlock` orders a block) release the hold.
+//! - An incoming order that meets a resting order of its own owner cancels that resting order
+//!   (self-trade prevention) instead of trading with itself.
+//!
+//! ## Terminology
+//! - *Lot*: the unit of amount; an order trades whole lots of `Pair::lot` AIT.
+//! - *Price*: quote smallest units per lot; a multiple of `Pair::tick`.
+//! - *Level*: the orders resting at one price on one side, in arrival order.
+//! - *Maker* / *taker*: the resting order and the incoming one that trades with it.
+//!
+//! ## Bounds
+//! Price levels per side (`MaxLevels`), orders per level (`MaxOrdersPerLevel`), open orders per
+//! account (`MaxOrdersPerAccount`), expiries per block (`MaxExpiriesPerBlock`) and makers one
+//! incoming order may touch (`MaxFills`): each has its own error when reached. A placement is
+//! charged for `MaxFills` fills and refunded to those it made.
+//!
+//! ## Issuance
+//! The exchange never mints or burns: every movement is a transfer between the two parties.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+mod book;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+mod types;
+pub mod weights;
+
+use frame_support::{
+	pallet_prelude::*,
+	traits::{fungible, fungibles},
+};
+
+/// AIT amounts (the native currency's balance type); quote amounts use the same type.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+/// A resting order of this runtime.
+pub type OrderOf<T> = Order<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+>;
+/// A trade of this runtime.
+pub type TradeOf<T> = Trade<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	frame_system::pallet_prelude::BlockNumberFor<T>,
+>;
+/// A pair of this runtime.
+pub type PairOf<T> = Pair<<T as Config>::AssetId, BalanceOf<T>>;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_system::pallet_prelude::*;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why the exchange holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The funds of a resting order: AIT for a sell, the quote asset for a buy.
+		OpenOrder,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+		/// AIT: transfers and holds.
+		type Currency: fungible::Mutate<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// Identifies a quote asset in `pallet-assets`.
+		type AssetId: Parameter + Member + MaxEncodedLen + Copy + Ord;
+		/// Quote assets: transfers (`pallet-assets`).
+		type Assets: fungibles::Mutate<
+			Self::AccountId,
+			AssetId = Self::AssetId,
+			Balance = BalanceOf<Self>,
+		>;
+		/// Quote assets: holds (`pallet-assets-holder`).
+		type AssetHolds: fungibles::MutateHold<
+			Self::AccountId,
+			AssetId = Self::AssetId,
+			Balance = BalanceOf<Self>,
+			Reason = Self::RuntimeHoldReason,
+		>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Who opens pairs and changes them (governance).
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Most price levels on one side of one pair.
+		#[pallet::constant]
+		type MaxLevels: Get<u32>;
+		/// Most orders resting at one price on one side.
+		#[pallet::constant]
+		type MaxOrdersPerLevel: Get<u32>;
+		/// Most open orders one account may have, over all pairs.
+		#[pallet::constant]
+		type MaxOrdersPerAccount: Get<u32>;
+		/// Most resting orders one incoming order may touch (trade with, or cancel as its own).
+		#[pallet::constant]
+		type MaxFills: Get<u32>;
+		/// Most orders that may expire in one block.
+		#[pallet::constant]
+		type MaxExpiriesPerBlock: Get<u32>;
+		/// Longest expiry, in blocks from placement.
+		#[pallet::constant]
+		type MaxOrderLifetime: Get<BlockNumberFor<Self>>;
+		/// How many of a pair's last trades are kept (for the runtime API).
+		#[pallet::constant]
+		type MaxRecentTrades: Get<u32>;
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The pairs, by id.
+	#[pallet::storage]
+	pub type Pairs<T: Config> = StorageMap<_, Twox64Concat, PairId, PairOf<T>>;
+
+	/// The id the next pair gets.
+	#[pallet::storage]
+	pub type NextPairId<T: Config> = StorageValue<_, PairId, ValueQuery>;
+
+	/// Resting orders, by id.
+	#[pallet::storage]
+	pub type Orders<T: Config> = StorageMap<_, Twox64Concat, OrderId, OrderOf<T>>;
+
+	/// The id the next order gets (every placement takes one, resting or not).
+	#[pallet::storage]
+	pub type NextOrderId<T: Config> = StorageValue<_, OrderId, ValueQuery>;
+
+	/// A side's prices with resting orders, best first (asks ascending, bids descending).
+	#[pallet::storage]
+	pub type Levels<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		PairId,
+		Twox64Concat,
+		Side,
+		BoundedVec<BalanceOf<T>, T::MaxLevels>,
+		ValueQuery,
+	>;
+
+	/// The orders resting at one price of one side, in arrival order.
+	#[pallet::storage]
+	pub type Queues<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		(PairId, Side),
+		Twox64Concat,
+		BalanceOf<T>,
+		BoundedVec<OrderId, T::MaxOrdersPerLevel>,
+		ValueQuery,
+	>;
+
+	/// Each account's resting orders.
+	#[pallet::storage]
+	pub type AccountOrders<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<OrderId, T::MaxOrdersPerAccount>,
+		ValueQuery,
+	>;
+
+	/// Orders to expire at the start of a block.
+	#[pallet::storage]
+	pub type Expiries<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<OrderId, T::MaxExpiriesPerBlock>,
+		ValueQuery,
+	>;
+
+	/// A pair's last trades, oldest first.
+	#[pallet::storage]
+	pub type RecentTrades<T: Config> =
+		StorageMap<_, Twox64Concat, PairId, BoundedVec<TradeOf<T>, T::MaxRecentTrades>, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Governance opened a pair.
+		PairCreated {
+			pair: PairId,
+			quote: T::AssetId,
+			lot: BalanceOf<T>,
+			tick: BalanceOf<T>,
+			min_lots: Lots,
+		},
+		/// Governance opened or closed a pair to new orders.
+		PairOpenSet { pair: PairId, open: bool },
+		/// An order came in: `lots` asked, `filled` traded at once, `resting` left on the book.
+		OrderPlaced {
+			order: OrderId,
+			pair: PairId,
+			owner: T::AccountId,
+			side: Side,
+			price: Option<BalanceOf<T>>,
+			lots: Lots,
+			filled: Lots,
+			resting: Lots,
+		},
+		/// Two orders traded.
+		Traded {
+			pair: PairId,
+			maker_order: OrderId,
+			taker_order: OrderId,
+			maker: T::AccountId,
+			taker: T::AccountId,
+			taker_side: Side,
+			price: BalanceOf<T>,
+			lots: Lots,
+		},
+		/// A resting order was filled in part (`remaining` > 0) or wholly.
+		OrderFilled { order: OrderId, lots: Lots, remaining: Lots },
+		/// A resting order left the book unfilled: its hold was released.
+		OrderCancelled {
+			order: OrderId,
+			owner: T::AccountId,
+			remaining: Lots,
+			reason: CancelReason,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No pair with this id.
+		UnknownPair,
+		/// The pair takes no new orders.
+		PairClosed,
+		/// A lot, tick or minimum of zero.
+		InvalidPairTerms,
+		/// The price is zero or not a multiple of the pair's tick.
+		InvalidPrice,
+		/// Fewer lots than the pair's minimum.
+		BelowMinimum,
+		/// The expiry is zero or beyond `MaxOrderLifetime`.
+		InvalidExpiry,
+		/// The account has `MaxOrdersPerAccount` open orders.
+		TooManyOrders,
+		/// The price level has `MaxOrdersPerLevel` orders: use another price.
+		LevelFull,
+		/// The side has `MaxLevels` prices: use a price already on the book.
+		BookFull,
+		/// `MaxExpiriesPerBlock` orders already expire in that block: choose another expiry.
+		ExpiryFull,
+		/// No resting order with this id.
+		UnknownOrder,
+		/// The order belongs to someone else.
+		NotOwner,
+		/// A market order found nothing to trade within its worst price.
+		NoLiquidity,
+		/// The limit order would trade with more than `MaxFills` resting orders: place fewer lots
+		/// (or several orders).
+		CrossesTooDeep,
+		/// An amount overflowed.
+		Overflow,
+		/// The book's records disagree (a bug; nothing was changed).
+		Corrupt,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let expired = Self::expire(now);
+			T::WeightInfo::expire(expired)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Opens a pair of AIT against `quote` (governance): orders trade whole lots of `lot` AIT at
+		/// prices in multiples of `tick`, at least `min_lots` lots each.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_pair())]
+		pub fn create_pair(
+			origin: OriginFor<T>,
+			quote: T::AssetId,
+			lot: BalanceOf<T>,
+			tick: BalanceOf<T>,
+			min_lots: Lots,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(
+				!lot.is_zero() && !tick.is_zero() && min_lots > 0,
+				Error::<T>::InvalidPairTerms
+			);
+			let pair = NextPairId::<T>::get();
+			let next = pair.checked_add(1).ok_or(Error::<T>::Overflow)?;
+			Pairs::<T>::insert(pair, Pair { quote, lot, tick, min_lots, open: true });
+			NextPairId::<T>::put(next);
+			Self::deposit_event(Event::PairCreated { pair, quote, lot, tick, min_lots });
+			Ok(())
+		}
+
+		/// Opens or closes a pair to new orders (governance); resting orders stay cancellable.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::set_pair_open())]
+		pub fn set_pair_open(origin: OriginFor<T>, pair: PairId, open: bool) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Pairs::<T>::try_mutate(pair, |p| -> DispatchResult {
+				p.as_mut().ok_or(Error::<T>::UnknownPair)?.open = open;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::PairOpenSet { pair, open });
+			Ok(())
+		}
+
+		/// A limit order: trades at once with the resting orders it crosses (at their prices,
+		/// best first), then rests the rest at `price` with its funds on hold, until filled,
+		/// cancelled or `expires_in` blocks have passed.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::place_limit(T::MaxFills::get()))]
+		pub fn place_limit(
+			origin: OriginFor<T>,
+			pair: PairId,
+			side: Side,
+			price: BalanceOf<T>,
+			lots: Lots,
+			expires_in: Option<BlockNumberFor<T>>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let terms = Self::open_pair(pair)?;
+			ensure!(lots >= terms.min_lots, Error::<T>::BelowMinimum);
+			ensure!(!price.is_zero() && (price % terms.tick).is_zero(), Error::<T>::InvalidPrice);
+			let now = frame_system::Pallet::<T>::block_number();
+			let expires_at = match expires_in {
+				None => None,
+				Some(blocks) => {
+					ensure!(
+						!blocks.is_zero() && blocks <= T::MaxOrderLifetime::get(),
+						Error::<T>::InvalidExpiry
+					);
+					Some(now.checked_add(&blocks).ok_or(Error::<T>::Overflow)?)
+				},
+			};
+			let order = Self::take_order_id()?;
+			let (filled, touched) = Self::take(&who, order, pair, &terms, side, price, lots)?;
+			let resting = lots.checked_sub(filled).ok_or(Error::<T>::Corrupt)?;
+			if resting > 0 {
+				ensure!(!Self::still_crosses(pair, side, &price), Error::<T>::CrossesTooDeep);
+				Self::rest(order, &who, pair, &terms, side, price, resting, lots, now, expires_at)?;
+			}
+			Self::deposit_event(Event::OrderPlaced {
+				order,
+				pair,
+				owner: who,
+				side,
+				price: Some(price),
+				lots,
+				filled,
+				resting,
+			});
+			Ok(Some(T::WeightInfo::place_limit(touched)).into())
+		}
+
+		/// A market order: trades with the resting orders of the other side, best first, at
+		/// their prices but none worse than `worst_price`, until `lots` are filled; what cannot
+		/// be filled is dropped, not rested. Fails with `NoLiquidity` if nothing trades.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::place_market(T::MaxFills::get()))]
+		pub fn place_market(
+			origin: OriginFor<T>,
+			pair: PairId,
+			side: Side,
+			lots: Lots,
+			worst_price: BalanceOf<T>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let terms = Self::open_pair(pair)?;
+			ensure!(lots >= terms.min_lots, Error::<T>::BelowMinimum);
+			ensure!(!worst_price.is_zero(), Error::<T>::InvalidPrice);
+			let order = Self::take_order_id()?;
+			let (filled, touched) = Self::take(&who, order, pair, &terms, side, worst_price, lots)?;
+			ensure!(filled > 0, Error::<T>::NoLiquidity);
+			Self::deposit_event(Event::OrderPlaced {
+				order,
+				pair,
+				owner: who,
+				side,
+				price: None,
+				lots,
+				filled,
+				resting: 0,
+			});
+			Ok(Some(T::WeightInfo::place_market(touched)).into())
+		}
+
+		/// Cancels one of the caller's resting orders and releases its hold.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::cancel())]
+		pub fn cancel(origin: OriginFor<T>, order: OrderId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let resting = Orders::<T>::get(order).ok_or(Error::<T>::UnknownOrder)?;
+			ensure!(resting.owner == who, Error::<T>::NotOwner);
+			Self::remove(order, &resting, CancelReason::ByOwner)
+		}
+
+		/// Cancels all of the caller's resting orders, or those of one pair.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::cancel_all(T::MaxOrdersPerAccount::get()))]
+		pub fn cancel_all(
+			origin: OriginFor<T>,
+			pair: Option<PairId>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let mut cancelled = 0u32;
+			for order in AccountOrders::<T>::get(&who) {
+				let resting = Orders::<T>::get(order).ok_or(Error::<T>::Corrupt)?;
+				if pair.is_none_or(|p| p == resting.pair) {
+					Self::remove(order, &resting, CancelReason::ByOwner)?;
+					cancelled = cancelled.saturating_add(1);
+				}
+			}
+			Ok(Some(T::WeightInfo::cancel_all(cancelled)).into())
+		}
+	}
+}
+
+use sp_runtime::traits::{CheckedAdd, Zero};

@@ -1,0 +1,418 @@
+//! Tests of the exchange: every call and error, price-time priority, partial fills, holds,
+//! self-trade prevention, expiry, bounds, and random order flows that conserve balances.
+
+use crate::{mock::*, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{
+		fungible::{Inspect as _, InspectHold as _},
+		fungibles::{Inspect as _, InspectHold as _},
+	},
+};
+use sp_runtime::DispatchError;
+
+fn reason() -> RuntimeHoldReason {
+	HoldReason::OpenOrder.into()
+}
+/// AIT the account owns, free and on hold.
+fn ait(who: u64) -> u128 {
+	Balances::total_balance(&who)
+}
+fn ait_held(who: u64) -> u128 {
+	Balances::balance_on_hold(&reason(), &who)
+}
+/// Quote the account owns, free and on hold.
+fn cash(who: u64) -> u128 {
+	AssetsHolder::total_balance(USD, &who)
+}
+fn cash_held(who: u64) -> u128 {
+	AssetsHolder::balance_on_hold(USD, &reason(), &who)
+}
+/// Places a limit order and returns its id.
+fn limit(who: u64, side: Side, price: u128, lots: Lots) -> OrderId {
+	let id = NextOrderId::<Test>::get();
+	assert_ok!(Exchange::place_limit(RuntimeOrigin::signed(who), 0, side, price, lots, None));
+	id
+}
+fn resting(id: OrderId) -> Lots {
+	Orders::<Test>::get(id).map_or(0, |o| o.lots)
+}
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Exchange(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn governance_opens_and_closes_pairs() {
+	new_test_ext(|| {
+		assert_noop!(
+			Exchange::create_pair(RuntimeOrigin::signed(ALICE), USD, 1, 1, 1),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Exchange::create_pair(RuntimeOrigin::root(), USD, 0, 1, 1),
+			Error::<Test>::InvalidPairTerms
+		);
+		assert_noop!(
+			Exchange::create_pair(RuntimeOrigin::root(), USD, 1, 1, 0),
+			Error::<Test>::InvalidPairTerms
+		);
+		assert_ok!(Exchange::create_pair(RuntimeOrigin::root(), USD, 100, 1, 2));
+		assert_eq!(Pairs::<Test>::get(1).unwrap().lot, 100);
+		assert_noop!(
+			Exchange::set_pair_open(RuntimeOrigin::signed(ALICE), 0, false),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Exchange::set_pair_open(RuntimeOrigin::root(), 9, false),
+			Error::<Test>::UnknownPair
+		);
+		let id = limit(ALICE, Side::Sell, 50, 1);
+		assert_ok!(Exchange::set_pair_open(RuntimeOrigin::root(), 0, false));
+		assert_noop!(
+			Exchange::place_limit(RuntimeOrigin::signed(BOB), 0, Side::Buy, 50, 1, None),
+			Error::<Test>::PairClosed
+		);
+		assert_noop!(
+			Exchange::place_market(RuntimeOrigin::signed(BOB), 0, Side::Buy, 1, 50),
+			Error::<Test>::PairClosed
+		);
+		// A closed pair's resting orders can still be cancelled.
+		assert_ok!(Exchange::cancel(RuntimeOrigin::signed(ALICE), id));
+		assert_eq!(ait_held(ALICE), 0);
+	});
+}
+
+#[test]
+fn bad_orders_are_refused_with_their_error_and_change_nothing() {
+	new_test_ext(|| {
+		let signed = RuntimeOrigin::signed(ALICE);
+		assert_noop!(
+			Exchange::place_limit(signed.clone(), 5, Side::Buy, 50, 1, None),
+			Error::<Test>::UnknownPair
+		);
+		assert_noop!(
+			Exchange::place_limit(signed.clone(), 0, Side::Buy, 0, 1, None),
+			Error::<Test>::InvalidPrice
+		);
+		assert_noop!(
+			Exchange::place_limit(signed.clone(), 0, Side::Buy, 52, 1, None),
+			Error::<Test>::InvalidPrice
+		);
+		assert_noop!(
+			Exchange::place_limit(signed.clone(), 0, Side::Buy, 50, 0, None),
+			Error::<Test>::BelowMinimum
+		);
+		assert_noop!(
+			Exchange::place_limit(signed.clone(), 0, Side::Buy, 50, 1, Some(0)),
+			Error::<Test>::InvalidExpiry
+		);
+		assert_noop!(
+			Exchange::place_limit(signed.clone(), 0, Side::Buy, 50, 1, Some(101)),
+			Error::<Test>::InvalidExpiry
+		);
+		assert_noop!(
+			Exchange::place_market(signed.clone(), 0, Side::Buy, 1, 0),
+			Error::<Test>::InvalidPrice
+		);
+		assert_noop!(
+			Exchange::place_market(signed.clone(), 0, Side::Buy, 1, 100),
+			Error::<Test>::NoLiquidity
+		);
+		assert_noop!(Exchange::cancel(signed.clone(), 42), Error::<Test>::UnknownOrder);
+		// More than the account holds: the hold fails, nothing rests.
+		assert!(Exchange::place_limit(signed.clone(), 0, Side::Buy, 5_000, 1_000, None).is_err());
+		assert!(Exchange::place_limit(signed, 0, Side::Sell, 50, 1_000_000, None).is_err());
+		assert_eq!((cash_held(ALICE), ait_held(ALICE)), (0, 0));
+		assert_eq!(Orders::<Test>::iter().count(), 0);
+	});
+}
+
+#[test]
+fn a_resting_order_holds_its_funds_in_its_owners_account() {
+	new_test_ext(|| {
+		let sell = limit(ALICE, Side::Sell, 50, 3);
+		assert_eq!(ait_held(ALICE), 3 * LOT);
+		assert_eq!(ait(ALICE), AIT, "held, not moved: the total stays the owner's");
+		let buy = limit(BOB, Side::Buy, 45, 4);
+		assert_eq!(cash_held(BOB), 4 * 45);
+		assert_eq!(Levels::<Test>::get(0, Side::Sell).into_inner(), vec![50]);
+		assert_eq!(Levels::<Test>::get(0, Side::Buy).into_inner(), vec![45]);
+		assert_eq!(Exchange::depth(0, 10), (vec![(45, 4)], vec![(50, 3)]));
+		assert_eq!(Exchange::open_orders(&ALICE).len(), 1);
+		assert_noop!(Exchange::cancel(RuntimeOrigin::signed(BOB), sell), Error::<Test>::NotOwner);
+		assert_ok!(Exchange::cancel(RuntimeOrigin::signed(BOB), buy));
+		assert_eq!((cash_held(BOB), cash(BOB)), (0, CASH));
+		assert!(Levels::<Test>::get(0, Side::Buy).is_empty());
+		assert!(AccountOrders::<Test>::get(BOB).is_empty());
+	});
+}
+
+#[test]
+fn a_crossing_limit_order_trades_at_the_makers_price_and_rests_the_rest() {
+	new_test_ext(|| {
+		let ask = limit(ALICE, Side::Sell, 50, 2);
+		// Bob bids 60 for 5 lots: 2 trade at Alice's 50, 3 rest at 60.
+		let bid = limit(BOB, Side::Buy, 60, 5);
+		assert_eq!(resting(ask), 0);
+		assert_eq!(resting(bid), 3);
+		assert_eq!(ait(BOB), AIT + 2 * LOT);
+		assert_eq!(ait(ALICE), AIT - 2 * LOT);
+		assert_eq!(cash(ALICE), CASH + 2 * 50);
+		assert_eq!(cash(BOB), CASH - 2 * 50, "paid the maker's price, not the limit");
+		assert_eq!(cash_held(BOB), 3 * 60);
+		assert_eq!(ait_held(ALICE), 0);
+		assert!(events().contains(&Event::Traded {
+			pair: 0,
+			maker_order: ask,
+			taker_order: bid,
+			maker: ALICE,
+			taker: BOB,
+			taker_side: Side::Buy,
+			price: 50,
+			lots: 2,
+		}));
+		assert!(events().contains(&Event::OrderPlaced {
+			order: bid,
+			pair: 0,
+			owner: BOB,
+			side: Side::Buy,
+			price: Some(60),
+			lots: 5,
+			filled: 2,
+			resting: 3,
+		}));
+		assert_eq!(Exchange::recent_trades(0).len(), 1);
+	});
+}
+
+#[test]
+fn price_then_time_priority_and_partial_fills() {
+	new_test_ext(|| {
+		let first_at_55 = limit(ALICE, Side::Sell, 55, 2);
+		let second_at_55 = limit(BOB, Side::Sell, 55, 2);
+		let at_50 = limit(CAROL, Side::Sell, 50, 1);
+		assert_eq!(Levels::<Test>::get(0, Side::Sell).into_inner(), vec![50, 55]);
+		// Dave takes 4 lots: Carol's 50 first, then Alice's (earlier) 55, then 1 of Bob's.
+		assert_ok!(Exchange::place_market(RuntimeOrigin::signed(DAVE), 0, Side::Buy, 4, 55));
+		assert_eq!((resting(at_50), resting(first_at_55), resting(second_at_55)), (0, 0, 1));
+		assert_eq!(cash(DAVE), CASH - 50 - 2 * 55 - 55);
+		assert!(events().contains(&Event::OrderFilled {
+			order: second_at_55,
+			lots: 1,
+			remaining: 1
+		}));
+		assert_eq!(ait_held(BOB), LOT, "the partly filled maker keeps the rest on hold");
+		let trades = Exchange::recent_trades(0);
+		assert_eq!(trades.len(), 3, "the newest 3 kept");
+		assert_eq!(trades[0].maker, BOB, "newest first");
+	});
+}
+
+#[test]
+fn a_market_order_stops_at_its_worst_price_and_drops_the_rest() {
+	new_test_ext(|| {
+		limit(ALICE, Side::Buy, 50, 1);
+		let far = limit(BOB, Side::Buy, 30, 1);
+		// Carol sells 3 lots, none below 40: one trades at 50; the rest is dropped, not rested.
+		assert_ok!(Exchange::place_market(RuntimeOrigin::signed(CAROL), 0, Side::Sell, 3, 40));
+		assert_eq!(cash(CAROL), CASH + 50);
+		assert_eq!(ait(CAROL), AIT - LOT);
+		assert_eq!(resting(far), 1);
+		assert!(Exchange::open_orders(&CAROL).is_empty());
+		assert_noop!(
+			Exchange::place_market(RuntimeOrigin::signed(CAROL), 0, Side::Sell, 1, 40),
+			Error::<Test>::NoLiquidity
+		);
+	});
+}
+
+#[test]
+fn an_order_meeting_its_owners_resting_order_cancels_that_one() {
+	new_test_ext(|| {
+		let own = limit(ALICE, Side::Sell, 50, 2);
+		let other = limit(BOB, Side::Sell, 55, 1);
+		// Alice bids 55 for 2: her own ask is cancelled (released), Bob's trades.
+		let bid = limit(ALICE, Side::Buy, 55, 2);
+		assert_eq!(resting(own), 0);
+		assert_eq!(resting(other), 0);
+		assert_eq!(resting(bid), 1);
+		assert_eq!(ait_held(ALICE), 0);
+		assert_eq!(ait(ALICE), AIT + LOT);
+		assert!(events().contains(&Event::OrderCancelled {
+			order: own,
+			owner: ALICE,
+			remaining: 2,
+			reason: CancelReason::SelfTrade,
+		}));
+	});
+}
+
+#[test]
+fn orders_expire_at_the_start_of_their_block_and_release_their_hold() {
+	new_test_ext(|| {
+		assert_ok!(Exchange::place_limit(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			Side::Sell,
+			50,
+			2,
+			Some(3)
+		));
+		assert_ok!(Exchange::place_limit(RuntimeOrigin::signed(BOB), 0, Side::Buy, 40, 2, Some(3)));
+		// Two orders already expire in block 4: a third is refused.
+		assert_noop!(
+			Exchange::place_limit(RuntimeOrigin::signed(CAROL), 0, Side::Buy, 40, 1, Some(3)),
+			Error::<Test>::ExpiryFull
+		);
+		run_to(3);
+		assert_eq!(Orders::<Test>::iter().count(), 2);
+		run_to(4);
+		assert_eq!(Orders::<Test>::iter().count(), 0);
+		assert_eq!((ait_held(ALICE), cash_held(BOB)), (0, 0));
+		assert!(Expiries::<Test>::get(4).is_empty());
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::OrderCancelled { reason: CancelReason::Expired, .. })));
+	});
+}
+
+#[test]
+fn cancel_all_cancels_the_callers_orders_of_a_pair_or_of_all() {
+	new_test_ext(|| {
+		assert_ok!(Exchange::create_pair(RuntimeOrigin::root(), USD, 1, 1, 1));
+		limit(ALICE, Side::Sell, 50, 1);
+		limit(ALICE, Side::Buy, 20, 1);
+		assert_ok!(Exchange::place_limit(RuntimeOrigin::signed(ALICE), 1, Side::Sell, 9, 1, None));
+		let bobs = limit(BOB, Side::Sell, 60, 1);
+		assert_ok!(Exchange::cancel_all(RuntimeOrigin::signed(ALICE), Some(0)));
+		assert_eq!(Exchange::open_orders(&ALICE).len(), 1);
+		assert_ok!(Exchange::cancel_all(RuntimeOrigin::signed(ALICE), None));
+		assert!(Exchange::open_orders(&ALICE).is_empty());
+		assert_eq!((ait_held(ALICE), cash_held(ALICE)), (0, 0));
+		assert_eq!(resting(bobs), 1, "others' orders stay");
+	});
+}
+
+#[test]
+fn every_bound_has_its_error() {
+	new_test_ext(|| {
+		// Orders per level: 3.
+		for who in [ALICE, BOB, CAROL] {
+			limit(who, Side::Sell, 100, 1);
+		}
+		assert_noop!(
+			Exchange::place_limit(RuntimeOrigin::signed(DAVE), 0, Side::Sell, 100, 1, None),
+			Error::<Test>::LevelFull
+		);
+		// Levels per side: 4.
+		for price in [105, 110, 115] {
+			limit(DAVE, Side::Sell, price, 1);
+		}
+		assert_noop!(
+			Exchange::place_limit(RuntimeOrigin::signed(DAVE), 0, Side::Sell, 120, 1, None),
+			Error::<Test>::BookFull
+		);
+		// Orders per account: 5.
+		limit(DAVE, Side::Buy, 10, 1);
+		limit(DAVE, Side::Buy, 10, 1);
+		assert_noop!(
+			Exchange::place_limit(RuntimeOrigin::signed(DAVE), 0, Side::Sell, 100, 1, None),
+			Error::<Test>::TooManyOrders
+		);
+	});
+}
+
+#[test]
+fn an_order_may_touch_at_most_max_fills_resting_orders() {
+	new_test_ext(|| {
+		for (who, price) in [(ALICE, 50), (BOB, 50), (CAROL, 50), (ALICE, 55), (BOB, 55)] {
+			limit(who, Side::Sell, price, 1);
+		}
+		// A limit bid for 5 lots at 55 would need 5 makers (MaxFills is 4): refused whole.
+		assert_noop!(
+			Exchange::place_limit(RuntimeOrigin::signed(DAVE), 0, Side::Buy, 55, 5, None),
+			Error::<Test>::CrossesTooDeep
+		);
+		// A market order takes what 4 makers offer, and its weight is refunded to 4 fills.
+		let info =
+			Exchange::place_market(RuntimeOrigin::signed(DAVE), 0, Side::Buy, 5, 55).unwrap();
+		assert_eq!(info.actual_weight, Some(<() as WeightInfo>::place_market(4)));
+		assert_eq!(ait(DAVE), AIT + 4 * LOT);
+		assert_eq!(Exchange::depth(0, 10).1, vec![(55, 1)]);
+	});
+}
+
+/// A tiny deterministic generator (xorshift), so the property test needs no crate.
+struct Rng(u64);
+impl Rng {
+	fn next(&mut self) -> u64 {
+		self.0 ^= self.0 << 13;
+		self.0 ^= self.0 >> 7;
+		self.0 ^= self.0 << 17;
+		self.0
+	}
+	fn below(&mut self, n: u64) -> u64 {
+		self.next() % n
+	}
+}
+
+#[test]
+fn random_order_flows_conserve_balances_and_keep_the_book_sound() {
+	let (mut trades, mut rested, mut expired) = (0, 0, 0);
+	for seed in 1..=40u64 {
+		new_test_ext(|| {
+			let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+			let total_ait: u128 = (1..=4).map(ait).sum();
+			let total_cash: u128 = (1..=4).map(cash).sum();
+			for step in 0..120 {
+				let who = 1 + rng.below(4);
+				let side = if rng.below(2) == 0 { Side::Buy } else { Side::Sell };
+				let price = 5 * (8 + rng.below(8) as u128);
+				let lots = 1 + rng.below(4);
+				let origin = RuntimeOrigin::signed(who);
+				let _ = match rng.below(10) {
+					0..=5 => {
+						let expiry = (rng.below(3) == 0).then(|| 1 + rng.below(5));
+						Exchange::place_limit(origin, 0, side, price, lots, expiry).is_ok()
+					},
+					6 | 7 => Exchange::place_market(origin, 0, side, lots, price).is_ok(),
+					8 => match Exchange::open_orders(&who).first() {
+						Some((id, _)) => Exchange::cancel(origin, *id).is_ok(),
+						None => false,
+					},
+					_ => Exchange::cancel_all(origin, None).is_ok(),
+				};
+				if step % 10 == 9 {
+					run_to(System::block_number() + 1);
+				}
+				Exchange::do_try_state()
+					.unwrap_or_else(|e| panic!("seed {seed} step {step}: {e:?}"));
+				assert_eq!((1..=4).map(ait).sum::<u128>(), total_ait, "seed {seed}: AIT conserved");
+				assert_eq!(
+					(1..=4).map(cash).sum::<u128>(),
+					total_cash,
+					"seed {seed}: quote conserved"
+				);
+			}
+			for event in events() {
+				match event {
+					Event::Traded { .. } => trades += 1,
+					Event::OrderPlaced { resting, .. } if resting > 0 => rested += 1,
+					Event::OrderCancelled { reason: CancelReason::Expired, .. } => expired += 1,
+					_ => {},
+				}
+			}
+		});
+	}
+	// The flows exercised the book: many trades, resting orders and expiries.
+	assert!(
+		trades > 500 && rested > 500 && expired > 20,
+		"{trades} trades, {rested} rested, {expired} expired"
+	);
+}
