@@ -5,6 +5,10 @@ import { sha256AsU8a } from '@polkadot/util-crypto';
 import { u8aToHex } from '@polkadot/util';
 
 const MANIFEST_ENTRY_LEN = 32;
+/** How long a provider has to send an artifact. */
+const FETCH_TIMEOUT_MS = 30_000;
+/** The largest artifact the page reads (a 2048×2048 PNG is well under it). */
+const MAX_ARTIFACT_BYTES = 32 * 2 ** 20;
 
 export class ArtifactError extends Error {
   constructor(
@@ -23,9 +27,16 @@ export async function fetchVerified(endpoint: string, sha256Hex: string): Promis
   const url = `${endpoint.replace(/\/+$/, '')}/v1/artifacts/${want}`;
   let response: Response;
   try {
-    response = await fetch(url, { cache: 'no-store' });
-  } catch {
+    response = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
+      throw new ArtifactError(`The provider's endpoint ${endpoint} did not answer within ${FETCH_TIMEOUT_MS / 1000} s.`);
+    }
     throw new ArtifactError(`The provider's endpoint ${endpoint} cannot be reached (offline, or it does not allow this page to read it).`);
+  }
+  const length = Number(response.headers.get('content-length') ?? 0);
+  if (length > MAX_ARTIFACT_BYTES) {
+    throw new ArtifactError(`The provider offers ${length} bytes for one artifact, more than the ${MAX_ARTIFACT_BYTES / 2 ** 20} MiB this page reads.`);
   }
   if (!response.ok) {
     throw new ArtifactError(`The provider's endpoint answered ${response.status} ${response.statusText} for the artifact ${want.slice(0, 12)}….`);

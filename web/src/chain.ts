@@ -66,7 +66,11 @@ export async function connect(url: string): Promise<void> {
         });
       }
     });
-    const [name, version] = await Promise.all([api.rpc.system.chain(), api.rpc.state.getRuntimeVersion()]);
+    const [name, version] = await Promise.all([api.rpc.system.chain(), api.rpc.state.getRuntimeVersion()]).catch(async (error) => {
+      current = null;
+      await api.disconnect().catch(() => undefined);
+      throw error;
+    });
     const info: ChainInfo = {
       name: name.toString(),
       token: api.registry.chainTokens[0] ?? 'AIT',
@@ -121,10 +125,13 @@ async function openApi(url: string): Promise<{ api: ApiPromise; provider: WsProv
     ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true }),
     CONNECT_TIMEOUT_MS,
     `${url} answered but did not describe its chain within ${CONNECT_TIMEOUT_MS / 1000} s.`,
-  );
-  if (!api.tx.jobs || !api.query.marketplace || !api.query.receipts) {
+  ).catch((error) => {
+    provider.disconnect().catch(() => undefined);
+    throw error;
+  });
+  if (!api.tx.jobs || !api.query.marketplace || !api.query.receipts || !api.query.audits) {
     await api.disconnect();
-    throw new Error(`${url} is a Substrate node, but not an AITBC chain (it has no Jobs, Marketplace or Receipts pallet).`);
+    throw new Error(`${url} is a Substrate node, but not an AITBC chain (it has no Jobs, Marketplace, Receipts or Audits pallet).`);
   }
   return { api, provider };
 }

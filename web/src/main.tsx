@@ -17,7 +17,14 @@ import { Providers, ProviderPage } from './pages/providers';
 import { WalletPage } from './pages/wallet';
 
 function useHashRoute(): string[] {
-  const read = () => (location.hash.replace(/^#\/?/, '') || '').split('/').filter(Boolean).map(decodeURIComponent);
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  const read = () => (location.hash.replace(/^#\/?/, '') || '').split('/').filter(Boolean).map(decode);
   const [route, setRoute] = useState(read);
   useEffect(() => {
     const onChange = () => setRoute(read());
@@ -107,7 +114,7 @@ function App() {
         </div>
         <nav>
           {nav.map(([path, label]) => (
-            <Link key={path} to={`/${path}`} class={here === path || (path === '' && here === 'explorer') ? 'active' : ''}>
+            <Link key={path} to={`/${path}`} class={here === path || (path === '' && here === 'explorer') ? 'active' : ''} current={here === path || (path === '' && here === 'explorer')}>
               {label}
             </Link>
           ))}

@@ -22,9 +22,9 @@ export function useChain(): Chain {
   return chain;
 }
 
-export function Link(props: { to: string; children: ComponentChildren; class?: string }) {
+export function Link(props: { to: string; children: ComponentChildren; class?: string; current?: boolean }) {
   return (
-    <a href={`#${props.to}`} class={props.class}>
+    <a href={`#${props.to}`} class={props.class} aria-current={props.current ? 'page' : undefined}>
       {props.children}
     </a>
   );

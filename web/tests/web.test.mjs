@@ -149,6 +149,9 @@ describe('AITBC web app', () => {
 
   test('a shard of two images shows both, each checked against the receipt\'s manifest', async () => {
     assert.ok(SHARD_JOB, 'AITBC_SHARD_JOB names a finalized shard of two images');
+    // From one job's page straight to another's: nothing of the first may stay on screen.
+    await go(`#/job/${jobId}`);
+    await page.getByTestId('verified-image').waitFor();
     await go(`#/job/${SHARD_JOB}`);
     await page.locator('[data-testid=job-view][data-state=Finalized]').waitFor();
     const figures = page.getByTestId('verified-image');

@@ -146,6 +146,8 @@ impl<T: Config> Pallet<T> {
 		let base = Self::base_amount(terms, lots)?;
 		let quote = Self::quote_amount(maker.price, lots)?;
 		let reason = HoldReason::OpenOrder.into();
+		// The maker's held funds were committed to its order: they move even if the maker froze
+		// its account since (`Force`), so one maker cannot make every taker fail.
 		match side {
 			Side::Buy => {
 				T::Currency::transfer_on_hold(
@@ -155,7 +157,7 @@ impl<T: Config> Pallet<T> {
 					base,
 					Precision::Exact,
 					Restriction::Free,
-					Fortitude::Polite,
+					Fortitude::Force,
 				)?;
 				T::Assets::transfer(
 					terms.quote,
@@ -174,7 +176,7 @@ impl<T: Config> Pallet<T> {
 					quote,
 					Precision::Exact,
 					Restriction::Free,
-					Fortitude::Polite,
+					Fortitude::Force,
 				)?;
 				T::Currency::transfer(taker, &maker.owner, base, Preservation::Preserve)?;
 			},
@@ -316,7 +318,14 @@ impl<T: Config> Pallet<T> {
 			AccountOrders::<T>::remove(&resting.owner);
 		}
 		if let Some(at) = resting.expires_at {
-			Expiries::<T>::mutate(at, |due| due.retain(|o| *o != order));
+			Expiries::<T>::mutate_exists(at, |slot| {
+				if let Some(due) = slot {
+					due.retain(|o| *o != order);
+					if due.is_empty() {
+						*slot = None;
+					}
+				}
+			});
 		}
 		Ok(())
 	}
@@ -367,6 +376,14 @@ impl<T: Config> Pallet<T> {
 				});
 				if removed.is_ok() {
 					expired = expired.saturating_add(1);
+				} else {
+					// Still on the book, no longer due: its owner can cancel it.
+					Orders::<T>::mutate(order, |o| {
+						if let Some(o) = o {
+							o.expires_at = None;
+						}
+					});
+					Self::deposit_event(Event::ExpiryFailed { order });
 				}
 			}
 		}

@@ -41,6 +41,8 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod book;
 #[cfg(test)]
 mod mock;
@@ -71,6 +73,13 @@ pub type TradeOf<T> = Trade<
 >;
 /// A pair of this runtime.
 pub type PairOf<T> = Pair<<T as Config>::AssetId, BalanceOf<T>>;
+
+/// What the benchmarks need from the runtime: a quote asset that accounts can be given.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AssetId> {
+	/// Creates a sufficient quote asset with a minimum balance of 1 and returns its id.
+	fn create_quote_asset() -> AssetId;
+}
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -137,6 +146,9 @@ pub mod pallet {
 		type MaxRecentTrades: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+		/// Creates the quote asset the benchmarks trade.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AssetId>;
 	}
 
 	/// The pairs, by id.
@@ -241,6 +253,9 @@ pub mod pallet {
 		},
 		/// A resting order was filled in part (`remaining` > 0) or wholly.
 		OrderFilled { order: OrderId, lots: Lots, remaining: Lots },
+		/// A resting order could not be expired (its hold could not be released); it stays on
+		/// the book without an expiry, cancellable by its owner.
+		ExpiryFailed { order: OrderId },
 		/// A resting order left the book unfilled: its hold was released.
 		OrderCancelled {
 			order: OrderId,
@@ -254,6 +269,11 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// No pair with this id.
 		UnknownPair,
+		/// No quote asset with this id in `pallet-assets`.
+		UnknownAsset,
+		/// The tick is below the quote asset's minimum balance: a one-lot fill could not be paid
+		/// to an account that holds none of the asset yet.
+		TickBelowAssetMinimum,
 		/// The pair takes no new orders.
 		PairClosed,
 		/// A lot, tick or minimum of zero.
@@ -317,6 +337,17 @@ pub mod pallet {
 			ensure!(
 				!lot.is_zero() && !tick.is_zero() && min_lots > 0,
 				Error::<T>::InvalidPairTerms
+			);
+			type Quote<T> = <T as Config>::Assets;
+			type AccountOf<T> = <T as frame_system::Config>::AccountId;
+			ensure!(
+				<Quote<T> as fungibles::Inspect<AccountOf<T>>>::asset_exists(quote),
+				Error::<T>::UnknownAsset
+			);
+			// Every fill pays at least one tick: it must be able to open the receiver's account.
+			ensure!(
+				tick >= <Quote<T> as fungibles::Inspect<AccountOf<T>>>::minimum_balance(quote),
+				Error::<T>::TickBelowAssetMinimum
 			);
 			let pair = NextPairId::<T>::get();
 			let next = pair.checked_add(1).ok_or(Error::<T>::Overflow)?;

@@ -83,6 +83,20 @@ impl pallet_exchange::Config for Test {
 	type MaxOrderLifetime = ConstU64<100>;
 	type MaxRecentTrades = ConstU32<3>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = QuoteAsset;
+}
+
+/// Creates the benchmarks' quote asset.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct QuoteAsset;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_exchange::BenchmarkHelper<u32> for QuoteAsset {
+	fn create_quote_asset() -> u32 {
+		let id = 99;
+		Assets::force_create(RuntimeOrigin::root(), id, 1, true, 1).unwrap();
+		id
+	}
 }
 
 /// The quote asset (a test stable coin).
@@ -119,6 +133,7 @@ pub fn new_test_ext(test: impl FnOnce()) {
 		Exchange::create_pair(RuntimeOrigin::root(), USD, LOT, TICK, 1).unwrap();
 		test();
 		Exchange::do_try_state().expect("the book's invariants hold");
+		assert_holds_match_orders();
 	});
 }
 
@@ -128,5 +143,37 @@ pub fn run_to(n: u64) {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
 		Exchange::on_initialize(next);
+	}
+}
+
+/// Balances only (the benchmarks create their own asset and pair).
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Every test account's holds equal what its resting orders lock (so no hold outlives its
+/// order, which `try_state` cannot see for an account with no orders left).
+pub fn assert_holds_match_orders() {
+	use frame_support::traits::{fungible::InspectHold, fungibles::InspectHold as AssetHold};
+	let reason: RuntimeHoldReason = pallet_exchange::HoldReason::OpenOrder.into();
+	for who in 1..=4u64 {
+		let (mut ait, mut cash) = (0u128, 0u128);
+		for (_, order) in Exchange::open_orders(&who) {
+			let terms = pallet_exchange::Pairs::<Test>::get(order.pair).unwrap();
+			match order.side {
+				pallet_exchange::Side::Sell => ait += terms.lot * order.lots as u128,
+				pallet_exchange::Side::Buy => cash += order.price * order.lots as u128,
+			}
+		}
+		assert_eq!(Balances::balance_on_hold(&reason, &who), ait, "account {who}: AIT on hold");
+		assert_eq!(
+			AssetsHolder::balance_on_hold(USD, &reason, &who),
+			cash,
+			"account {who}: quote on hold"
+		);
 	}
 }

@@ -62,6 +62,15 @@ fn governance_opens_and_closes_pairs() {
 			Exchange::create_pair(RuntimeOrigin::root(), USD, 1, 1, 0),
 			Error::<Test>::InvalidPairTerms
 		);
+		assert_noop!(
+			Exchange::create_pair(RuntimeOrigin::root(), 404, 1, 1, 1),
+			Error::<Test>::UnknownAsset
+		);
+		assert_ok!(Assets::force_create(RuntimeOrigin::root(), 8, 1, true, 10));
+		assert_noop!(
+			Exchange::create_pair(RuntimeOrigin::root(), 8, 1, 5, 1),
+			Error::<Test>::TickBelowAssetMinimum
+		);
 		assert_ok!(Exchange::create_pair(RuntimeOrigin::root(), USD, 100, 1, 2));
 		assert_eq!(Pairs::<Test>::get(1).unwrap().lot, 100);
 		assert_noop!(
@@ -415,4 +424,117 @@ fn random_order_flows_conserve_balances_and_keep_the_book_sound() {
 		trades > 500 && rested > 500 && expired > 20,
 		"{trades} trades, {rested} rested, {expired} expired"
 	);
+}
+
+#[test]
+fn a_failure_after_fills_undoes_the_fills() {
+	new_test_ext(|| {
+		let first = limit(ALICE, Side::Sell, 50, 1);
+		let second = limit(BOB, Side::Sell, 55, 1);
+		// Carol can pay for the first fill but not the second: nothing trades.
+		let poor = 99;
+		assert_ok!(<Assets as frame_support::traits::fungibles::Mutate<u64>>::mint_into(
+			USD, &poor, 60
+		));
+		assert_ok!(<Balances as frame_support::traits::fungible::Mutate<u64>>::mint_into(
+			&poor, 100
+		));
+		assert_noop!(
+			Exchange::place_market(RuntimeOrigin::signed(poor), 0, Side::Buy, 2, 55),
+			sp_runtime::TokenError::FundsUnavailable
+		);
+		assert_eq!((resting(first), resting(second)), (1, 1));
+		// Dave trades with Alice, then cannot rest the rest (his order list is full): undone.
+		for price in [5, 5, 10, 10, 15] {
+			limit(DAVE, Side::Buy, price, 1);
+		}
+		assert_noop!(
+			Exchange::place_limit(RuntimeOrigin::signed(DAVE), 0, Side::Buy, 50, 2, None),
+			Error::<Test>::TooManyOrders
+		);
+		assert_eq!(resting(first), 1);
+	});
+}
+
+#[test]
+fn a_market_order_meeting_only_its_owners_orders_changes_nothing() {
+	new_test_ext(|| {
+		let own = limit(ALICE, Side::Sell, 50, 2);
+		assert_noop!(
+			Exchange::place_market(RuntimeOrigin::signed(ALICE), 0, Side::Buy, 1, 50),
+			Error::<Test>::NoLiquidity
+		);
+		assert_eq!(resting(own), 2, "the self-trade cancellation was undone with the order");
+	});
+}
+
+#[test]
+fn amounts_that_overflow_are_refused() {
+	new_test_ext(|| {
+		assert_noop!(
+			Exchange::place_limit(
+				RuntimeOrigin::signed(ALICE),
+				0,
+				Side::Buy,
+				u128::MAX / 5 * 5,
+				2,
+				None
+			),
+			Error::<Test>::Overflow
+		);
+	});
+}
+
+#[test]
+fn a_partly_filled_order_expires_with_the_rest_released() {
+	new_test_ext(|| {
+		assert_ok!(Exchange::place_limit(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			Side::Sell,
+			50,
+			3,
+			Some(2)
+		));
+		limit(BOB, Side::Buy, 50, 1);
+		assert_eq!(ait_held(ALICE), 2 * LOT);
+		run_to(3);
+		assert_eq!((ait_held(ALICE), ait(ALICE)), (0, AIT - LOT));
+		assert!(!Expiries::<Test>::contains_key(3), "the slot is gone");
+		assert!(events().contains(&Event::OrderCancelled {
+			order: 0,
+			owner: ALICE,
+			remaining: 2,
+			reason: CancelReason::Expired,
+		}));
+	});
+}
+
+#[test]
+fn a_cancelled_order_leaves_no_expiry_slot_behind() {
+	new_test_ext(|| {
+		let id = NextOrderId::<Test>::get();
+		assert_ok!(Exchange::place_limit(
+			RuntimeOrigin::signed(ALICE),
+			0,
+			Side::Sell,
+			50,
+			1,
+			Some(9)
+		));
+		assert!(Expiries::<Test>::contains_key(10));
+		assert_ok!(Exchange::cancel(RuntimeOrigin::signed(ALICE), id));
+		assert!(!Expiries::<Test>::contains_key(10));
+		assert!(!AccountOrders::<Test>::contains_key(ALICE));
+	});
+}
+
+#[test]
+fn a_limit_order_is_charged_for_the_fills_it_made() {
+	new_test_ext(|| {
+		limit(ALICE, Side::Sell, 50, 1);
+		let info =
+			Exchange::place_limit(RuntimeOrigin::signed(BOB), 0, Side::Buy, 50, 3, None).unwrap();
+		assert_eq!(info.actual_weight, Some(<() as WeightInfo>::place_limit(1)));
+	});
 }

@@ -7,6 +7,7 @@ import { describeDispatchError } from '../tx';
 async function loadBlock(api: ApiPromise, id: string) {
   let hash: string;
   if (/^\d+$/.test(id)) {
+    if (Number(id) > 0xffff_ffff) throw new Error(`No block #${id}: block numbers stop at 4294967295.`);
     const found = await api.rpc.chain.getBlockHash(Number(id));
     if (found.isEmpty || /^0x0+$/.test(found.toHex())) throw new Error(`No block #${id} on this chain yet.`);
     hash = found.toHex();

@@ -99,6 +99,7 @@ async function search(api: ApiPromise, query: string): Promise<Hit[]> {
   const q = query.trim();
   if (/^\d+$/.test(q)) {
     const n = Number(q);
+    if (!Number.isSafeInteger(n) || n > 0xffff_ffff) throw new Error(`No block #${q} and no job ${q}: the number is beyond any this chain has.`);
     const hits: Hit[] = [];
     const [hash, job]: [any, any] = await Promise.all([api.rpc.chain.getBlockHash(n), api.query.jobs.jobs(n)]);
     if (!hash.isEmpty && !/^0x0+$/.test(hash.toHex())) hits.push({ to: `/block/${n}`, label: `Block #${n}` });

@@ -3,7 +3,7 @@
 // job to its verified image.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { computeUnits, getFeasibility, getModels, mintFor, type Feasibility, type Model } from '../queries';
-import { signAndSend, type TxProgress } from '../tx';
+import { signAndSend, TxError, type TxProgress } from '../tx';
 import { useStore } from '../store';
 import { wallet } from '../wallet';
 import { Ait, ErrorBox, Field, Link, Loading, useAsync, useChain } from '../ui';
@@ -82,7 +82,9 @@ function GenerateForm({ models }: { models: Model[] }) {
       const width = int(form.width, 'Width', 8, model.maxWidth);
       const height = int(form.height, 'Height', 8, model.maxHeight);
       if (width % 8 || height % 8) throw new Error('Width and height must be multiples of 8.');
-      if (!/^\d+$/.test(form.seed.trim())) throw new Error('The seed must be a whole number.');
+      if (!/^\d+$/.test(form.seed.trim()) || BigInt(form.seed.trim()) > 2n ** 64n - 1n) {
+        throw new Error('The seed must be a whole number below 2^64.');
+      }
       const guidance = Number(form.guidance);
       if (!Number.isFinite(guidance) || guidance < 0 || guidance > 100) throw new Error('Guidance must be a number from 0 to 100.');
       const deadline = int(form.deadline, 'Deadline', minDeadline, maxDeadline);
@@ -96,7 +98,7 @@ function GenerateForm({ models }: { models: Model[] }) {
     }
   }, [form, model]);
 
-  const [feasibility, setFeasibility] = useState<Feasibility | null>(null);
+  const [feasibility, setFeasibility] = useState<Feasibility | string | null>(null);
   const [fee, setFee] = useState<bigint | null>(null);
   useEffect(() => {
     setFeasibility(null);
@@ -104,12 +106,18 @@ function GenerateForm({ models }: { models: Model[] }) {
     if (!request.ok) return;
     let live = true;
     const timer = setTimeout(() => {
-      getFeasibility(api, model.id, request.params, request.maxPrice).then((f) => live && setFeasibility(f), (e) => console.warn('feasibility', e));
+      getFeasibility(api, model.id, request.params, request.maxPrice).then(
+        (f) => live && setFeasibility(f),
+        (e) => live && setFeasibility(`The chain could not answer whether a provider could take it: ${errorMessage(e)}`),
+      );
       if (account) {
         api.tx.jobs
           .submitJob(model.id, request.prompt, request.params, request.maxPrice, request.payment, request.deadline)
           .paymentInfo(account)
-          .then((i) => live && setFee(i.partialFee.toBigInt()), (e) => console.warn('fee', e));
+          .then(
+            (i) => live && setFee(i.partialFee.toBigInt()),
+            () => live && setFee(-1n),
+          );
       }
     }, 250);
     return () => {
@@ -132,8 +140,10 @@ function GenerateForm({ models }: { models: Model[] }) {
       if (!submitted) throw new Error('The transaction is in a block but no JobSubmitted event was found.');
       const id = (submitted.event.data[0] as unknown as { toNumber(): number }).toNumber();
       setJobId(id);
-    } catch {
-      // signAndSend reported the failure through setProgress
+    } catch (error) {
+      // signAndSend reports its own failures; anything else (building the call, reading the
+      // events) is said here.
+      if (!(error instanceof TxError)) setProgress({ phase: 'failed', error: errorMessage(error), kind: 'other' });
     }
   };
 
@@ -197,7 +207,17 @@ function GenerateForm({ models }: { models: Model[] }) {
               Cost on chain: <strong data-testid="quote-units">{formatUnits(request.units)} units</strong>; at your price limit the provider is minted at most{' '}
               <Ait value={mintFor(request.units, request.maxPrice)} />.{' '}
               {free ? 'Free job: no payment is held.' : <>Payment held in escrow until the job ends: <Ait value={request.payment} />.</>}{' '}
-              Transaction fee: {fee === null ? (account ? '…' : 'connect a wallet to see it') : free ? 'none within your free-job quota' : formatAit(fee, info.decimals, info.token)}.
+              Transaction fee:{' '}
+              {fee === null
+                ? account
+                  ? '…'
+                  : 'connect a wallet to see it'
+                : free
+                  ? 'none within your free-job quota'
+                  : fee < 0n
+                    ? 'the node could not estimate it'
+                    : formatAit(fee, info.decimals, info.token)}
+              .
             </p>
             <Feasible f={feasibility} />
           </>
@@ -218,16 +238,23 @@ function GenerateForm({ models }: { models: Model[] }) {
           <h2>
             <Link to={`/job/${jobId}`}>Job {jobId}</Link>
           </h2>
-          <JobView id={jobId} />
+          <JobView id={jobId} key={jobId} />
         </>
       )}
     </section>
   );
 }
 
-function Feasible({ f }: { f: Feasibility | null }) {
+function Feasible({ f }: { f: Feasibility | string | null }) {
   const { info } = useChain();
   if (!f) return <p class="muted">Asking the chain whether a provider could take it…</p>;
+  if (typeof f === 'string') {
+    return (
+      <p class="bad" data-testid="feasibility" role="status">
+        {f}
+      </p>
+    );
+  }
   if (f.blocker) {
     return (
       <p class="bad" data-testid="feasibility">

@@ -17,7 +17,7 @@ export function JobPage({ id }: { id: string }) {
   return (
     <section>
       <h1>Job {id}</h1>
-      <JobView id={Number(id)} />
+      <JobView id={Number(id)} key={id} />
     </section>
   );
 }
@@ -53,10 +53,17 @@ export function JobView({ id }: { id: number }) {
 
   const [receipt, setReceipt] = useState<Receipt | null>(null);
   const receiptKey = job?.provider && job.receiptHash ? `${job.provider}/${job.receiptHash}` : null;
+  const [receiptError, setReceiptError] = useState<string | null>(null);
   useEffect(() => {
-    if (!job?.provider || !job.receiptHash) return;
+    if (!job?.provider || !job.receiptHash) {
+      setReceipt(null);
+      return;
+    }
     let live = true;
-    getReceipt(api, job.provider, job.receiptHash).then((r) => live && setReceipt(r));
+    getReceipt(api, job.provider, job.receiptHash).then(
+      (r) => live && setReceipt(r),
+      (error) => live && setReceiptError(`The receipt could not be read: ${errorMessage(error)}`),
+    );
     return () => {
       live = false;
     };
@@ -139,8 +146,12 @@ export function JobView({ id }: { id: number }) {
           </>
         )}
       </dl>
+      {receiptError && <ErrorBox error={receiptError} />}
       {receipt && <ReceiptFacts receipt={receipt} />}
       {audit && <AuditFacts audit={audit} />}
+      {receipt && job.provider && job.state === 'Rejected' && (
+        <ErrorBox title="Receipt rejected." error="The image below matches the receipt's hash, but the audit found the receipt false (or could not audit it): it is not verified work." />
+      )}
       {receipt && job.provider && <Images provider={job.provider} receipt={receipt} images={job.images} jobId={job.id} />}
     </div>
   );
@@ -238,12 +249,14 @@ function Images({ provider, receipt, images, jobId }: { provider: string; receip
   useEffect(() => {
     let live = true;
     let urls: string[] = [];
+    setResult(null);
     (async () => {
       const offer = await getOffer(api, provider);
       if (!offer) throw new Error(`The provider ${provider} has no offer any more, so its endpoint is unknown.`);
       const verified = await fetchReceiptedImages(offer.endpoint, receipt.artifactSha256, images);
+      if (!live) return;
       urls = verified.map((v) => URL.createObjectURL(new Blob([v.bytes as BlobPart], { type: 'image/png' })));
-      if (live) setResult({ images: verified, urls, endpoint: offer.endpoint });
+      setResult({ images: verified, urls, endpoint: offer.endpoint });
     })().catch((error) => live && setResult({ error: errorMessage(error) }));
     return () => {
       live = false;

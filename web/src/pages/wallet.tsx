@@ -4,19 +4,27 @@ import { useState } from 'preact/hooks';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { useStore } from '../store';
 import { connectWallet, selectAccount, wallet } from '../wallet';
-import { signAndSend, type TxProgress } from '../tx';
+import { signAndSend, TxError, type TxProgress } from '../tx';
 import { AccountLink, Ait, BlockLink, ErrorBox, Field, Table, useChain, useSubscription, watch } from '../ui';
 import { errorMessage, formatAit, parseAmount } from '../format';
 
 export function TxStatus({ progress }: { progress: TxProgress }) {
   switch (progress.phase) {
     case 'signing':
-      return <p data-testid="tx-status">Waiting for your signature in the wallet…</p>;
+      return (
+        <p data-testid="tx-status" role="status">
+          Waiting for your signature in the wallet…
+        </p>
+      );
     case 'submitted':
-      return <p data-testid="tx-status">Sent; waiting for a block…</p>;
+      return (
+        <p data-testid="tx-status" role="status">
+          Sent; waiting for a block…
+        </p>
+      );
     case 'in-block':
       return (
-        <p data-testid="tx-status" class="ok">
+        <p data-testid="tx-status" class="ok" role="status">
           Included in block <BlockLink block={progress.block} />.
         </p>
       );
@@ -88,9 +96,13 @@ function Transfer({ from }: { from: string }) {
     setError(null);
     setProgress(null);
     let value: bigint;
+    let valid = false;
     try {
-      decodeAddress(to.trim());
+      valid = decodeAddress(to.trim()).length === 32;
     } catch {
+      valid = false;
+    }
+    if (!valid) {
       setError(`"${to}" is not an account address.`);
       return;
     }
@@ -103,8 +115,9 @@ function Transfer({ from }: { from: string }) {
     }
     try {
       await signAndSend(api, api.tx.balances.transferKeepAlive(to.trim(), value), from, setProgress);
-    } catch {
-      // shown through setProgress
+    } catch (error) {
+      // signAndSend reports its own failures; anything else is said here.
+      if (!(error instanceof TxError)) setProgress({ phase: 'failed', error: errorMessage(error), kind: 'other' });
     }
   };
   const existential = (api.consts.balances.existentialDeposit as unknown as { toBigInt(): bigint }).toBigInt();
