@@ -221,7 +221,8 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// Puts `lots` of order `order` on the book at `price`, holding its funds.
+	/// Puts `lots` of order `order` on the book at `price`, holding its funds; returns how many
+	/// orders it evicted to make room for a new price level.
 	#[allow(clippy::too_many_arguments)]
 	pub(crate) fn rest(
 		order: OrderId,
@@ -234,7 +235,7 @@ impl<T: Config> Pallet<T> {
 		placed_lots: Lots,
 		now: BlockNumberFor<T>,
 		expires_at: Option<BlockNumberFor<T>>,
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
 		let resting = Order {
 			owner: who.clone(),
 			pair,
@@ -254,6 +255,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Queues::<T>::try_mutate((pair, side), price, |queue| queue.try_push(order))
 			.map_err(|_| Error::<T>::LevelFull)?;
+		let evicted = Self::make_room(pair, side, price)?;
 		Levels::<T>::try_mutate(pair, side, |levels| -> DispatchResult {
 			match levels.iter().position(|p| !side.before(p, &price)) {
 				Some(i) if levels[i] == price => Ok(()),
@@ -262,7 +264,27 @@ impl<T: Config> Pallet<T> {
 			}
 		})?;
 		Orders::<T>::insert(order, resting);
-		Ok(())
+		Ok(evicted)
+	}
+
+	/// Room for a new price level: when the side already holds `MaxLevels` prices and `price`
+	/// is better than the worst of them, the worst level's orders are cancelled (`Evicted`), so
+	/// orders parked far from the market cannot keep better ones out. Returns how many were
+	/// cancelled; `BookFull` when `price` would itself be the worst.
+	fn make_room(pair: PairId, side: Side, price: BalanceOf<T>) -> Result<u32, DispatchError> {
+		let levels = Levels::<T>::get(pair, side);
+		if levels.contains(&price) || (levels.len() as u32) < T::MaxLevels::get() {
+			return Ok(0);
+		}
+		let worst = *levels.last().ok_or(Error::<T>::BookFull)?;
+		ensure!(side.before(&price, &worst), Error::<T>::BookFull);
+		let mut evicted = 0u32;
+		for id in Queues::<T>::get((pair, side), worst) {
+			let order = Orders::<T>::get(id).ok_or(Error::<T>::Corrupt)?;
+			Self::remove(id, &order, CancelReason::Evicted)?;
+			evicted = evicted.saturating_add(1);
+		}
+		Ok(evicted)
 	}
 
 	fn hold(terms: &PairOf<T>, order: &OrderOf<T>) -> DispatchResult {

@@ -28,7 +28,9 @@
 //! Price levels per side (`MaxLevels`), orders per level (`MaxOrdersPerLevel`), open orders per
 //! account (`MaxOrdersPerAccount`), expiries per block (`MaxExpiriesPerBlock`) and makers one
 //! incoming order may touch (`MaxFills`): each has its own error when reached. A placement is
-//! charged for `MaxFills` fills and refunded to those it made.
+//! charged for `MaxFills` fills and refunded to those it made. A full side takes a better price
+//! by evicting its worst level (those orders are cancelled, `CancelReason::Evicted`), so orders
+//! parked far from the market cannot keep better ones out.
 //!
 //! ## Issuance
 //! The exchange never mints or burns: every movement is a transfer between the two parties.
@@ -288,7 +290,8 @@ pub mod pallet {
 		TooManyOrders,
 		/// The price level has `MaxOrdersPerLevel` orders: use another price.
 		LevelFull,
-		/// The side has `MaxLevels` prices: use a price already on the book.
+		/// The side has `MaxLevels` prices and this one would be the worst: use a price already
+		/// on the book, or a better one (which evicts the worst level).
 		BookFull,
 		/// `MaxExpiriesPerBlock` orders already expire in that block: choose another expiry.
 		ExpiryFull,
@@ -374,7 +377,8 @@ pub mod pallet {
 		/// best first), then rests the rest at `price` with its funds on hold, until filled,
 		/// cancelled or `expires_in` blocks have passed.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::place_limit(T::MaxFills::get()))]
+		#[pallet::weight(T::WeightInfo::place_limit(T::MaxFills::get())
+			.saturating_add(T::WeightInfo::cancel().saturating_mul(T::MaxOrdersPerLevel::get().into())))]
 		pub fn place_limit(
 			origin: OriginFor<T>,
 			pair: PairId,
@@ -401,9 +405,12 @@ pub mod pallet {
 			let order = Self::take_order_id()?;
 			let (filled, touched) = Self::take(&who, order, pair, &terms, side, price, lots)?;
 			let resting = lots.checked_sub(filled).ok_or(Error::<T>::Corrupt)?;
+			let mut evicted = 0;
 			if resting > 0 {
 				ensure!(!Self::still_crosses(pair, side, &price), Error::<T>::CrossesTooDeep);
-				Self::rest(order, &who, pair, &terms, side, price, resting, lots, now, expires_at)?;
+				evicted = Self::rest(
+					order, &who, pair, &terms, side, price, resting, lots, now, expires_at,
+				)?;
 			}
 			Self::deposit_event(Event::OrderPlaced {
 				order,
@@ -415,7 +422,11 @@ pub mod pallet {
 				filled,
 				resting,
 			});
-			Ok(Some(T::WeightInfo::place_limit(touched)).into())
+			Ok(Some(
+				T::WeightInfo::place_limit(touched)
+					.saturating_add(T::WeightInfo::cancel().saturating_mul(evicted.into())),
+			)
+			.into())
 		}
 
 		/// A market order: trades with the resting orders of the other side, best first, at

@@ -327,11 +327,28 @@ fn every_bound_has_its_error() {
 			Exchange::place_limit(RuntimeOrigin::signed(DAVE), 0, Side::Sell, 120, 1, None),
 			Error::<Test>::BookFull
 		);
-		// Orders per account: 5.
-		limit(DAVE, Side::Buy, 10, 1);
-		limit(DAVE, Side::Buy, 10, 1);
+		// A better price takes the worst level's room: that order is cancelled, its hold freed.
+		let worst = Queues::<Test>::get((0, Side::Sell), 115)[0];
+		let info = Exchange::place_limit(RuntimeOrigin::signed(CAROL), 0, Side::Sell, 95, 1, None)
+			.unwrap();
+		assert_eq!(
+			info.actual_weight,
+			Some(<() as WeightInfo>::place_limit(0).saturating_add(<() as WeightInfo>::cancel()))
+		);
+		assert_eq!(Levels::<Test>::get(0, Side::Sell).into_inner(), vec![95, 100, 105, 110]);
+		assert!(events().contains(&Event::OrderCancelled {
+			order: worst,
+			owner: DAVE,
+			remaining: 1,
+			reason: CancelReason::Evicted,
+		}));
+		assert_eq!(ait_held(DAVE), 2 * LOT);
+		// Orders per account: 5 (Dave has 2 asks left).
+		for _ in 0..3 {
+			limit(DAVE, Side::Buy, 10, 1);
+		}
 		assert_noop!(
-			Exchange::place_limit(RuntimeOrigin::signed(DAVE), 0, Side::Sell, 100, 1, None),
+			Exchange::place_limit(RuntimeOrigin::signed(DAVE), 0, Side::Sell, 105, 1, None),
 			Error::<Test>::TooManyOrders
 		);
 	});

@@ -136,4 +136,7 @@ pub enum CancelReason {
 	/// An incoming order of the same owner met it: the resting one is cancelled instead of
 	/// trading with itself.
 	SelfTrade,
+	/// Its side held `MaxLevels` prices, its price was the worst, and a better-priced order
+	/// needed the room.
+	Evicted,
 }
