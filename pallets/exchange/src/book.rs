@@ -62,6 +62,8 @@ impl<T: Config> Pallet<T> {
 		let mut remaining = lots;
 		let mut touched = 0u32;
 		let mut emptied_levels = 0usize;
+		// Kept for the runtime API once, after the matching, not rewritten at every fill.
+		let mut trades = Vec::new();
 		for &price in levels.iter() {
 			if remaining == 0 || touched >= T::MaxFills::get() || !side.crosses(&price, &limit) {
 				break;
@@ -91,7 +93,7 @@ impl<T: Config> Pallet<T> {
 				Self::settle(terms, side, who, &maker, fill)?;
 				remaining -= fill;
 				maker.lots -= fill;
-				Self::record_trade(pair, maker_id, order, &maker, who, side, fill);
+				trades.push(Self::trade(pair, maker_id, order, &maker, who, side, fill));
 				Self::deposit_event(Event::OrderFilled {
 					order: maker_id,
 					lots: fill,
@@ -123,7 +125,22 @@ impl<T: Config> Pallet<T> {
 				Levels::<T>::insert(pair, other, &levels);
 			}
 		}
+		Self::keep_recent(pair, trades);
 		Ok((lots.saturating_sub(remaining), touched))
+	}
+
+	/// Appends `trades` to the pair's recent trades, dropping the oldest beyond the bound.
+	fn keep_recent(pair: PairId, trades: Vec<TradeOf<T>>) {
+		if trades.is_empty() {
+			return;
+		}
+		RecentTrades::<T>::mutate(pair, |recent| {
+			let bound = T::MaxRecentTrades::get() as usize;
+			let mut all = core::mem::take(recent).into_inner();
+			all.extend(trades);
+			let skip = all.len().saturating_sub(bound);
+			*recent = BoundedVec::truncate_from(all.into_iter().skip(skip).collect());
+		});
 	}
 
 	/// Whether a resting order on the other side still crosses `limit` (after `take`): then the
@@ -184,7 +201,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	fn record_trade(
+	/// A fill's trade, announced (`Traded`); the caller keeps it among the recent trades.
+	fn trade(
 		pair: PairId,
 		maker_order: OrderId,
 		taker_order: OrderId,
@@ -192,7 +210,7 @@ impl<T: Config> Pallet<T> {
 		taker: &T::AccountId,
 		taker_side: Side,
 		lots: Lots,
-	) {
+	) -> TradeOf<T> {
 		let trade = Trade {
 			maker_order,
 			taker_order,
@@ -203,12 +221,6 @@ impl<T: Config> Pallet<T> {
 			lots,
 			block: frame_system::Pallet::<T>::block_number(),
 		};
-		RecentTrades::<T>::mutate(pair, |trades| {
-			if trades.is_full() && !trades.is_empty() {
-				trades.remove(0);
-			}
-			let _ = trades.try_push(trade);
-		});
 		Self::deposit_event(Event::Traded {
 			pair,
 			maker_order,
@@ -219,6 +231,7 @@ impl<T: Config> Pallet<T> {
 			price: maker.price,
 			lots,
 		});
+		trade
 	}
 
 	/// Puts `lots` of order `order` on the book at `price`, holding its funds; returns how many

@@ -371,6 +371,12 @@ fn an_order_may_touch_at_most_max_fills_resting_orders() {
 		assert_eq!(info.actual_weight, Some(<() as WeightInfo>::place_market(4)));
 		assert_eq!(ait(DAVE), AIT + 4 * LOT);
 		assert_eq!(Exchange::depth(0, 10).1, vec![(55, 1)]);
+		// Four trades in one order, three kept: the newest, newest first.
+		let recent = Exchange::recent_trades(0);
+		assert_eq!(
+			recent.iter().map(|t| (t.maker, t.price)).collect::<Vec<_>>(),
+			vec![(ALICE, 55), (CAROL, 50), (BOB, 50)]
+		);
 	});
 }
 
