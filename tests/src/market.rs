@@ -279,3 +279,15 @@ pub async fn serve_endpoint(listen: &str, artifacts: &Path) -> Process {
 	wait_http(listen).await;
 	server
 }
+
+/// Waits until model 0 has `count` auditors (registrations count in best blocks; the client
+/// reads finalized ones).
+pub async fn wait_auditors(client: &Client, count: usize) {
+	for _ in 0..120 {
+		if client.auditors(0).await.unwrap().len() == count {
+			return;
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	panic!("the model never had {count} auditors: {:?}", client.auditors(0).await.unwrap());
+}

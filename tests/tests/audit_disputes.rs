@@ -414,17 +414,6 @@ async fn challenge(client: &Client, charlie: &Keypair, job: u64) -> u128 {
 	after
 }
 
-async fn wait_auditors(client: &Client, count: usize) {
-	// Registrations count in best blocks; the client reads finalized ones.
-	for _ in 0..120 {
-		if client.auditors(0).await.unwrap().len() == count {
-			return;
-		}
-		tokio::time::sleep(Duration::from_millis(500)).await;
-	}
-	panic!("the model never had {count} auditors: {:?}", client.auditors(0).await.unwrap());
-}
-
 async fn wait_state(client: &Client, job: u64, state: &str) {
 	for _ in 0..240 {
 		if aitbc_client::state_name(&client.job(job).await.unwrap().state) == state {

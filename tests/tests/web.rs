@@ -40,13 +40,7 @@ async fn the_web_app_serves_a_job_end_to_end_in_a_real_browser() {
 	for worker in &workers {
 		wait_log(worker, "registered as an auditor", Duration::from_secs(90)).await;
 	}
-	for _ in 0..60 {
-		if client.auditors(0).await.unwrap().len() == 2 {
-			break;
-		}
-		tokio::time::sleep(Duration::from_millis(500)).await;
-	}
-	assert_eq!(client.auditors(0).await.unwrap().len(), 2, "both workers audit the model");
+	wait_auditors(&client, 2).await;
 
 	// A shard of two images (one receipt for their manifest), for the page to show both.
 	let submitted = submit_json(

@@ -75,6 +75,13 @@ export function decodeJob(id: number, raw: any): Job {
   };
 }
 
+/** The hash of block `number`, or null when the chain has no such block yet (the node answers
+ * with an empty or zero hash). */
+export async function getBlockHash(api: ApiPromise, number: number): Promise<string | null> {
+  const hash = await api.rpc.chain.getBlockHash(number);
+  return hash.isEmpty || /^0x0+$/.test(hash.toHex()) ? null : hash.toHex();
+}
+
 export async function getJob(api: ApiPromise, id: number): Promise<Job | null> {
   const raw: any = await api.query.jobs.jobs(id);
   return raw.isSome ? decodeJob(id, raw.unwrap()) : null;

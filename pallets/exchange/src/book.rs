@@ -77,15 +77,9 @@ impl<T: Config> Pallet<T> {
 				touched = touched.saturating_add(1);
 				let mut maker = Orders::<T>::get(maker_id).ok_or(Error::<T>::Corrupt)?;
 				if &maker.owner == who {
-					// Self-trade prevention: the resting order is cancelled, not traded.
-					Self::release_hold(terms, &maker, maker.lots)?;
-					Self::forget(maker_id, &maker)?;
-					Self::deposit_event(Event::OrderCancelled {
-						order: maker_id,
-						owner: maker.owner.clone(),
-						remaining: maker.lots,
-						reason: CancelReason::SelfTrade,
-					});
+					// Self-trade prevention: the resting order is cancelled, not traded (its queue
+					// entry goes with the ones consumed below).
+					Self::cancel_unqueued(maker_id, &maker, terms, CancelReason::SelfTrade)?;
 					done = done.saturating_add(1);
 					continue;
 				}
@@ -372,8 +366,7 @@ impl<T: Config> Pallet<T> {
 		reason: CancelReason,
 	) -> DispatchResult {
 		let terms = Pairs::<T>::get(resting.pair).ok_or(Error::<T>::Corrupt)?;
-		Self::release_hold(&terms, resting, resting.lots)?;
-		Self::forget(order, resting)?;
+		Self::cancel_unqueued(order, resting, &terms, reason)?;
 		let key = (resting.pair, resting.side);
 		let mut queue = Queues::<T>::get(key, resting.price);
 		let i = queue.iter().position(|o| *o == order).ok_or(Error::<T>::Corrupt)?;
@@ -390,6 +383,19 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Queues::<T>::insert(key, resting.price, queue);
 		}
+		Ok(())
+	}
+
+	/// Cancels a resting order except for its queue entry (the caller removes that): releases
+	/// its hold, drops its records, says why.
+	fn cancel_unqueued(
+		order: OrderId,
+		resting: &OrderOf<T>,
+		terms: &PairOf<T>,
+		reason: CancelReason,
+	) -> DispatchResult {
+		Self::release_hold(terms, resting, resting.lots)?;
+		Self::forget(order, resting)?;
 		Self::deposit_event(Event::OrderCancelled {
 			order,
 			owner: resting.owner.clone(),
@@ -467,8 +473,6 @@ impl<T: Config> Pallet<T> {
 	/// to what its orders lock.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		use alloc::collections::btree_map::BTreeMap;
-		use frame_support::traits::{fungible::InspectHold as _, fungibles::InspectHold as _};
 		use sp_runtime::traits::Zero;
 		let mut queued = 0usize;
 		for (pair, terms) in Pairs::<T>::iter() {
@@ -503,8 +507,6 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(queued == Orders::<T>::iter().count(), "an order rests outside any queue");
-		let mut base_held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-		let mut quote_held: BTreeMap<(T::AccountId, T::AssetId), BalanceOf<T>> = BTreeMap::new();
 		for (id, order) in Orders::<T>::iter() {
 			ensure!(
 				AccountOrders::<T>::get(&order.owner).contains(&id),
@@ -513,33 +515,50 @@ impl<T: Config> Pallet<T> {
 			if let Some(at) = order.expires_at {
 				ensure!(Expiries::<T>::get(at).contains(&id), "an order not in its expiry slot");
 			}
-			let terms = Pairs::<T>::get(order.pair).ok_or("an order of an unknown pair")?;
-			match order.side {
-				Side::Sell => {
-					let held = base_held.entry(order.owner.clone()).or_default();
-					*held += Self::base_amount(&terms, order.lots).map_err(|_| "overflow")?;
-				},
-				Side::Buy => {
-					let held = quote_held.entry((order.owner.clone(), terms.quote)).or_default();
-					*held += Self::quote_amount(order.price, order.lots).map_err(|_| "overflow")?;
-				},
-			}
+			ensure!(Pairs::<T>::contains_key(order.pair), "an order of an unknown pair");
 		}
-		let reason = HoldReason::OpenOrder.into();
 		for (who, orders) in AccountOrders::<T>::iter() {
 			ensure!(
 				orders.iter().all(|id| Orders::<T>::contains_key(id)),
 				"a listed order is missing"
 			);
-			let base = base_held.get(&who).copied().unwrap_or_default();
-			ensure!(
-				T::Currency::balance_on_hold(&reason, &who) == base,
-				"AIT on hold differs from the sell orders"
-			);
+			Self::ensure_holds_match_orders(&who)?;
 		}
-		for ((who, asset), amount) in quote_held {
+		Ok(())
+	}
+
+	/// `who`'s AIT and quote on hold equal what its resting orders lock: lots × lot for its
+	/// sells, lots × price (per quote asset) for its buys.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn ensure_holds_match_orders(
+		who: &T::AccountId,
+	) -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		use frame_support::traits::{fungible::InspectHold as _, fungibles::InspectHold as _};
+		let mut base = BalanceOf::<T>::zero();
+		let mut quote: BTreeMap<T::AssetId, BalanceOf<T>> = BTreeMap::new();
+		for (_, order) in Self::open_orders(who) {
+			let terms = Pairs::<T>::get(order.pair).ok_or("an order of an unknown pair")?;
+			match order.side {
+				Side::Sell => {
+					base += Self::base_amount(&terms, order.lots).map_err(|_| "overflow")?
+				},
+				Side::Buy => {
+					*quote.entry(terms.quote).or_default() +=
+						Self::quote_amount(order.price, order.lots).map_err(|_| "overflow")?
+				},
+			}
+		}
+		let reason = HoldReason::OpenOrder.into();
+		ensure!(
+			T::Currency::balance_on_hold(&reason, who) == base,
+			"AIT on hold differs from the sell orders"
+		);
+		// Every pair's quote asset, so a hold left on an asset with no buys left is seen too.
+		for terms in Pairs::<T>::iter_values() {
+			let locked = quote.get(&terms.quote).copied().unwrap_or_default();
 			ensure!(
-				T::AssetHolds::balance_on_hold(asset, &reason, &who) == amount,
+				T::AssetHolds::balance_on_hold(terms.quote, &reason, who) == locked,
 				"quote on hold differs from the buy orders"
 			);
 		}

@@ -158,22 +158,8 @@ pub fn new_bench_ext() -> sp_io::TestExternalities {
 /// Every test account's holds equal what its resting orders lock (so no hold outlives its
 /// order, which `try_state` cannot see for an account with no orders left).
 pub fn assert_holds_match_orders() {
-	use frame_support::traits::{fungible::InspectHold, fungibles::InspectHold as AssetHold};
-	let reason: RuntimeHoldReason = pallet_exchange::HoldReason::OpenOrder.into();
 	for who in 1..=4u64 {
-		let (mut ait, mut cash) = (0u128, 0u128);
-		for (_, order) in Exchange::open_orders(&who) {
-			let terms = pallet_exchange::Pairs::<Test>::get(order.pair).unwrap();
-			match order.side {
-				pallet_exchange::Side::Sell => ait += terms.lot * order.lots as u128,
-				pallet_exchange::Side::Buy => cash += order.price * order.lots as u128,
-			}
-		}
-		assert_eq!(Balances::balance_on_hold(&reason, &who), ait, "account {who}: AIT on hold");
-		assert_eq!(
-			AssetsHolder::balance_on_hold(USD, &reason, &who),
-			cash,
-			"account {who}: quote on hold"
-		);
+		Exchange::ensure_holds_match_orders(&who)
+			.unwrap_or_else(|e| panic!("account {who}: {e:?}"));
 	}
 }

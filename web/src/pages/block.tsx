@@ -3,14 +3,15 @@ import type { ApiPromise } from '@polkadot/api';
 import type { EventRecord } from '@polkadot/types/interfaces';
 import { AccountLink, BlockLink, ErrorBox, Hash, Loading, Table, useAsync, useChain } from '../ui';
 import { describeDispatchError } from '../tx';
+import { getBlockHash } from '../queries';
 
 async function loadBlock(api: ApiPromise, id: string) {
   let hash: string;
   if (/^\d+$/.test(id)) {
     if (Number(id) > 0xffff_ffff) throw new Error(`No block #${id}: block numbers stop at 4294967295.`);
-    const found = await api.rpc.chain.getBlockHash(Number(id));
-    if (found.isEmpty || /^0x0+$/.test(found.toHex())) throw new Error(`No block #${id} on this chain yet.`);
-    hash = found.toHex();
+    const found = await getBlockHash(api, Number(id));
+    if (!found) throw new Error(`No block #${id} on this chain yet.`);
+    hash = found;
   } else if (/^0x[0-9a-fA-F]{64}$/.test(id)) {
     hash = id;
   } else {

@@ -6,6 +6,7 @@ import type { ApiPromise, WsProvider } from '@polkadot/api';
 import { compactFromU8a, hexToU8a } from '@polkadot/util';
 import { BlockLink, ErrorBox, Hash, Link, Table, useChain, useSubscription } from '../ui';
 import { errorMessage } from '../format';
+import { getBlockHash, getJob } from '../queries';
 
 /** How many recent blocks the page keeps: a fixed bound, so a page left open does not grow. */
 const RECENT_BLOCKS = 20;
@@ -34,21 +35,20 @@ export function Explorer() {
   const { api, provider } = useChain();
   const [blocks, setBlocks] = useState<BlockRow[]>([]);
   const [finalized, setFinalized] = useState<number | null>(null);
-  useSubscription(
-    () =>
-      api.rpc.chain.subscribeNewHeads(async (header) => {
+  useSubscription(() => {
+    const eventsKey = api.query.system.events.key();
+    return api.rpc.chain.subscribeNewHeads(async (header) => {
         const hash = header.hash.toHex();
         const number = header.number.toNumber();
         try {
-          const [extrinsics, events] = await countBlock(provider, api.query.system.events.key(), hash);
+          const [extrinsics, events] = await countBlock(provider, eventsKey, hash);
           const row = { number, hash, extrinsics, events };
           setBlocks((previous) => [row, ...previous.filter((b) => b.number !== number)].sort((a, b) => b.number - a.number).slice(0, RECENT_BLOCKS));
         } catch (error) {
           console.warn(`block ${number}:`, error);
         }
-      }),
-    [api],
-  );
+      });
+  }, [api, provider]);
   useSubscription(() => api.rpc.chain.subscribeFinalizedHeads((header) => setFinalized(header.number.toNumber())), [api]);
   const best = blocks[0]?.number;
   return (
@@ -101,9 +101,9 @@ async function search(api: ApiPromise, query: string): Promise<Hit[]> {
     const n = Number(q);
     if (!Number.isSafeInteger(n) || n > 0xffff_ffff) throw new Error(`No block #${q} and no job ${q}: the number is beyond any this chain has.`);
     const hits: Hit[] = [];
-    const [hash, job]: [any, any] = await Promise.all([api.rpc.chain.getBlockHash(n), api.query.jobs.jobs(n)]);
-    if (!hash.isEmpty && !/^0x0+$/.test(hash.toHex())) hits.push({ to: `/block/${n}`, label: `Block #${n}` });
-    if (job.isSome) hits.push({ to: `/job/${n}`, label: `Job ${n}` });
+    const [hash, job] = await Promise.all([getBlockHash(api, n), getJob(api, n)]);
+    if (hash) hits.push({ to: `/block/${n}`, label: `Block #${n}` });
+    if (job) hits.push({ to: `/job/${n}`, label: `Job ${n}` });
     if (hits.length === 0) throw new Error(`No block #${n} and no job ${n} on this chain yet.`);
     return hits;
   }
