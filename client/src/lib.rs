@@ -21,13 +21,14 @@ use subxt_signer::sr25519::Keypair;
 pub mod amount;
 pub mod audits;
 pub mod batches;
+pub mod exchange;
 pub mod jobs;
 pub mod keys;
 pub mod market;
 pub mod receipts;
 pub mod validators;
 
-pub use amount::{format_ait, parse_ait};
+pub use amount::{format_ait, format_units, parse_ait, parse_units};
 pub use jobs::{is_final, state_name, JobInfo, JobStateInfo};
 pub use keys::{account_of, dev_account, keypair_from};
 pub use market::{OfferSpec, ProviderInfo};
@@ -51,6 +52,30 @@ pub use receipts::{fetch_artifact, fetch_receipted_images, sign_receipt, Receipt
 	substitute_type(
 		path = "aitbc_primitives::BatchProgress<A>",
 		with = "::subxt::utils::Static<::aitbc_primitives::BatchProgress<::subxt::utils::AccountId32>>"
+	),
+	substitute_type(
+		path = "aitbc_primitives::exchange::Side",
+		with = "::subxt::utils::Static<::aitbc_primitives::exchange::Side>"
+	),
+	substitute_type(
+		path = "aitbc_primitives::exchange::CancelReason",
+		with = "::subxt::utils::Static<::aitbc_primitives::exchange::CancelReason>"
+	),
+	substitute_type(
+		path = "aitbc_primitives::exchange::Pair<A, B>",
+		with = "::subxt::utils::Static<::aitbc_primitives::exchange::Pair<u32, u128>>"
+	),
+	substitute_type(
+		path = "aitbc_primitives::exchange::BookDepth<B>",
+		with = "::subxt::utils::Static<::aitbc_primitives::exchange::BookDepth<u128>>"
+	),
+	substitute_type(
+		path = "aitbc_primitives::exchange::Order<A, B, N>",
+		with = "::subxt::utils::Static<::aitbc_primitives::exchange::Order<::subxt::utils::AccountId32, u128, u32>>"
+	),
+	substitute_type(
+		path = "aitbc_primitives::exchange::Trade<A, B, N>",
+		with = "::subxt::utils::Static<::aitbc_primitives::exchange::Trade<::subxt::utils::AccountId32, u128, u32>>"
 	),
 	substitute_type(
 		path = "aitbc_primitives::AuditVerdict",
@@ -91,6 +116,9 @@ pub enum ClientError {
 	ModelNotFound(ModelId),
 	#[error("the transaction failed: {0}")]
 	Dispatch(String),
+	/// A pallet refused the call: the pallet's error variant, decoded from the metadata.
+	#[error("the transaction failed: {0}")]
+	Module(ModuleFailure),
 	#[error("the transaction was refused before it reached a block (nothing was charged): {0}")]
 	Refused(String),
 	#[error("insufficient balance: {0}")]
@@ -119,6 +147,59 @@ impl ClientError {
 		} else {
 			Self::Chain(text)
 		}
+	}
+}
+
+/// A pallet's error, as the chain's metadata names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModuleFailure {
+	/// The pallet's name in the runtime (`Exchange`).
+	pub pallet: String,
+	/// The error variant (`BelowMinimum`).
+	pub error: String,
+	/// The variant's documentation.
+	pub docs: String,
+}
+
+impl std::fmt::Display for ModuleFailure {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		write!(f, "{}::{}", self.pallet, self.error)?;
+		if !self.docs.is_empty() {
+			write!(f, " ({})", self.docs)?;
+		}
+		Ok(())
+	}
+}
+
+impl ClientError {
+	/// The pallet error the transaction failed with, if a pallet refused it.
+	pub fn module(&self) -> Option<&ModuleFailure> {
+		match self {
+			Self::Module(failure) => Some(failure),
+			_ => None,
+		}
+	}
+
+	/// Whether the transaction reached a block and failed there (a pallet's error or another
+	/// dispatch error): it was charged its fee and changed nothing else.
+	pub fn is_dispatch_failure(&self) -> bool {
+		matches!(self, Self::Dispatch(_) | Self::Module(_))
+	}
+
+	/// A failed transaction's error: the pallet's variant from the metadata when a pallet
+	/// refused it.
+	fn from_events_error(error: subxt::error::TransactionEventsError) -> Self {
+		use subxt::error::{DispatchError, TransactionEventsError};
+		if let TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)) = &error {
+			if let Ok(details) = module.details() {
+				return Self::Module(ModuleFailure {
+					pallet: details.pallet.name().to_string(),
+					error: details.variant.name.clone(),
+					docs: details.variant.docs.join(" "),
+				});
+			}
+		}
+		Self::chain(error)
 	}
 }
 
@@ -389,7 +470,7 @@ impl Client {
 				},
 				_ => continue,
 			};
-			return in_block.wait_for_success().await.map_err(ClientError::chain);
+			return in_block.wait_for_success().await.map_err(ClientError::from_events_error);
 		}
 		Err(ClientError::Chain("the node stopped reporting on the transaction".into()))
 	}

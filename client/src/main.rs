@@ -18,6 +18,8 @@ use subxt_signer::sr25519::Keypair;
 
 #[path = "cli/batches.rs"]
 mod batches_cli;
+#[path = "cli/exchange.rs"]
+mod exchange_cli;
 #[path = "cli/feasibility.rs"]
 mod feasibility_cli;
 #[path = "cli/fetch.rs"]
@@ -202,6 +204,11 @@ enum Command {
 		out: Option<PathBuf>,
 		#[arg(long)]
 		batch: bool,
+	},
+	/// The AIT order book: book, buy, sell, orders, cancel, trades.
+	Market {
+		#[command(subcommand)]
+		action: exchange_cli::MarketAction,
 	},
 	/// Serve the web app (explorer, image jobs, providers, wallet) for --node; it opens at the
 	/// printed URL and signs through a browser wallet extension.
@@ -529,6 +536,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			}
 		},
 		Command::Providers => providers_cli::list(&cli, &client).await?,
+		Command::Market { action } => exchange_cli::run(&cli, &client, action).await?,
 		Command::Submit {
 			model,
 			prompt,

@@ -16,6 +16,7 @@ extern crate alloc;
 
 #[cfg(feature = "std")]
 pub mod audit_economics;
+pub mod exchange;
 pub mod feasibility;
 pub mod manifest;
 

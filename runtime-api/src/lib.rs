@@ -1,11 +1,14 @@
-//! Runtime APIs of the AITBC compute economy, for RPC clients (`state_call`), the `aitbc` CLI
+//! Runtime APIs of the AITBC compute economy and its order book, for RPC clients (`state_call`), the `aitbc` CLI
 //! and the node's off-chain logic.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
-use aitbc_primitives::{BatchId, BatchProgress, Feasibility, JobId, JobParams, ModelId};
+use aitbc_primitives::{
+	exchange::{BookDepth, Order, OrderId, Pair, PairId, Trade},
+	BatchId, BatchProgress, Feasibility, JobId, JobParams, ModelId,
+};
 use alloc::vec::Vec;
 use codec::{Codec, Decode, Encode};
 use scale_info::TypeInfo;
@@ -48,5 +51,18 @@ sp_api::decl_runtime_apis! {
 		/// A pending job's place in the queue (0: the oldest), if it is pending.
 		#[api_version(3)]
 		fn queue_position(job_id: JobId) -> Option<u32>;
+	}
+
+	/// Queries of the order book (the exchange pallet).
+	pub trait ExchangeApi<AccountId: Codec, Balance: Codec, BlockNumber: Codec, AssetId: Codec> {
+		/// Every pair with its terms, in id order.
+		fn pairs() -> Vec<(PairId, Pair<AssetId, Balance>)>;
+		/// Up to `levels` prices of each side of `pair`, best first, with the lots resting at
+		/// each; `None` if there is no such pair.
+		fn depth(pair: PairId, levels: u32) -> Option<BookDepth<Balance>>;
+		/// `who`'s resting orders, over all pairs.
+		fn open_orders(who: AccountId) -> Vec<(OrderId, Order<AccountId, Balance, BlockNumber>)>;
+		/// The last trades of `pair`, newest first.
+		fn recent_trades(pair: PairId) -> Vec<Trade<AccountId, Balance, BlockNumber>>;
 	}
 }

@@ -17,10 +17,12 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
+use aitbc_primitives::exchange::{BookDepth, Order, OrderId, Pair, PairId, Trade};
+
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, Executive, Grandpa, Historical,
-	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
-	TransactionPayment, VERSION,
+	configs::exchange::AssetId, genesis_config_presets, AccountId, Aura, Balance, Block,
+	BlockNumber, Exchange, Executive, Grandpa, Historical, InherentDataExt, Nonce, Runtime,
+	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -183,6 +185,27 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl aitbc_runtime_api::ExchangeApi<Block, AccountId, Balance, BlockNumber, AssetId> for Runtime {
+		fn pairs() -> Vec<(PairId, Pair<AssetId, Balance>)> {
+			let mut pairs: Vec<_> = pallet_aitbc_exchange::Pairs::<Runtime>::iter().collect();
+			pairs.sort_unstable_by_key(|(id, _)| *id);
+			pairs
+		}
+
+		fn depth(pair: PairId, levels: u32) -> Option<BookDepth<Balance>> {
+			pallet_aitbc_exchange::Pairs::<Runtime>::contains_key(pair)
+				.then(|| Exchange::depth(pair, levels))
+		}
+
+		fn open_orders(who: AccountId) -> Vec<(OrderId, Order<AccountId, Balance, BlockNumber>)> {
+			Exchange::open_orders(&who)
+		}
+
+		fn recent_trades(pair: PairId) -> Vec<Trade<AccountId, Balance, BlockNumber>> {
+			Exchange::recent_trades(pair)
+		}
+	}
+
 	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
 		fn account_nonce(account: AccountId) -> Nonce {
 			System::account_nonce(account)
@@ -242,8 +265,8 @@ impl_runtime_apis! {
 			use frame_benchmarking::BenchmarkList;
 			use frame_support::traits::StorageInfoTrait;
 			use crate::{
-				AllPalletsWithSystem, Audits, Jobs, Marketplace, Probes, ProviderStaking, Receipts,
-				Validators,
+				AllPalletsWithSystem, Audits, Exchange, Jobs, Marketplace, Probes, ProviderStaking,
+				Receipts, Validators,
 			};
 
 			let mut list = Vec::<BenchmarkList>::new();
@@ -257,8 +280,8 @@ impl_runtime_apis! {
 			use frame_benchmarking::BenchmarkBatch;
 			use frame_support::traits::WhitelistedStorageKeys;
 			use crate::{
-				AllPalletsWithSystem, Audits, Jobs, Marketplace, Probes, ProviderStaking, Receipts,
-				Validators,
+				AllPalletsWithSystem, Audits, Exchange, Jobs, Marketplace, Probes, ProviderStaking,
+				Receipts, Validators,
 			};
 
 			let whitelist = AllPalletsWithSystem::whitelisted_storage_keys();

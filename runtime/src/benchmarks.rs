@@ -8,4 +8,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_aitbc_audits, Audits]
 	[pallet_aitbc_validators, Validators]
 	[pallet_aitbc_probes, Probes]
+	[pallet_aitbc_exchange, Exchange]
 );

@@ -3,7 +3,9 @@
 //! Every preset starts with **zero AIT issuance**: no account is endowed. New AIT only ever comes
 //! from verified compute receipts. The presets differ in their authorities, sudo key and the
 //! bootstrap accounts: accounts that exist without AIT so they can send the feeless bootstrap
-//! calls (governance by the sudo key, free jobs).
+//! calls (governance by the sudo key, free jobs). The development and local chains also have a
+//! test market: a test stable asset (tUSD, never AIT) issued to the development accounts and
+//! the AIT/tUSD pair open.
 
 use alloc::{vec, vec::Vec};
 
@@ -15,9 +17,14 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	configs::validators::{GenesisCandidacyBond, SESSION_BLOCKS},
-	AccountId, AuditsConfig, BalancesConfig, MarketplaceConfig, RuntimeGenesisConfig,
-	SessionConfig, SessionKeys, SudoConfig, ValidatorsConfig,
+	configs::{
+		exchange::{TEST_USD, TEST_USD_DECIMALS},
+		validators::{GenesisCandidacyBond, SESSION_BLOCKS},
+	},
+	currency::MILLI_AIT,
+	AccountId, AssetsConfig, AuditsConfig, Balance, BalancesConfig, ExchangeConfig,
+	MarketplaceConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	ValidatorsConfig,
 };
 
 /// Seats for candidates beside the authorities on every preset.
@@ -37,6 +44,19 @@ enum Audits {
 	Off,
 }
 
+/// tUSD each development account is issued on the development and local chains.
+const TEST_USD_PER_ACCOUNT: Balance = 1_000_000 * 10u128.pow(TEST_USD_DECIMALS as u32);
+
+/// Whether a chain has the test market: tUSD issued by governance (the sudo key owns it) to the
+/// given accounts, and pair 0, AIT/tUSD, open. It is never AIT that is issued.
+enum TestMarket {
+	/// No quote asset and no pair: governance opens markets on public chains.
+	None,
+	/// tUSD for these accounts and the AIT/tUSD pair: lots of 1 mAIT, prices in steps of one
+	/// tUSD unit (10^-6 tUSD per mAIT), orders of one lot or more.
+	For(Vec<AccountId>),
+}
+
 /// A genesis state with the given authorities (their accounts and session keys), sudo key and
 /// bootstrap accounts, and nothing minted.
 fn genesis(
@@ -44,10 +64,32 @@ fn genesis(
 	sudo: AccountId,
 	bootstrap_accounts: Vec<AccountId>,
 	audits: Audits,
+	market: TestMarket,
 ) -> Value {
 	let (audit_rate, always_audit_units) = match audits {
 		Audits::Default => (None, None),
 		Audits::Off => (Some(sp_runtime::Perbill::zero()), Some(0)),
+	};
+	let (assets, exchange) = match market {
+		TestMarket::None => (AssetsConfig::default(), ExchangeConfig::default()),
+		TestMarket::For(holders) => (
+			AssetsConfig {
+				assets: vec![(TEST_USD, sudo.clone(), true, 1)],
+				metadata: vec![(
+					TEST_USD,
+					b"Test USD".to_vec(),
+					b"tUSD".to_vec(),
+					TEST_USD_DECIMALS,
+				)],
+				accounts: holders
+					.into_iter()
+					.map(|who| (TEST_USD, who, TEST_USD_PER_ACCOUNT))
+					.collect(),
+				next_asset_id: None,
+				reserves: Vec::new(),
+			},
+			ExchangeConfig { pairs: vec![(TEST_USD, MILLI_AIT, 1, 1)] },
+		),
 	};
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: Vec::new() },
@@ -73,6 +115,8 @@ fn genesis(
 				.collect(),
 		},
 		sudo: SudoConfig { key: Some(sudo) },
+		assets,
+		exchange,
 	})
 }
 
@@ -94,6 +138,7 @@ fn development() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_accounts(),
 		Audits::Off,
+		TestMarket::For(dev_accounts()),
 	)
 }
 
@@ -107,6 +152,7 @@ fn local_testnet() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_accounts(),
 		Audits::Default,
+		TestMarket::For(dev_accounts()),
 	)
 }
 
@@ -121,6 +167,7 @@ fn testnet() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		vec![Sr25519Keyring::Alice.to_account_id()],
 		Audits::Default,
+		TestMarket::None,
 	)
 }
 

@@ -5,7 +5,7 @@
 //! transaction payment with feeless bootstrap calls, sudo), the validator set (session,
 //! authorship, offences and the hybrid PoA/PoS validators pallet), the compute economy
 //! (marketplace, jobs, receipts, provider staking, audits), the validators' off-chain probes of
-//! providers (probes) and exposes the runtime APIs that
+//! providers (probes), the market (quote assets and the AIT order book) and exposes the runtime APIs that
 //! polkadot.js, subxt and the node need.
 //!
 //! Layout: pallet configurations live in [`configs`], runtime API implementations in [`apis`],
@@ -124,7 +124,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("aitbc"),
 	impl_name: alloc::borrow::Cow::Borrowed("aitbc-node"),
 	authoring_version: 1,
-	spec_version: 114,
+	spec_version: 115,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	// 2: the `CheckClaim` transaction extension.
@@ -206,6 +206,16 @@ mod runtime {
 
 	#[runtime::pallet_index(20)]
 	pub type Probes = pallet_aitbc_probes;
+
+	// Before the exchange: its genesis pairs need their quote assets.
+	#[runtime::pallet_index(21)]
+	pub type Assets = pallet_assets;
+
+	#[runtime::pallet_index(22)]
+	pub type AssetsHolder = pallet_assets_holder;
+
+	#[runtime::pallet_index(23)]
+	pub type Exchange = pallet_aitbc_exchange;
 }
 
 /// Address format of extrinsics.

@@ -401,3 +401,29 @@ pub fn runtime_metadata() -> Vec<u8> {
 		.expect("the runtime offers metadata V16")
 		.to_vec()
 }
+
+/// Runs `node --test FILE` (Node.js's test runner, TAP output) in `dir` with `env`; panics with
+/// its output unless every test passed, and returns its standard output.
+pub async fn node_test(
+	dir: PathBuf,
+	file: &'static str,
+	env: Vec<(&'static str, String)>,
+) -> String {
+	let output = tokio::task::spawn_blocking(move || {
+		Command::new("node")
+			.args(["--test", file])
+			.current_dir(&dir)
+			.envs(env)
+			.output()
+			.expect("run node (Node.js 18 or later; scripts/setup.sh installs it)")
+	})
+	.await
+	.expect("the node test task");
+	let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+	let stderr = String::from_utf8_lossy(&output.stderr);
+	assert!(
+		output.status.success(),
+		"`node --test {file}` failed\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}"
+	);
+	stdout
+}

@@ -34,8 +34,8 @@ async fn the_client_registers_a_model_submits_a_free_job_and_names_errors() {
 
 	// No model yet: the job is refused with the pallet's error, and nothing is stored.
 	let err = client.submit_job(&charlie, 0, "a red circle", params(), 0, 0, 30).await.unwrap_err();
-	assert!(matches!(err, ClientError::Dispatch(_)), "{err}");
-	assert!(err.to_string().contains("UnknownModel"), "{err}");
+	let refused = err.module().unwrap_or_else(|| panic!("a pallet error, not {err}"));
+	assert_eq!((refused.pallet.as_str(), refused.error.as_str()), ("Jobs", "UnknownModel"));
 	assert!(matches!(client.job(0).await, Err(ClientError::JobNotFound(0))));
 
 	// Governance (Alice holds the sudo key; the call is feeless) adds a model.

@@ -3,9 +3,9 @@
 //! against the node: it decodes the metadata, reads the job and its receipt, subscribes to events
 //! and submits a free job signed with a dev key.
 
-use std::{process::Command, time::Duration};
+use std::time::Duration;
 
-use aitbc_integration_tests::{market::*, repo_root};
+use aitbc_integration_tests::{market::*, node_test, repo_root};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn polkadot_js_reads_jobs_and_receipts_subscribes_and_submits() {
@@ -22,23 +22,7 @@ async fn polkadot_js_reads_jobs_and_receipts_subscribes_and_submits() {
 	let (job, _) = submit(&url, "charlie", "a red circle on a blue background", 1);
 	assert_eq!(wait_final(&client, job, Duration::from_secs(180), &[&worker]).await, "Finalized");
 
-	let run_url = url.clone();
-	let output = tokio::task::spawn_blocking(move || {
-		Command::new("node")
-			.args(["--test", "compat.test.mjs"])
-			.current_dir(&dir)
-			.env("AITBC_WS", &run_url)
-			.env("AITBC_JOB", job.to_string())
-			.output()
-			.expect("run node (Node.js 18 or later; scripts/setup.sh installs it)")
-	})
-	.await
-	.unwrap();
-	let stdout = String::from_utf8_lossy(&output.stdout);
-	let stderr = String::from_utf8_lossy(&output.stderr);
-	assert!(
-		output.status.success(),
-		"the polkadot.js test failed\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}"
-	);
+	let env = vec![("AITBC_WS", url.clone()), ("AITBC_JOB", job.to_string())];
+	let stdout = node_test(dir, "compat.test.mjs", env).await;
 	assert!(stdout.contains("# pass 1") && stdout.contains("# fail 0"), "{stdout}");
 }

@@ -2,8 +2,8 @@
 //! two real workers (one serves, the other audits), and `aitbc web` serving `web/dist`; then
 //! `web/tests/web.test.mjs` (playwright-core driving Debian's Chromium, both installed by
 //! scripts/setup.sh) walks through the explorer, the wallet, a job from the form to its verified
-//! image, a shard of two images, the providers, transfers and the error cases, with no console
-//! errors. Screenshots and
+//! image, a shard of two images, the providers, transfers, the market (two accounts trade, a
+//! partial fill, a cancel) and the error cases, with no console errors. Screenshots and
 //! the first-render time go to `web/test-results/`.
 
 use std::{process::Command, time::Duration};
@@ -53,6 +53,21 @@ async fn the_web_app_serves_a_job_end_to_end_in_a_real_browser() {
 	let logs: Vec<&Process> = workers.iter().collect();
 	assert_eq!(wait_final(&client, shard, Duration::from_secs(300), &logs).await, "Finalized");
 
+	// AIT for the market flow: two more jobs (each minted to its provider and to its auditor),
+	// then each provider sends Dave, who holds test tUSD, 4 mAIT for his orders' fees.
+	for seed in [30, 31] {
+		let (job, _) = submit(&url, "eve", "a green circle on a red background", seed);
+		assert_eq!(wait_final(&client, job, Duration::from_secs(300), &logs).await, "Finalized");
+	}
+	let dave = aitbc_client::account_of(&aitbc_client::dev_account("dave").unwrap());
+	for dir in &dirs {
+		let key = std::fs::read_to_string(dir.join("provider.key")).unwrap();
+		run_ok(
+			"aitbc",
+			&["--node", &url, "--account", key.trim(), "transfer", &dave.to_string(), "0.004"],
+		);
+	}
+
 	let listen = format!("127.0.0.1:{}", free_port());
 	let server = Process::start(
 		"web",
@@ -88,6 +103,6 @@ async fn the_web_app_serves_a_job_end_to_end_in_a_real_browser() {
 		output.status.success(),
 		"the browser tests failed\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}\n{logs}"
 	);
-	assert!(stdout.contains("ℹ fail 0") && stdout.contains("ℹ pass 11"), "{stdout}");
+	assert!(stdout.contains("ℹ fail 0") && stdout.contains("ℹ pass 12"), "{stdout}");
 	println!("{stdout}");
 }

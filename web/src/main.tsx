@@ -15,6 +15,7 @@ import { JobPage } from './pages/job';
 import { Generate } from './pages/generate';
 import { Providers, ProviderPage } from './pages/providers';
 import { WalletPage } from './pages/wallet';
+import { MarketPage } from './pages/market';
 
 function useHashRoute(): string[] {
   const decode = (part: string) => {
@@ -54,6 +55,8 @@ function Page({ route }: { route: string[] }) {
       return <ProviderPage address={arg ?? ''} />;
     case 'wallet':
       return <WalletPage />;
+    case 'market':
+      return <MarketPage pair={arg ?? ''} />;
     default:
       return <ErrorBox error={`There is no page "${route.join('/')}".`} />;
   }
@@ -104,6 +107,7 @@ function App() {
     ['', 'Explorer'],
     ['generate', 'Generate'],
     ['providers', 'Providers'],
+    ['market', 'Market'],
     ['wallet', 'Wallet'],
   ] as const;
   return (

@@ -2,7 +2,8 @@
 // tests/tests/web.rs, which sets AITBC_WS, AITBC_WEB and AITBC_PROVIDER_KEYS). One browser walks
 // through the flows in order: explorer, wallet, a job from the form to its verified image, the
 // explorer and provider pages that show it, transfers (signed, rejected, invalid, failing), a
-// tampered artifact, phone width and a wrong node URL; no console errors along the way.
+// market (an ask, a partly filling bid, a cancel), a tampered artifact, phone width and a wrong
+// node URL; no console errors along the way.
 // Screenshots and the performance figures go to AITBC_WEB_OUT (default web/test-results).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,6 +52,7 @@ before(async () => {
   context = await launchBrowser(profile);
   control = await injectTestWallet(context, api, [
     { name: 'Charlie', pair: charlie },
+    { name: 'Dave', pair: dave },
     ...providers.map((pair, i) => ({ name: `provider ${i + 1}`, pair })),
   ]);
   page = context.pages()[0] ?? (await context.newPage());
@@ -274,6 +276,72 @@ describe('AITBC web app', () => {
     await page.waitForFunction((text) => document.querySelector('[data-testid=account-free]')?.textContent === text, shown);
   });
 
+  test('market: two accounts trade, a partial fill shows, a cancel frees the held funds', async () => {
+    // The provider that served sells AIT it was minted; Dave (test tUSD, and AIT for fees from
+    // tests/tests/web.rs) buys part of it.
+    const seller = providers.find((p) => p.address === receipt.providerAddress);
+    const reserved = async (address) => (await api.query.system.account(address)).data.reserved.toBigInt();
+    const usd = async (address) => {
+      const account = await api.query.assets.account(1, address);
+      return account.isSome ? account.unwrap().balance.toBigInt() : 0n;
+    };
+    const select = async (pair) => {
+      await page.getByRole('link', { name: 'Wallet', exact: true }).click();
+      await page.locator(`tr[data-address="${pair.address}"] input[type=radio]`).check();
+      await page.getByRole('link', { name: 'Market', exact: true }).click();
+      await page.getByTestId('market-title').waitFor();
+    };
+    const heldBefore = await reserved(seller.address);
+    await select(seller);
+    assert.equal(await page.getByTestId('market-title').textContent(), 'AIT / tUSD');
+    await page.getByTestId('side-sell').click();
+    await page.locator('input[name=amount]').fill('0.003');
+    await page.locator('input[name=price]').fill('0.5');
+    await page.getByTestId('place-order').click();
+    await page.getByTestId('placed').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('placed').textContent(), /: 0 AIT traded at once, 0\.003 AIT resting/);
+    assert.equal(await reserved(seller.address), heldBefore + 3n * AIT / 1000n);
+    await page.locator('[data-testid=book] tr[data-side=ask][data-price="0.5"]').waitFor({ timeout: 15_000 });
+
+    // Bad input is named and never reaches the wallet.
+    const signed = control.signed;
+    await page.locator('input[name=amount]').fill('0.0015');
+    await page.getByTestId('place-order').click();
+    await page.getByText('0.0015 AIT is not a whole number of lots').waitFor();
+    await page.locator('input[name=amount]').fill('0.001');
+    await page.locator('input[name=price]').fill('0.0005');
+    await page.getByTestId('place-order').click();
+    await page.getByText(/is not a valid price: prices go in steps of 0\.001 tUSD per AIT/).waitFor();
+    assert.equal(control.signed, signed);
+
+    // Dave buys 0.001 AIT at up to 0.5: it trades at once with the ask.
+    const daveUsd = await usd(dave.address);
+    await select(dave);
+    await page.getByTestId('side-buy').click();
+    await page.locator('input[name=amount]').fill('0.001');
+    await page.locator('input[name=price]').fill('0.5');
+    await page.getByTestId('place-order').click();
+    await page.getByTestId('placed').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('placed').textContent(), /: 0\.001 AIT traded at once, 0 AIT resting/);
+    assert.equal(await usd(dave.address), daveUsd - 500n);
+    await page.locator('[data-testid=trades] tbody tr').first().waitFor({ timeout: 15_000 });
+    await shot('market');
+
+    // The seller sees its ask partly filled: 0.002 of 0.003 AIT open, 0.0005 tUSD received.
+    await select(seller);
+    await page.waitForFunction(() => document.querySelector('[data-testid=order-open]')?.textContent === '0.002', null, { timeout: 15_000 });
+    assert.equal(await page.getByTestId('quote-free').textContent(), '0.0005');
+    assert.equal(await page.getByTestId('ait-held').textContent(), formatAit(heldBefore + 2n * AIT / 1000n).replace(' AIT', ''));
+
+    // Cancelling frees the held AIT.
+    await page.getByTestId('cancel-order').click();
+    await page.getByTestId('cancel-status').getByText(/Included in block/).waitFor({ timeout: 30_000 });
+    assert.equal(await reserved(seller.address), heldBefore);
+    await page.waitForFunction(() => document.querySelector('[data-testid=my-orders]')?.textContent?.includes('No resting orders'), null, { timeout: 15_000 });
+    assert.equal(await page.getByTestId('ait-held').textContent(), formatAit(heldBefore).replace(' AIT', ''));
+    await shot('market-cancelled');
+  });
+
   test('a tampered artifact is refused and not shown', async () => {
     const sha = receipt.receipt.artifactSha256.toHex().slice(2);
     await page.route('**/v1/artifacts/**', async (route) => {
@@ -301,6 +369,7 @@ describe('AITBC web app', () => {
       ['#/generate', '[data-testid=feasibility]', 'phone-generate'],
       ['#/providers', '[data-testid=providers] tbody tr', 'phone-providers'],
       ['#/wallet', '[data-testid=accounts] tbody tr', 'phone-wallet'],
+      ['#/market', '[data-testid=book]', 'phone-market'],
     ]) {
       await go('#/blank');
       await go(hash);

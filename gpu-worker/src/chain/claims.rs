@@ -155,6 +155,7 @@ impl Worker {
 				if matches!(
 					e,
 					ClientError::Dispatch(_)
+						| ClientError::Module(_)
 						| ClientError::Refused(_)
 						| ClientError::InsufficientBalance(_)
 				) {

@@ -522,7 +522,11 @@ impl Worker {
 				tracing::info!(job_id, receipt_hash = %hash, "receipt accepted");
 				let _ = self.journal.remove(job_id);
 			},
-			Err(e @ (ClientError::Dispatch(_) | ClientError::InsufficientBalance(_))) => {
+			Err(
+				e @ (ClientError::Dispatch(_)
+				| ClientError::Module(_)
+				| ClientError::InsufficientBalance(_)),
+			) => {
 				// The chain refused it: check whether it holds a receipt from us anyway.
 				tracing::error!(job_id, error = %e, "receipt refused");
 				if let Ok(job) = client.job(job_id).await {

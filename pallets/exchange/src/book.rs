@@ -229,7 +229,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Puts `lots` of order `order` on the book at `price`, holding its funds; returns how many
-	/// orders it evicted to make room for a new price level.
+	/// orders it evicted to make room for a new price level (at most `evict_budget`: what is left
+	/// of the order's `MaxFills` after its trades).
 	#[allow(clippy::too_many_arguments)]
 	pub(crate) fn rest(
 		order: OrderId,
@@ -242,6 +243,7 @@ impl<T: Config> Pallet<T> {
 		placed_lots: Lots,
 		now: BlockNumberFor<T>,
 		expires_at: Option<BlockNumberFor<T>>,
+		evict_budget: u32,
 	) -> Result<u32, DispatchError> {
 		let resting = Order {
 			owner: who.clone(),
@@ -262,7 +264,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Queues::<T>::try_mutate((pair, side), price, |queue| queue.try_push(order))
 			.map_err(|_| Error::<T>::LevelFull)?;
-		let evicted = Self::make_room(pair, side, price)?;
+		let evicted = Self::make_room(pair, side, price, evict_budget)?;
 		Levels::<T>::try_mutate(pair, side, |levels| -> DispatchResult {
 			match levels.iter().position(|p| !side.before(p, &price)) {
 				Some(i) if levels[i] == price => Ok(()),
@@ -277,16 +279,25 @@ impl<T: Config> Pallet<T> {
 	/// Room for a new price level: when the side already holds `MaxLevels` prices and `price`
 	/// is better than the worst of them, the worst level's orders are cancelled (`Evicted`), so
 	/// orders parked far from the market cannot keep better ones out. Returns how many were
-	/// cancelled; `BookFull` when `price` would itself be the worst.
-	fn make_room(pair: PairId, side: Side, price: BalanceOf<T>) -> Result<u32, DispatchError> {
+	/// cancelled; `BookFull` when `price` would itself be the worst, or when the worst level
+	/// holds more than `budget` orders (each evicted order counts against the placement's
+	/// `MaxFills`, so the weight charged up front stays that of `MaxFills` touched orders).
+	fn make_room(
+		pair: PairId,
+		side: Side,
+		price: BalanceOf<T>,
+		budget: u32,
+	) -> Result<u32, DispatchError> {
 		let levels = Levels::<T>::get(pair, side);
 		if levels.contains(&price) || (levels.len() as u32) < T::MaxLevels::get() {
 			return Ok(0);
 		}
 		let worst = *levels.last().ok_or(Error::<T>::BookFull)?;
 		ensure!(side.before(&price, &worst), Error::<T>::BookFull);
+		let queue = Queues::<T>::get((pair, side), worst);
+		ensure!(queue.len() as u32 <= budget, Error::<T>::BookFull);
 		let mut evicted = 0u32;
-		for id in Queues::<T>::get((pair, side), worst) {
+		for id in queue {
 			let order = Orders::<T>::get(id).ok_or(Error::<T>::Corrupt)?;
 			Self::remove(id, &order, CancelReason::Evicted)?;
 			evicted = evicted.saturating_add(1);
@@ -431,12 +442,8 @@ impl<T: Config> Pallet<T> {
 		expired
 	}
 
-	/// Up to `depth` price levels of each side, best first, with the lots resting at each:
-	/// (bids, asks).
-	pub fn depth(
-		pair: PairId,
-		depth: u32,
-	) -> (Vec<(BalanceOf<T>, Lots)>, Vec<(BalanceOf<T>, Lots)>) {
+	/// Up to `depth` price levels of each side, best first, with the lots resting at each.
+	pub fn depth(pair: PairId, depth: u32) -> BookDepth<BalanceOf<T>> {
 		let side_depth = |side: Side| {
 			Levels::<T>::get(pair, side)
 				.into_iter()
@@ -450,7 +457,7 @@ impl<T: Config> Pallet<T> {
 				})
 				.collect()
 		};
-		(side_depth(Side::Buy), side_depth(Side::Sell))
+		BookDepth { bids: side_depth(Side::Buy), asks: side_depth(Side::Sell) }
 	}
 
 	/// `who`'s resting orders.

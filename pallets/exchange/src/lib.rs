@@ -28,9 +28,10 @@
 //! Price levels per side (`MaxLevels`), orders per level (`MaxOrdersPerLevel`), open orders per
 //! account (`MaxOrdersPerAccount`), expiries per block (`MaxExpiriesPerBlock`) and makers one
 //! incoming order may touch (`MaxFills`): each has its own error when reached. A placement is
-//! charged for `MaxFills` fills and refunded to those it made. A full side takes a better price
-//! by evicting its worst level (those orders are cancelled, `CancelReason::Evicted`), so orders
-//! parked far from the market cannot keep better ones out.
+//! charged for `MaxFills` touched orders and refunded to those it touched. A full side takes a
+//! better price by evicting its worst level (those orders are cancelled,
+//! `CancelReason::Evicted`, and count against the placement's `MaxFills`), so orders parked far
+//! from the market cannot keep better ones out.
 //!
 //! ## Issuance
 //! The exchange never mints or burns: every movement is a transfer between the two parties.
@@ -39,8 +40,8 @@
 
 extern crate alloc;
 
+pub use aitbc_primitives::exchange::*;
 pub use pallet::*;
-pub use types::*;
 pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -50,12 +51,16 @@ mod book;
 mod mock;
 #[cfg(test)]
 mod tests;
-mod types;
 pub mod weights;
 
+use alloc::vec::Vec;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{fungible, fungibles},
+};
+use sp_runtime::{
+	traits::{CheckedAdd, Zero},
+	DispatchError,
 };
 
 /// AIT amounts (the native currency's balance type); quote amounts use the same type.
@@ -107,7 +112,7 @@ pub mod pallet {
 		type Currency: fungible::Mutate<Self::AccountId>
 			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 		/// Identifies a quote asset in `pallet-assets`.
-		type AssetId: Parameter + Member + MaxEncodedLen + Copy + Ord;
+		type AssetId: Parameter + Member + MaxEncodedLen + Copy + Ord + MaybeSerializeDeserialize;
 		/// Quote assets: transfers (`pallet-assets`).
 		type Assets: fungibles::Mutate<
 			Self::AccountId,
@@ -290,8 +295,9 @@ pub mod pallet {
 		TooManyOrders,
 		/// The price level has `MaxOrdersPerLevel` orders: use another price.
 		LevelFull,
-		/// The side has `MaxLevels` prices and this one would be the worst: use a price already
-		/// on the book, or a better one (which evicts the worst level).
+		/// The side has `MaxLevels` prices and this one would be the worst, or the worst level
+		/// holds more orders than this order may still touch (`MaxFills` less its trades): use a
+		/// price already on the book, or a better one.
 		BookFull,
 		/// `MaxExpiriesPerBlock` orders already expire in that block: choose another expiry.
 		ExpiryFull,
@@ -308,6 +314,26 @@ pub mod pallet {
 		Overflow,
 		/// The book's records disagree (a bug; nothing was changed).
 		Corrupt,
+	}
+
+	/// Pairs open from genesis (a dev chain's test market).
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// (quote asset, lot, tick, minimum lots) of each pair, in id order.
+		pub pairs: Vec<(T::AssetId, BalanceOf<T>, BalanceOf<T>, Lots)>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for &(quote, lot, tick, min_lots) in &self.pairs {
+				// A bad genesis pair must stop the chain spec from building, not start a chain
+				// without it.
+				Pallet::<T>::do_create_pair(quote, lot, tick, min_lots)
+					.expect("genesis pair terms are valid and its quote asset exists");
+			}
+		}
 	}
 
 	#[pallet::hooks]
@@ -337,27 +363,7 @@ pub mod pallet {
 			min_lots: Lots,
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			ensure!(
-				!lot.is_zero() && !tick.is_zero() && min_lots > 0,
-				Error::<T>::InvalidPairTerms
-			);
-			type Quote<T> = <T as Config>::Assets;
-			type AccountOf<T> = <T as frame_system::Config>::AccountId;
-			ensure!(
-				<Quote<T> as fungibles::Inspect<AccountOf<T>>>::asset_exists(quote),
-				Error::<T>::UnknownAsset
-			);
-			// Every fill pays at least one tick: it must be able to open the receiver's account.
-			ensure!(
-				tick >= <Quote<T> as fungibles::Inspect<AccountOf<T>>>::minimum_balance(quote),
-				Error::<T>::TickBelowAssetMinimum
-			);
-			let pair = NextPairId::<T>::get();
-			let next = pair.checked_add(1).ok_or(Error::<T>::Overflow)?;
-			Pairs::<T>::insert(pair, Pair { quote, lot, tick, min_lots, open: true });
-			NextPairId::<T>::put(next);
-			Self::deposit_event(Event::PairCreated { pair, quote, lot, tick, min_lots });
-			Ok(())
+			Self::do_create_pair(quote, lot, tick, min_lots).map(|_| ())
 		}
 
 		/// Opens or closes a pair to new orders (governance); resting orders stay cancellable.
@@ -377,8 +383,7 @@ pub mod pallet {
 		/// best first), then rests the rest at `price` with its funds on hold, until filled,
 		/// cancelled or `expires_in` blocks have passed.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::place_limit(T::MaxFills::get())
-			.saturating_add(T::WeightInfo::cancel().saturating_mul(T::MaxOrdersPerLevel::get().into())))]
+		#[pallet::weight(Pallet::<T>::place_limit_worst_case())]
 		pub fn place_limit(
 			origin: OriginFor<T>,
 			pair: PairId,
@@ -408,8 +413,9 @@ pub mod pallet {
 			let mut evicted = 0;
 			if resting > 0 {
 				ensure!(!Self::still_crosses(pair, side, &price), Error::<T>::CrossesTooDeep);
+				let budget = T::MaxFills::get().saturating_sub(touched);
 				evicted = Self::rest(
-					order, &who, pair, &terms, side, price, resting, lots, now, expires_at,
+					order, &who, pair, &terms, side, price, resting, lots, now, expires_at, budget,
 				)?;
 			}
 			Self::deposit_event(Event::OrderPlaced {
@@ -492,4 +498,41 @@ pub mod pallet {
 	}
 }
 
-use sp_runtime::traits::{CheckedAdd, Zero};
+impl<T: Config> Pallet<T> {
+	/// What a limit order is charged before it runs: `MaxFills` resting orders touched, each
+	/// either traded with or evicted, whichever costs more.
+	pub fn place_limit_worst_case() -> Weight {
+		let most = T::MaxFills::get();
+		let all_fills = T::WeightInfo::place_limit(most);
+		let all_evictions = T::WeightInfo::place_limit(0)
+			.saturating_add(T::WeightInfo::cancel().saturating_mul(most.into()));
+		all_fills.max(all_evictions)
+	}
+
+	/// Opens a pair after checking its terms (the body of `create_pair`, shared with genesis).
+	pub(crate) fn do_create_pair(
+		quote: T::AssetId,
+		lot: BalanceOf<T>,
+		tick: BalanceOf<T>,
+		min_lots: Lots,
+	) -> Result<PairId, DispatchError> {
+		ensure!(!lot.is_zero() && !tick.is_zero() && min_lots > 0, Error::<T>::InvalidPairTerms);
+		type Quote<T> = <T as Config>::Assets;
+		type AccountOf<T> = <T as frame_system::Config>::AccountId;
+		ensure!(
+			<Quote<T> as fungibles::Inspect<AccountOf<T>>>::asset_exists(quote),
+			Error::<T>::UnknownAsset
+		);
+		// Every fill pays at least one tick: it must be able to open the receiver's account.
+		ensure!(
+			tick >= <Quote<T> as fungibles::Inspect<AccountOf<T>>>::minimum_balance(quote),
+			Error::<T>::TickBelowAssetMinimum
+		);
+		let pair = NextPairId::<T>::get();
+		let next = pair.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		Pairs::<T>::insert(pair, Pair { quote, lot, tick, min_lots, open: true });
+		NextPairId::<T>::put(next);
+		Self::deposit_event(Event::PairCreated { pair, quote, lot, tick, min_lots });
+		Ok(pair)
+	}
+}

@@ -152,7 +152,7 @@ fn a_resting_order_holds_its_funds_in_its_owners_account() {
 		assert_eq!(cash_held(BOB), 4 * 45);
 		assert_eq!(Levels::<Test>::get(0, Side::Sell).into_inner(), vec![50]);
 		assert_eq!(Levels::<Test>::get(0, Side::Buy).into_inner(), vec![45]);
-		assert_eq!(Exchange::depth(0, 10), (vec![(45, 4)], vec![(50, 3)]));
+		assert_eq!(Exchange::depth(0, 10), BookDepth { bids: vec![(45, 4)], asks: vec![(50, 3)] });
 		assert_eq!(Exchange::open_orders(&ALICE).len(), 1);
 		assert_noop!(Exchange::cancel(RuntimeOrigin::signed(BOB), sell), Error::<Test>::NotOwner);
 		assert_ok!(Exchange::cancel(RuntimeOrigin::signed(BOB), buy));
@@ -355,6 +355,40 @@ fn every_bound_has_its_error() {
 }
 
 #[test]
+fn evictions_count_against_max_fills() {
+	new_test_ext(|| {
+		// Bids at 4 prices (MaxLevels), the worst (30) holding 3 orders; asks at 50 and 55.
+		for (who, price) in [(ALICE, 45), (ALICE, 40), (ALICE, 35)] {
+			limit(who, Side::Buy, price, 1);
+		}
+		for who in [BOB, CAROL, DAVE] {
+			limit(who, Side::Buy, 30, 1);
+		}
+		let bob_ask = limit(BOB, Side::Sell, 50, 1);
+		limit(CAROL, Side::Sell, 50, 1);
+		// A bid at 50 for 3 lots trades with both asks (2 of its 4 touches), then would rest a
+		// new best level: evicting the 3 orders at 30 would exceed its budget. Refused whole.
+		let before = (cash(ALICE), cash_held(ALICE), ait(BOB), ait(CAROL));
+		assert_noop!(
+			Exchange::place_limit(RuntimeOrigin::signed(ALICE), 0, Side::Buy, 50, 3, None),
+			Error::<Test>::BookFull
+		);
+		assert_eq!((cash(ALICE), cash_held(ALICE), ait(BOB), ait(CAROL)), before);
+		// With one trade, 3 touches remain: the level at 30 is evicted, and the weight charged
+		// is that of one fill and three cancels, below the worst case charged up front.
+		assert_ok!(Exchange::cancel(RuntimeOrigin::signed(BOB), bob_ask));
+		let info =
+			Exchange::place_limit(RuntimeOrigin::signed(ALICE), 0, Side::Buy, 50, 2, None).unwrap();
+		let used = <() as WeightInfo>::place_limit(1)
+			.saturating_add(<() as WeightInfo>::cancel().saturating_mul(3));
+		assert_eq!(info.actual_weight, Some(used));
+		assert!(used.all_lte(Exchange::place_limit_worst_case()));
+		assert_eq!(Levels::<Test>::get(0, Side::Buy).into_inner(), vec![50, 45, 40, 35]);
+		assert_eq!(cash_held(DAVE), 0);
+	});
+}
+
+#[test]
 fn an_order_may_touch_at_most_max_fills_resting_orders() {
 	new_test_ext(|| {
 		for (who, price) in [(ALICE, 50), (BOB, 50), (CAROL, 50), (ALICE, 55), (BOB, 55)] {
@@ -370,7 +404,7 @@ fn an_order_may_touch_at_most_max_fills_resting_orders() {
 			Exchange::place_market(RuntimeOrigin::signed(DAVE), 0, Side::Buy, 5, 55).unwrap();
 		assert_eq!(info.actual_weight, Some(<() as WeightInfo>::place_market(4)));
 		assert_eq!(ait(DAVE), AIT + 4 * LOT);
-		assert_eq!(Exchange::depth(0, 10).1, vec![(55, 1)]);
+		assert_eq!(Exchange::depth(0, 10).asks, vec![(55, 1)]);
 		// Four trades in one order, three kept: the newest, newest first.
 		let recent = Exchange::recent_trades(0);
 		assert_eq!(

@@ -3,6 +3,7 @@
 mod audits;
 mod compute;
 mod consensus;
+pub mod exchange;
 mod governance;
 mod monetary;
 mod offchain;

@@ -1,4 +1,7 @@
-//! The order book's records: pairs, orders and trades.
+//! The order book's records (pairs, orders, trades) and the shape of its runtime API's answers,
+//! shared by the exchange pallet, the runtime API and clients.
+
+use alloc::vec::Vec;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -139,4 +142,13 @@ pub enum CancelReason {
 	/// Its side held `MaxLevels` prices, its price was the worst, and a better-priced order
 	/// needed the room.
 	Evicted,
+}
+
+/// The resting lots at each price of a pair, best price first on each side.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Default)]
+pub struct BookDepth<Balance> {
+	/// Bids: (price, lots), highest price first.
+	pub bids: Vec<(Balance, Lots)>,
+	/// Asks: (price, lots), lowest price first.
+	pub asks: Vec<(Balance, Lots)>,
 }
