@@ -155,8 +155,10 @@ function DepthChart({ market, book }: { market: Market; book: Book }) {
   const bids = cumulative(book.bids);
   const asks = cumulative(book.asks);
   const prices = [...bids, ...asks].map((p) => Number(p.price));
-  const low = Math.min(...prices);
-  const high = Math.max(...prices);
+  // One price alone gets room on both sides, so it is drawn mid-chart.
+  const pad = Math.min(...prices) === Math.max(...prices) ? Math.max(1, Math.min(...prices) / 10) : 0;
+  const low = Math.min(...prices) - pad;
+  const high = Math.max(...prices) + pad;
   const span = high - low || 1;
   const most = Number([...bids, ...asks].reduce((m, p) => (p.total > m ? p.total : m), 0n)) || 1;
   const x = (price: bigint) => 8 + ((Number(price) - low) / span) * (width - 16);
@@ -168,10 +170,10 @@ function DepthChart({ market, book }: { market: Market; book: Book }) {
       <path d={path(bids)} class="bid-line" fill="none" />
       <path d={path(asks)} class="ask-line" fill="none" />
       <text x="8" y="12" class="axis">
-        {formatPrice(market, BigInt(low))}
+        {formatPrice(market, BigInt(Math.max(0, Math.round(low))))}
       </text>
       <text x={width - 8} y="12" class="axis" text-anchor="end">
-        {formatPrice(market, BigInt(high))} {market.symbol}
+        {formatPrice(market, BigInt(Math.round(high)))} {market.symbol}
       </text>
     </svg>
   );
