@@ -45,7 +45,8 @@ fn main() {
 		micros(worst)
 	);
 	let rows = [
-		("limit order that rests (no trade)", Weights::place_limit(0)),
+		("limit order that rests (no trade)", Weights::place_limit_resting()),
+		("limit order that rests with an expiry", Weights::place_limit_resting_expiring()),
 		("limit order that trades with one maker and rests the rest", Weights::place_limit(1)),
 		("market order that trades with one maker", Weights::place_market(1)),
 		("cancel", Weights::cancel()),

@@ -3,7 +3,8 @@
 //! AIT exists only because compute was served, so the test first earns some: a real worker
 //! serves a free shard of 8 images and is minted 0.04 AIT for it. The provider then sells AIT to
 //! Bob (who holds the dev chain's test tUSD and is sent a little AIT for fees): a resting ask, a partial fill,
-//! a market order that sweeps the rest, the recent trades, a cancel that frees the held AIT,
+//! a market order that sweeps the rest, the recent trades, an account's first purchase (free,
+//! since it holds no AIT to pay a fee with), a cancel that frees the held AIT,
 //! and every kind of bad input refused with a message and nothing changed. Then
 //! `tests/polkadotjs/exchange.test.mjs` places and cancels an order with @polkadot/api.
 
@@ -143,21 +144,38 @@ async fn the_order_book_trades_ait_through_the_cli_and_polkadot_js() {
 	assert_eq!(market_json(&url, provider_key, &["orders"])["orders"], Value::Array(vec![]));
 	assert_eq!(holdings(&client, &provider).await.1, p_held, "the filled ask holds nothing");
 
-	// Two asks, then cancel --all: both leave the book and the held AIT is free again.
+	// Two asks, one with an expiry.
 	market_json(&url, provider_key, &["sell", "0.001", "--price", "0.7"]);
 	market_json(&url, provider_key, &["sell", "0.002", "--price", "0.8", "--expires-in", "600"]);
 	assert_eq!(holdings(&client, &provider).await.1, p_held + 3 * AIT / 1000);
+
+	// Ferdie holds tUSD and no AIT, so no fee could be paid: an account's first buy is
+	// feeless when it is sure to trade. It takes the 0.7 ask and is charged nothing.
+	let ferdie = aitbc_client::account_of(&aitbc_client::dev_account("ferdie").unwrap());
+	let f_usd = client.asset_balance(1, &ferdie).await.unwrap().free;
+	assert_eq!(client.ait_balance(&ferdie).await.unwrap().free, 0);
+	let first = market_json(&url, "ferdie", &["buy", "0.001", "--worst", "0.7"]);
+	assert_eq!(first["filled"].as_u64(), Some(1));
+	assert_eq!(client.ait_balance(&ferdie).await.unwrap().free, AIT / 1000, "no fee taken");
+	assert_eq!(client.asset_balance(1, &ferdie).await.unwrap().free, f_usd - 700);
+	// Now it holds AIT: the next order pays its fee, and 1 mAIT cannot. The node refuses it.
+	let err = market_refused(&url, "ferdie", &["buy", "0.001", "--worst", "0.8"]);
+	assert!(err.contains("insufficient balance"), "{err}");
+	assert_eq!(client.ait_balance(&ferdie).await.unwrap().free, AIT / 1000);
+
+	// cancel --all: the ask left leaves the book and the held AIT is free again.
 	let cancelled = market_json(&url, provider_key, &["cancel", "--all"]);
-	assert_eq!(cancelled["cancelled"].as_u64(), Some(2));
+	assert_eq!(cancelled["cancelled"].as_u64(), Some(1));
 	assert_eq!(holdings(&client, &provider).await.1, p_held);
 	assert_eq!(market_json(&url, "bob", &["book"])["asks"], Value::Array(vec![]));
 
-	// tUSD moved only between the two; trading never minted or burned AIT beyond the fees'
-	// transfers to the block author.
+	// tUSD moved only between the traders; trading never minted or burned AIT beyond the
+	// fees' transfers to the block author.
 	let (_, _, p_usd_end, _) = holdings(&client, &provider).await;
 	let (_, _, b_usd_end, _) = holdings(&client, &bob).await;
-	assert_eq!(p_usd_end + b_usd_end, p_usd + b_usd);
-	assert_eq!(p_usd_end, p_usd + 3 * 500);
+	let f_usd_end = client.asset_balance(1, &ferdie).await.unwrap().free;
+	assert_eq!(p_usd_end + b_usd_end + f_usd_end, p_usd + b_usd + f_usd);
+	assert_eq!(p_usd_end, p_usd + 3 * 500 + 700);
 	assert_eq!(client.total_issuance().await.unwrap(), issuance);
 
 	// polkadot.js: pairs and depth from the runtime API, an order placed and cancelled.

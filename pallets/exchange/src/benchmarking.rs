@@ -57,6 +57,39 @@ fn resting_asks<T: Config>(
 	Ok(top)
 }
 
+/// Bids at `MaxLevels` − 1 prices (1, 2, …) from distinct accounts, and a taker with as many
+/// orders at price 1 as fit there; returns the pair, the taker and the next best price.
+fn crowded_bids<T: Config>() -> Result<(PairId, T::AccountId, BalanceOf<T>), BenchmarkError> {
+	let (pair, asset) = open_pair::<T>()?;
+	let levels = T::MaxLevels::get().saturating_sub(1);
+	for price in 1..=levels {
+		let other = trader::<T>("other", price, asset);
+		Pallet::<T>::place_limit(
+			RawOrigin::Signed(other).into(),
+			pair,
+			Side::Buy,
+			price.into(),
+			1,
+			None,
+		)
+		.map_err(|e| e.error)?;
+	}
+	let taker = trader::<T>("taker", 0, asset);
+	let own = T::MaxOrdersPerAccount::get().min(T::MaxOrdersPerLevel::get()).saturating_sub(1);
+	for _ in 0..own {
+		Pallet::<T>::place_limit(
+			RawOrigin::Signed(taker.clone()).into(),
+			pair,
+			Side::Buy,
+			1u32.into(),
+			1,
+			None,
+		)
+		.map_err(|e| e.error)?;
+	}
+	Ok((pair, taker, levels.saturating_add(1).into()))
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -99,6 +132,29 @@ mod benchmarks {
 			Some(BlockNumberFor::<T>::from(1u32)),
 		);
 		assert_eq!(Pallet::<T>::open_orders(&taker).len(), 1);
+		Ok(())
+	}
+
+	/// A limit order that trades with nothing and rests, without an expiry: a new best bid on a
+	/// side one level short of `MaxLevels`, its owner already holding as many orders as fit at
+	/// one price.
+	#[benchmark]
+	fn place_limit_resting() -> Result<(), BenchmarkError> {
+		let (pair, taker, best) = crowded_bids::<T>()?;
+		#[extrinsic_call]
+		place_limit(RawOrigin::Signed(taker), pair, Side::Buy, best, 1, None);
+		assert_eq!(Levels::<T>::get(pair, Side::Buy).first(), Some(&best));
+		Ok(())
+	}
+
+	/// As `place_limit_resting`, with an expiry.
+	#[benchmark]
+	fn place_limit_resting_expiring() -> Result<(), BenchmarkError> {
+		let (pair, taker, best) = crowded_bids::<T>()?;
+		let expires_in = Some(BlockNumberFor::<T>::from(1u32));
+		#[extrinsic_call]
+		place_limit(RawOrigin::Signed(taker), pair, Side::Buy, best, 1, expires_in);
+		assert_eq!(Levels::<T>::get(pair, Side::Buy).first(), Some(&best));
 		Ok(())
 	}
 

@@ -17,6 +17,10 @@
 //!   `MaxExpiriesPerBlock` orders a block) release the hold.
 //! - An incoming order that meets a resting order of its own owner cancels that resting order
 //!   (self-trade prevention) instead of trading with itself.
+//! - Fees are paid in AIT, so an account that holds none (a client with only the quote asset)
+//!   could never buy its first AIT: a market buy from such an account is feeless when every
+//!   check that could fail it holds ([`Pallet::is_first_buy`]); once it trades, the account
+//!   holds AIT and pays fees like everyone.
 //!
 //! ## Terminology
 //! - *Lot*: the unit of amount; an order trades whole lots of `Pair::lot` AIT.
@@ -428,18 +432,31 @@ pub mod pallet {
 				filled,
 				resting,
 			});
-			Ok(Some(
-				T::WeightInfo::place_limit(touched)
-					.saturating_add(T::WeightInfo::cancel().saturating_mul(evicted.into())),
-			)
-			.into())
+			// An order that traded with nothing wrote no trade and no maker: its own benchmark.
+			let placed = match (touched, expires_at) {
+				(0, None) => T::WeightInfo::place_limit_resting(),
+				(0, Some(_)) => T::WeightInfo::place_limit_resting_expiring(),
+				_ => T::WeightInfo::place_limit(touched),
+			};
+			Ok(Some(placed.saturating_add(T::WeightInfo::cancel().saturating_mul(evicted.into())))
+				.into())
 		}
 
 		/// A market order: trades with the resting orders of the other side, best first, at
 		/// their prices but none worse than `worst_price`, until `lots` are filled; what cannot
 		/// be filled is dropped, not rested. Fails with `NoLiquidity` if nothing trades.
+		///
+		/// Feeless for an account's first AIT ([`Pallet::is_first_buy`]): a buy by an account
+		/// that holds no AIT, which it would otherwise need to pay the fee, when the order is
+		/// sure to trade.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::place_market(T::MaxFills::get()))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, pair: &PairId, side: &Side, lots: &Lots,
+			worst_price: &BalanceOf<T>| -> bool {
+			ensure_signed(origin.clone()).is_ok_and(|who| {
+				Pallet::<T>::is_first_buy(&who, *pair, *side, *lots, *worst_price)
+			})
+		})]
 		pub fn place_market(
 			origin: OriginFor<T>,
 			pair: PairId,
@@ -499,13 +516,53 @@ pub mod pallet {
 }
 
 impl<T: Config> Pallet<T> {
+	/// Whether a market order is an account's first purchase of AIT, and so feeless: a buy by
+	/// an account that holds no AIT at all (free or held), on an open pair, for at least the
+	/// minimum, with the quote to pay all of it at `worst_price`, and an ask at or below that
+	/// price, so it trades. It then holds AIT, and pays fees from then on. Every check that could
+	/// fail the order in dispatch is made here, so a free order cannot fail and be repeated
+	/// free: the only spam it allows is one order per account that has quote and no AIT.
+	pub fn is_first_buy(
+		who: &T::AccountId,
+		pair: PairId,
+		side: Side,
+		lots: Lots,
+		worst_price: BalanceOf<T>,
+	) -> bool {
+		use frame_support::traits::{
+			fungible::Inspect as _,
+			fungibles::Inspect as _,
+			tokens::{Fortitude, Preservation},
+		};
+		if side != Side::Buy || !T::Currency::total_balance(who).is_zero() || worst_price.is_zero()
+		{
+			return false;
+		}
+		let Some(terms) = Pairs::<T>::get(pair) else { return false };
+		let Ok(cost) = Self::quote_amount(worst_price, lots) else { return false };
+		let spendable = T::Assets::reducible_balance(
+			terms.quote,
+			who,
+			Preservation::Expendable,
+			Fortitude::Polite,
+		);
+		terms.open &&
+			lots >= terms.min_lots &&
+			// A fill of one lot must open the buyer's AIT account.
+			terms.lot >= T::Currency::minimum_balance() &&
+			spendable >= cost &&
+			Levels::<T>::get(pair, Side::Sell).first().is_some_and(|best| *best <= worst_price)
+	}
+
 	/// What a limit order is charged before it runs: `MaxFills` resting orders touched, each
 	/// either traded with or evicted, whichever costs more.
 	pub fn place_limit_worst_case() -> Weight {
 		let most = T::MaxFills::get();
 		let all_fills = T::WeightInfo::place_limit(most);
-		let all_evictions = T::WeightInfo::place_limit(0)
-			.saturating_add(T::WeightInfo::cancel().saturating_mul(most.into()));
+		let resting =
+			T::WeightInfo::place_limit(0).max(T::WeightInfo::place_limit_resting_expiring());
+		let all_evictions =
+			resting.saturating_add(T::WeightInfo::cancel().saturating_mul(most.into()));
 		all_fills.max(all_evictions)
 	}
 

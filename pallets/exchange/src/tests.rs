@@ -333,7 +333,10 @@ fn every_bound_has_its_error() {
 			.unwrap();
 		assert_eq!(
 			info.actual_weight,
-			Some(<() as WeightInfo>::place_limit(0).saturating_add(<() as WeightInfo>::cancel()))
+			Some(
+				<() as WeightInfo>::place_limit_resting()
+					.saturating_add(<() as WeightInfo>::cancel())
+			)
 		);
 		assert_eq!(Levels::<Test>::get(0, Side::Sell).into_inner(), vec![95, 100, 105, 110]);
 		assert!(events().contains(&Event::OrderCancelled {
@@ -593,5 +596,42 @@ fn a_limit_order_is_charged_for_the_fills_it_made() {
 		let info =
 			Exchange::place_limit(RuntimeOrigin::signed(BOB), 0, Side::Buy, 50, 3, None).unwrap();
 		assert_eq!(info.actual_weight, Some(<() as WeightInfo>::place_limit(1)));
+	});
+}
+
+#[test]
+fn an_accounts_first_buy_is_feeless_only_while_it_holds_no_ait_and_will_trade() {
+	use frame_support::{dispatch::CheckIfFeeless, traits::fungibles::Mutate as _};
+	new_test_ext(|| {
+		// Account 5 holds quote and no AIT; account 6 too little quote for one lot at 50.
+		Assets::mint_into(USD, &5, CASH).unwrap();
+		Assets::mint_into(USD, &6, 40).unwrap();
+		limit(ALICE, Side::Sell, 50, 2);
+		let buy = |side, lots, worst_price| Call::<Test>::place_market {
+			pair: 0,
+			side,
+			lots,
+			worst_price,
+		};
+		let signed = RuntimeOrigin::signed;
+		assert!(buy(Side::Buy, 2, 50).is_feeless(&signed(5)));
+		// A sell, a worst price below the best ask, more than its quote pays, an account with
+		// AIT, an unknown pair: charged as usual.
+		assert!(!buy(Side::Sell, 1, 50).is_feeless(&signed(5)));
+		assert!(!buy(Side::Buy, 1, 45).is_feeless(&signed(5)));
+		assert!(!buy(Side::Buy, 1, 50).is_feeless(&signed(6)));
+		assert!(!buy(Side::Buy, 1, 50).is_feeless(&signed(BOB)));
+		assert!(!Call::<Test>::place_market { pair: 9, side: Side::Buy, lots: 1, worst_price: 50 }
+			.is_feeless(&signed(5)));
+		// Nor a closed pair, nor a buy below the minimum.
+		assert_ok!(Exchange::set_pair_open(RuntimeOrigin::root(), 0, false));
+		assert!(!buy(Side::Buy, 1, 50).is_feeless(&signed(5)));
+		assert_ok!(Exchange::set_pair_open(RuntimeOrigin::root(), 0, true));
+		assert!(!buy(Side::Buy, 0, 50).is_feeless(&signed(5)));
+		// The free order trades; the buyer then holds AIT and pays for the next one.
+		assert_ok!(Exchange::place_market(signed(5), 0, Side::Buy, 1, 50));
+		assert_eq!(ait(5), LOT);
+		assert_eq!(cash(5), CASH - 50);
+		assert!(!buy(Side::Buy, 1, 50).is_feeless(&signed(5)));
 	});
 }

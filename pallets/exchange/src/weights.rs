@@ -18,6 +18,8 @@ pub trait WeightInfo {
 	fn create_pair() -> Weight;
 	fn set_pair_open() -> Weight;
 	fn place_limit(f: u32, ) -> Weight;
+	fn place_limit_resting() -> Weight;
+	fn place_limit_resting_expiring() -> Weight;
 	fn place_market(f: u32, ) -> Weight;
 	fn cancel() -> Weight;
 	fn cancel_all(n: u32, ) -> Weight;
@@ -28,33 +30,45 @@ pub trait WeightInfo {
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn create_pair() -> Weight {
-		// Fastest run: 12_119 ns. Proof size measured: 496 bytes.
-		Weight::from_parts(13_300_000, 3675)
+		// Fastest run: 12_148 ns. Proof size measured: 496 bytes.
+		Weight::from_parts(13_159_000, 3675)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	fn set_pair_open() -> Weight {
-		// Fastest run: 8_443 ns. Proof size measured: 289 bytes.
-		Weight::from_parts(9_374_000, 3522)
+		// Fastest run: 8_473 ns. Proof size measured: 289 bytes.
+		Weight::from_parts(9_484_000, 3522)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// `f` in `[0, 16]`.
+	/// `f` in `[0, 8]`.
 	fn place_limit(f: u32, ) -> Weight {
-		// Fastest run: 63_255 ns. Proof size measured: 1083 bytes.
-		Weight::from_parts(77_518_000, 8034)
-			.saturating_add(Weight::from_parts(82_041_000, 0).saturating_mul(f.into()))
+		// Fastest run: 65_528 ns. Proof size measured: 1063 bytes.
+		Weight::from_parts(78_106_000, 8034)
+			.saturating_add(Weight::from_parts(85_031_800, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 2780).saturating_mul(f.into()))
 	}
-	/// `f` in `[1, 16]`.
+	fn place_limit_resting() -> Weight {
+		// Fastest run: 96_065 ns. Proof size measured: 5924 bytes.
+		Weight::from_parts(99_860_000, 8034)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
+	}
+	fn place_limit_resting_expiring() -> Weight {
+		// Fastest run: 98_127 ns. Proof size measured: 5924 bytes.
+		Weight::from_parts(101_643_000, 8034)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
+	}
+	/// `f` in `[1, 8]`.
 	fn place_market(f: u32, ) -> Weight {
-		// Fastest run: 115_914 ns. Proof size measured: 1088 bytes.
-		Weight::from_parts(37_649_500, 6966)
-			.saturating_add(Weight::from_parts(82_460_500, 0).saturating_mul(f.into()))
+		// Fastest run: 116_165 ns. Proof size measured: 1107 bytes.
+		Weight::from_parts(39_820_166, 6966)
+			.saturating_add(Weight::from_parts(83_487_166, 0).saturating_mul(f.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(f.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -62,16 +76,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 2780).saturating_mul(f.into()))
 	}
 	fn cancel() -> Weight {
-		// Fastest run: 79_769 ns. Proof size measured: 4533 bytes.
-		Weight::from_parts(84_417_000, 3770)
+		// Fastest run: 81_372 ns. Proof size measured: 4533 bytes.
+		Weight::from_parts(85_508_000, 3770)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// `n` in `[0, 32]`.
 	fn cancel_all(n: u32, ) -> Weight {
-		// Fastest run: 5_007 ns. Proof size measured: 1325 bytes.
-		Weight::from_parts(30_601_739, 4512)
-			.saturating_add(Weight::from_parts(32_573_260, 0).saturating_mul(n.into()))
+		// Fastest run: 5_138 ns. Proof size measured: 1325 bytes.
+		Weight::from_parts(32_305_400, 4512)
+			.saturating_add(Weight::from_parts(33_063_600, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -80,9 +94,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// `n` in `[0, 32]`.
 	fn expire(n: u32, ) -> Weight {
-		// Fastest run: 3_115 ns. Proof size measured: 986 bytes.
-		Weight::from_parts(14_391_166, 4512)
-			.saturating_add(Weight::from_parts(52_583_166, 0).saturating_mul(n.into()))
+		// Fastest run: 3_204 ns. Proof size measured: 986 bytes.
+		Weight::from_parts(16_049_800, 4512)
+			.saturating_add(Weight::from_parts(52_743_200, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -94,27 +108,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements over RocksDB weights, for mock runtimes.
 impl WeightInfo for () {
 	fn create_pair() -> Weight {
-		Weight::from_parts(13_300_000, 3675)
+		Weight::from_parts(13_159_000, 3675)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn set_pair_open() -> Weight {
-		Weight::from_parts(9_374_000, 3522)
+		Weight::from_parts(9_484_000, 3522)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn place_limit(f: u32, ) -> Weight {
-		Weight::from_parts(77_518_000, 8034)
-			.saturating_add(Weight::from_parts(82_041_000, 0).saturating_mul(f.into()))
+		Weight::from_parts(78_106_000, 8034)
+			.saturating_add(Weight::from_parts(85_031_800, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(14_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(14_u64))
 			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(f.into())))
 			.saturating_add(Weight::from_parts(0, 2780).saturating_mul(f.into()))
 	}
+	fn place_limit_resting() -> Weight {
+		Weight::from_parts(99_860_000, 8034)
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().writes(9_u64))
+	}
+	fn place_limit_resting_expiring() -> Weight {
+		Weight::from_parts(101_643_000, 8034)
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(10_u64))
+	}
 	fn place_market(f: u32, ) -> Weight {
-		Weight::from_parts(37_649_500, 6966)
-			.saturating_add(Weight::from_parts(82_460_500, 0).saturating_mul(f.into()))
+		Weight::from_parts(39_820_166, 6966)
+			.saturating_add(Weight::from_parts(83_487_166, 0).saturating_mul(f.into()))
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(f.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
@@ -122,13 +146,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2780).saturating_mul(f.into()))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(84_417_000, 3770)
+		Weight::from_parts(85_508_000, 3770)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn cancel_all(n: u32, ) -> Weight {
-		Weight::from_parts(30_601_739, 4512)
-			.saturating_add(Weight::from_parts(32_573_260, 0).saturating_mul(n.into()))
+		Weight::from_parts(32_305_400, 4512)
+			.saturating_add(Weight::from_parts(33_063_600, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
@@ -136,8 +160,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(n.into()))
 	}
 	fn expire(n: u32, ) -> Weight {
-		Weight::from_parts(14_391_166, 4512)
-			.saturating_add(Weight::from_parts(52_583_166, 0).saturating_mul(n.into()))
+		Weight::from_parts(16_049_800, 4512)
+			.saturating_add(Weight::from_parts(52_743_200, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((6_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))

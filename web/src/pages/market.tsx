@@ -291,7 +291,14 @@ function YourMarket({ market, account, snapshot }: { market: Market; account: st
           </div>
         )}
       </div>
-      <div>{market.open ? <OrderForm market={market} account={account} /> : <p class="muted">This pair takes no new orders.</p>}</div>
+      <div>
+        {market.open ? <OrderForm market={market} account={account} /> : <p class="muted">This pair takes no new orders.</p>}
+        {market.open && h && h.ait.free === 0n && h.ait.held === 0n && (
+          <p class="muted" data-testid="first-buy-hint">
+            This account holds no AIT to pay fees with: its first market buy is free when it is sure to trade (an ask at or below your worst price, and the {market.symbol} to pay for all of it).
+          </p>
+        )}
+      </div>
     </div>
   );
 }
