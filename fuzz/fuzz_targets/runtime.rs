@@ -15,7 +15,10 @@
 
 #![no_main]
 
-use std::sync::OnceLock;
+use std::sync::{
+	atomic::{AtomicU64, Ordering},
+	OnceLock,
+};
 
 use aitbc_primitives::{exchange::Side, ExecutionInfo, JobParams, Receipt, Scheduler, WorkerKey};
 use aitbc_runtime::{
@@ -145,16 +148,40 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	}
 }
 
-/// The `development` preset's genesis storage, built once.
-fn genesis() -> &'static Storage {
-	static GENESIS: OnceLock<Storage> = OnceLock::new();
-	GENESIS.get_or_init(|| {
+/// Extrinsics applied and blocks finalized over all runs (printed every 1,000 runs).
+static CALLS: AtomicU64 = AtomicU64::new(0);
+static BLOCKS: AtomicU64 = AtomicU64::new(0);
+static RUNS: AtomicU64 = AtomicU64::new(0);
+
+/// Every run starts from this: the `development` genesis, the setup applied in block 1 and
+/// block 1 finalized (its invariants checked), built once; and block 1's hash.
+fn start_state() -> &'static (Storage, H256) {
+	static START: OnceLock<(Storage, H256)> = OnceLock::new();
+	START.get_or_init(|| {
 		let preset =
 			genesis_config_presets::get_preset(&"development".into()).expect("the dev preset");
 		let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("json");
 		merge(&mut config, serde_json::from_slice(&preset).expect("preset json"));
 		let config: RuntimeGenesisConfig = serde_json::from_value(config).expect("config");
-		config.build_storage().expect("genesis builds")
+		let mut ext = sp_io::TestExternalities::new(config.build_storage().expect("genesis"));
+		let parent = ext.execute_with(|| {
+			let mut chain = Chain { number: 1, parent: H256(GENESIS_HASH) };
+			chain.start();
+			setup();
+			let header = Executive::finalize_block();
+			check_invariants(1);
+			header.hash()
+		});
+		ext.commit_all().expect("commit");
+		let mut top = std::collections::BTreeMap::new();
+		ext.execute_with(|| {
+			let mut key = Vec::new();
+			while let Some(next) = sp_io::storage::next_key(&key) {
+				top.insert(next.clone(), sp_io::storage::get(&next).expect("listed").to_vec());
+				key = next;
+			}
+		});
+		(Storage { top, children_default: Default::default() }, parent)
 	})
 }
 
@@ -185,11 +212,13 @@ fn signed(who: Sr25519Keyring, call: RuntimeCall) -> bool {
 		MultiSignature::Sr25519(signature),
 		extension,
 	);
+	CALLS.fetch_add(1, Ordering::Relaxed);
 	matches!(Executive::apply_extrinsic(xt), Ok(Ok(())))
 }
 
 /// Applies `call` as a general transaction no account signs (calls that authorize themselves).
 fn general(call: RuntimeCall) {
+	CALLS.fetch_add(1, Ordering::Relaxed);
 	let _ = Executive::apply_extrinsic(UncheckedExtrinsic::new_transaction(call, extension(0)));
 }
 
@@ -218,6 +247,7 @@ impl Chain {
 	/// Finalizes the block, checks the invariants, and starts the next.
 	fn next(&mut self) {
 		let header = Executive::finalize_block();
+		BLOCKS.fetch_add(1, Ordering::Relaxed);
 		check_invariants(self.number);
 		self.parent = header.hash();
 		self.number += 1;
@@ -459,16 +489,24 @@ fn run(op: Op, chain: &mut Chain) {
 }
 
 libfuzzer_sys::fuzz_target!(|ops: Vec<Op>| {
-	let mut ext = sp_io::TestExternalities::new(genesis().clone());
+	let (state, parent) = start_state();
+	let mut ext = sp_io::TestExternalities::new(state.clone());
 	ext.execute_with(|| {
-		let mut chain = Chain { number: 1, parent: H256(GENESIS_HASH) };
+		let mut chain = Chain { number: 2, parent: *parent };
 		chain.start();
-		setup();
 		for op in ops.into_iter().take(MAX_OPS) {
 			run(op, &mut chain);
 		}
-		chain.next();
 		let _ = Executive::finalize_block();
+		BLOCKS.fetch_add(1, Ordering::Relaxed);
 		check_invariants(chain.number);
 	});
+	let runs = RUNS.fetch_add(1, Ordering::Relaxed) + 1;
+	if runs % 1_000 == 0 {
+		eprintln!(
+			"aitbc-fuzz: {runs} runs, {} calls, {} blocks",
+			CALLS.load(Ordering::Relaxed),
+			BLOCKS.load(Ordering::Relaxed)
+		);
+	}
 });

@@ -256,6 +256,17 @@ async fn candidates_join_author_vote_and_leave() {
 			(best_number(&ferdie_rpc).await >= target).then_some(())
 		})
 		.await;
+		// His node's pool checks his fee against its own best block: wait until that block
+		// holds the AIT Eve sent him (a node that has just synced may not have imported it yet).
+		let ferdie_client =
+			Client::connect(&ferdie_node.url(), Duration::from_secs(30)).await.unwrap();
+		wait_for("Ferdie's node sees his AIT", Duration::from_secs(60), &all, || async {
+			let at = ferdie_client.at_best_block().await.ok()?;
+			let entry = at.storage().entry(runtime::storage().system().account()).ok()?;
+			let info = entry.fetch((ferdie.clone(),)).await.ok()?.decode().ok()?;
+			(info.data.free >= 6_000_000_000).then_some(())
+		})
+		.await;
 		aitbc(&ferdie_node.url(), &["--account", "ferdie", "candidate", "keys"]);
 		ferdie_node.interrupt(Duration::from_secs(10));
 	}
