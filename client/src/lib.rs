@@ -477,14 +477,7 @@ impl Client {
 
 	/// Free balance of `who`.
 	pub async fn balance(&self, who: &AccountId32) -> Result<Balance, ClientError> {
-		let at = self.api.at_current_block().await.map_err(ClientError::chain)?;
-		let entry = at
-			.storage()
-			.entry(runtime::storage().system().account())
-			.map_err(ClientError::chain)?;
-		let info = entry.fetch((who.clone(),)).await.map_err(ClientError::chain)?;
-		let info = info.decode().map_err(ClientError::chain)?;
-		Ok(info.data.free)
+		Ok(self.ait_balance(who).await?.free)
 	}
 
 	/// Total AIT in existence.

@@ -189,9 +189,8 @@ pub async fn run(cli: &Cli, client: &Client, action: &MarketAction) -> anyhow::R
 			let ait = client.ait_balance(&who).await?;
 			let mut quotes = Vec::new();
 			for market in &markets {
-				let balance = client.asset_balance(market.terms.quote, &who).await?;
 				if !quotes.iter().any(|(m, _): &(&Market, _)| m.terms.quote == market.terms.quote) {
-					quotes.push((market, balance));
+					quotes.push((market, client.asset_balance(market.terms.quote, &who).await?));
 				}
 			}
 			let units_of = |pair: PairId| markets.iter().find(|m| m.pair == pair).map(Units);
