@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Fuzzes the real runtime with libFuzzer (cargo-fuzz, nightly): random blocks of real extrinsics
-# through Executive, with every pallet's try_state and the issuance ledger after each block
-# (fuzz/fuzz_targets/runtime.rs). Usage: scripts/fuzz.sh [seconds] (default 60).
-# The corpus grows in fuzz/corpus/runtime (not committed); a crash is written to
-# fuzz/artifacts/runtime/ and replays with `cargo +nightly fuzz run runtime <file>`.
+# through Executive, with every pallet's try_state, the issuance ledger and the weight limits
+# after each block (fuzz/src). Usage: scripts/fuzz.sh [seconds] (default 60).
+# It first writes the seed corpus (the test suite's scenarios, each replayed and checked) to
+# fuzz/seeds/runtime; what the fuzzer finds grows fuzz/corpus/runtime (neither is committed).
+# A crash is written to fuzz/artifacts/runtime/; replay it with
+#   AITBC_FUZZ_TRACE=1 scripts/fuzz.sh --replay fuzz/artifacts/runtime/<file>
+# which prints every operation and its outcome.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-60}
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
@@ -14,8 +16,14 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 # no wasm: the fuzzer runs the native runtime.
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$HOME/.cache/aitbc/fuzz-target}"
 export SKIP_WASM_BUILD=1
-mkdir -p fuzz/corpus/runtime
 cd fuzz
-cargo +nightly fuzz build runtime -O
-cargo +nightly fuzz run runtime -O corpus/runtime -- \
-  -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=4096 -print_final_stats=1
+cargo +nightly fuzz build runtime -O -s none
+fuzzer="$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release/runtime"
+if [ "${1:-}" = "--replay" ]; then
+  exec "$fuzzer" -runs=1 "$2"
+fi
+seconds=${1:-60}
+mkdir -p corpus/runtime seeds/runtime
+AITBC_FUZZ_SEEDS=seeds/runtime "$fuzzer" corpus/runtime seeds/runtime \
+  -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=4096 -timeout=60 \
+  -artifact_prefix=artifacts/runtime/ -print_final_stats=1
