@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the real runtime with libFuzzer (cargo-fuzz, nightly): random blocks of real extrinsics
 # through Executive, with every pallet's try_state, the issuance ledger and the weight limits
-# after each block (fuzz/src). Usage: scripts/fuzz.sh [seconds] (default 60).
+# after each block (fuzz/src). Usage: scripts/fuzz.sh [seconds] [libFuzzer options…] (default 60
+# seconds; e.g. `scripts/fuzz.sh 3600 -len_control=0` for a long run with long inputs at once).
 # It first writes the seed corpus (the test suite's scenarios, each replayed and checked) to
 # fuzz/seeds/runtime; what the fuzzer finds grows fuzz/corpus/runtime (neither is committed).
 # A crash is written to fuzz/artifacts/runtime/; replay it with
@@ -23,7 +24,8 @@ if [ "${1:-}" = "--replay" ]; then
   exec "$fuzzer" -runs=1 "$2"
 fi
 seconds=${1:-60}
-mkdir -p corpus/runtime seeds/runtime
+shift || true
+mkdir -p corpus/runtime seeds/runtime artifacts/runtime
 AITBC_FUZZ_SEEDS=seeds/runtime "$fuzzer" corpus/runtime seeds/runtime \
   -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=4096 -timeout=60 \
-  -artifact_prefix=artifacts/runtime/ -print_final_stats=1
+  -artifact_prefix=artifacts/runtime/ -print_final_stats=1 "$@"

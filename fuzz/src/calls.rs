@@ -38,8 +38,37 @@ pub fn provider(index: u8) -> Sr25519Keyring {
 	PROVIDERS[index as usize % PROVIDERS.len()]
 }
 
-pub fn worker_pair(who: Sr25519Keyring) -> sr25519::Pair {
-	sr25519::Pair::from_string(&format!("//{who}//worker"), None).expect("derivation")
+/// The keys of every dev account, derived once: deriving one from the dev phrase runs
+/// PBKDF2, which took a third of the fuzzer's time when done per call.
+struct Keys {
+	account: sr25519::Pair,
+	worker: sr25519::Pair,
+	session: (SessionKeys, Vec<u8>),
+}
+
+fn keys(who: Sr25519Keyring) -> &'static Keys {
+	static KEYS: std::sync::OnceLock<Vec<(Sr25519Keyring, Keys)>> = std::sync::OnceLock::new();
+	let all = KEYS.get_or_init(|| {
+		ACCOUNTS
+			.iter()
+			.map(|&who| {
+				let worker = sr25519::Pair::from_string(&format!("//{who}//worker"), None)
+					.expect("derivation");
+				(who, Keys { account: who.pair(), worker, session: derive_session_keys(who) })
+			})
+			.collect()
+	});
+	&all.iter().find(|(known, _)| *known == who).expect("a dev account").1
+}
+
+/// `who`'s account key.
+pub fn account_pair(who: Sr25519Keyring) -> &'static sr25519::Pair {
+	&keys(who).account
+}
+
+/// The worker key `who` signs receipts with (`//<name>//worker`).
+pub fn worker_pair(who: Sr25519Keyring) -> &'static sr25519::Pair {
+	&keys(who).worker
 }
 
 pub fn params(steps: u8, seed: u8) -> JobParams {
@@ -177,9 +206,14 @@ pub fn commitment(job: JobId, auditor: Sr25519Keyring, verdict: AuditVerdict) ->
 	)
 }
 
-/// `who`'s session keys (derived from its name, so no two accounts share one) and the proof
-/// that it holds them: each key's proof of possession of `who`'s account id.
+/// `who`'s session keys and the proof that it holds them.
 pub fn session_keys(who: Sr25519Keyring) -> (SessionKeys, Vec<u8>) {
+	keys(who).session.clone()
+}
+
+/// Session keys derived from `who`'s name (so no two accounts share one) and the proof of
+/// holding them: each key's proof of possession of `who`'s account id.
+fn derive_session_keys(who: Sr25519Keyring) -> (SessionKeys, Vec<u8>) {
 	let seed = format!("//{who}//session");
 	let mut aura = sr25519::Pair::from_string(&seed, None).expect("derivation");
 	let mut grandpa = ed25519::Pair::from_string(&seed, None).expect("derivation");

@@ -120,7 +120,7 @@ fn counted(outcome: Outcome) -> Outcome {
 pub fn signed(who: Sr25519Keyring, call: RuntimeCall) -> Outcome {
 	let extension = extension(System::account_nonce(who.to_account_id()));
 	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("payload");
-	let signature = payload.using_encoded(|bytes| who.pair().sign(bytes));
+	let signature = payload.using_encoded(|bytes| crate::calls::account_pair(who).sign(bytes));
 	let xt = UncheckedExtrinsic::new_signed(
 		call,
 		who.to_account_id().into(),
