@@ -11,8 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
-rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
-command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+command -v cargo-fuzz >/dev/null || bash scripts/setup.sh
 # Its own target dir outside the checkout (the instrumented runtime is a build of its own), and
 # no wasm: the fuzzer runs the native runtime.
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$HOME/.cache/aitbc/fuzz-target}"

@@ -10,7 +10,8 @@
 #   machines use the `onnxruntime-gpu` wheel instead (ORT_WHEEL=onnxruntime-gpu scripts/setup.sh).
 # - Node.js (18 or later) and the npm packages of the polkadot.js compatibility test
 #   (tests/polkadotjs, `npm ci` from its package-lock.json);
-# - the web app: Debian's chromium (for its browser tests), `npm ci` in web/ and its build (web/dist).
+# - the web app: Debian's chromium (for its browser tests), `npm ci` in web/ and its build (web/dist);
+# - the runtime fuzzer (fuzz/): Rust nightly and cargo-fuzz (crates.io).
 #
 # Safe to run again: every step checks first and does nothing when already done.
 set -euo pipefail
@@ -164,6 +165,20 @@ else
   log "building the web app (npm run build in web/: type check, bundle, sizes)"
   (cd "$WEB_DIR" && npm run --silent build | grep -E '^\[bundle\] total' | sed 's/^/[setup]   /')
   web_sources_sha >"$WEB_BUILD_STAMP"
+fi
+
+# The runtime fuzzer: libFuzzer's coverage instrumentation needs a nightly compiler.
+if rustup toolchain list | grep -q '^nightly'; then
+  log "Rust nightly already installed (for the fuzzer)"
+else
+  log "installing Rust nightly (minimal profile, for the fuzzer)"
+  rustup toolchain install nightly --profile minimal
+fi
+if command -v cargo-fuzz >/dev/null; then
+  log "cargo-fuzz already installed"
+else
+  log "installing cargo-fuzz from crates.io"
+  cargo install cargo-fuzz --locked
 fi
 
 log "done"

@@ -1,20 +1,10 @@
 //! `aitbc`: the AITBC command line for clients.
 
-use std::{
-	path::{Path, PathBuf},
-	process::ExitCode,
-	time::Duration,
-};
+use std::{path::PathBuf, process::ExitCode, time::Duration};
 
-use aitbc_client::{
-	account_of, format_ait, jobs::JobInfo, keypair_from, keys, parse_ait, state_name, Client,
-	JobStateInfo, ReceiptInfo,
-};
+use aitbc_client::{format_ait, parse_ait, state_name, Client};
 use aitbc_primitives::{JobParams, Scheduler};
-use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use subxt::utils::AccountId32;
-use subxt_signer::sr25519::Keypair;
 
 #[path = "cli/batches.rs"]
 mod batches_cli;
@@ -24,12 +14,21 @@ mod exchange_cli;
 mod feasibility_cli;
 #[path = "cli/fetch.rs"]
 mod fetch_cli;
+#[path = "cli/keys.rs"]
+mod keys_cli;
 #[path = "cli/providers.rs"]
 mod providers_cli;
+#[path = "cli/show.rs"]
+mod show;
 #[path = "cli/validators.rs"]
 mod validators_cli;
 #[path = "cli/web.rs"]
 mod web_cli;
+
+pub(crate) use keys_cli::{account_id, signer};
+use keys_cli::{keys_command, KeysAction};
+use show::{audit_json, describe_audit, print_receipt, receipt_json};
+pub(crate) use show::{describe_state, job_json};
 
 /// AITBC client: balances, jobs and receipts on an AITBC chain.
 #[derive(Parser)]
@@ -220,260 +219,6 @@ enum Command {
 		#[arg(long, default_value = "web/dist")]
 		dir: PathBuf,
 	},
-}
-
-#[derive(Subcommand)]
-enum KeysAction {
-	/// Keys in the keystore and the dev accounts.
-	List,
-	/// Generate a new key NAME in the keystore.
-	Generate { name: String },
-	/// Import a secret URI or mnemonic, read from standard input, as NAME.
-	Import { name: String },
-}
-
-/// Where named keys live: --keystore, else ~/.config/aitbc/keys.
-fn keystore(cli: &Cli) -> PathBuf {
-	cli.keystore.clone().unwrap_or_else(|| {
-		let base = std::env::var_os("XDG_CONFIG_HOME")
-			.map(PathBuf::from)
-			.or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-			.unwrap_or_else(|| PathBuf::from("."));
-		base.join("aitbc").join("keys")
-	})
-}
-
-fn key_path(store: &Path, name: &str) -> anyhow::Result<PathBuf> {
-	anyhow::ensure!(
-		!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
-		"key name '{name}': use letters, digits, '-' and '_'"
-	);
-	Ok(store.join(format!("{name}.key")))
-}
-
-/// A signer from a keystore name, a dev name, or a secret.
-fn signer(cli: &Cli, account: &str) -> anyhow::Result<Keypair> {
-	if let Ok(path) = key_path(&keystore(cli), account) {
-		if path.is_file() {
-			return keys::read_key_file(&path).map_err(anyhow::Error::msg);
-		}
-	}
-	keypair_from(account).map_err(|e| anyhow::anyhow!("--account: {e}"))
-}
-
-fn account_id(cli: &Cli, who: &str) -> anyhow::Result<AccountId32> {
-	if let Ok(id) = who.parse::<AccountId32>() {
-		return Ok(id);
-	}
-	signer(cli, who).map(|pair| account_of(&pair)).map_err(|_| {
-		anyhow::anyhow!(
-			"'{who}' is not an SS58 address, a key in {} or a dev name",
-			keystore(cli).display()
-		)
-	})
-}
-
-pub(crate) fn describe_state(state: &JobStateInfo) -> String {
-	use aitbc_client::runtime::runtime_types::pallet_aitbc_jobs::JobState;
-	match state {
-		JobState::Assigned { provider, price_per_unit, deadline } => {
-			format!("Assigned to {provider} at {} per unit, receipt due by block {deadline}", format_ait(*price_per_unit))
-		},
-		JobState::Receipted { provider, receipt_hash, .. } => {
-			format!("Receipted by {provider} (receipt 0x{})", hex::encode(receipt_hash))
-		},
-		JobState::Finalized { provider, receipt_hash, minted } => format!(
-			"Finalized: served by {provider} (receipt 0x{}), minted {}",
-			hex::encode(receipt_hash),
-			format_ait(*minted)
-		),
-		JobState::Expired { provider } => format!("Expired: {provider} missed the deadline, payment refunded"),
-		JobState::Cancelled => "Cancelled: payment refunded".into(),
-		JobState::Unclaimed => "Unclaimed: no provider took it in time, payment refunded".into(),
-		JobState::Pending => "Pending: waiting for a provider".into(),
-		JobState::Rejected { provider, receipt_hash, convicted: true } => format!(
-			"Rejected: the audit found {provider}'s receipt 0x{} false; nothing minted, payment refunded",
-			hex::encode(receipt_hash)
-		),
-		JobState::Rejected { provider, receipt_hash, convicted: false } => format!(
-			"Rejected: {provider}'s receipt 0x{} could not be audited (too few independent auditors); nothing minted, payment refunded",
-			hex::encode(receipt_hash)
-		),
-	}
-}
-
-/// A job's audit in a line: its panel with each verdict (hidden until revealed), and its outcome.
-fn describe_audit(audit: &aitbc_client::audits::AuditInfo) -> String {
-	use aitbc_client::audits::{outcome_name, verdict_name};
-	let panel: Vec<String> = audit
-		.votes
-		.0
-		.iter()
-		.map(|vote| {
-			let verdict = match (&vote.verdict, &vote.commitment) {
-				(Some(v), _) => verdict_name(&v.0).to_string(),
-				(None, Some(_)) => "committed".to_string(),
-				(None, None) => "pending".to_string(),
-			};
-			format!("{} {verdict}", vote.auditor)
-		})
-		.collect();
-	let outcome =
-		audit.outcome.as_ref().map_or("open".to_string(), |o| outcome_name(o).to_string());
-	let challenge = audit.challenge.as_ref().map_or(String::new(), |c| {
-		format!(", challenged by {} ({})", c.challenger, format_ait(c.bond))
-	});
-	format!("audit {outcome}: {}{challenge}", panel.join(", "))
-}
-
-fn audit_json(audit: &aitbc_client::audits::AuditInfo) -> serde_json::Value {
-	use aitbc_client::audits::{outcome_name, verdict_name};
-	serde_json::json!({
-		"outcome": audit.outcome.as_ref().map(outcome_name),
-		"escalated": audit.escalated,
-		"auditors": audit.votes.0.iter().map(|v| serde_json::json!({
-			"auditor": v.auditor.to_string(),
-			"committed": v.commitment.is_some(),
-			"verdict": v.verdict.as_ref().map(|x| verdict_name(&x.0)),
-		})).collect::<Vec<_>>(),
-		"challenger": audit.challenge.as_ref().map(|c| c.challenger.to_string()),
-	})
-}
-
-pub(crate) fn job_json(job_id: u64, job: &JobInfo) -> serde_json::Value {
-	serde_json::json!({
-		"job_id": job_id,
-		"state": state_name(&job.state),
-		"client": job.client.to_string(),
-		"model_id": job.model_id,
-		"prompt": String::from_utf8_lossy(&job.prompt.0),
-		"images": job.images,
-		"units_milli": job.units,
-		"payment": job.payment.to_string(),
-		"submitted_at": job.submitted_at,
-		"queued_at": job.queued_at,
-		"batch": job.batch,
-	})
-}
-
-fn receipt_json(stored: &ReceiptInfo) -> serde_json::Value {
-	let r = &stored.receipt;
-	serde_json::json!({
-		"job_id": r.job_id,
-		"hash": format!("0x{}", hex::encode(stored.receipt_hash)),
-		"provider": r.provider.to_string(),
-		"client": r.client.to_string(),
-		"model_id": r.model_id,
-		"units_milli": r.units,
-		"gpu_ms": r.gpu_ms,
-		"artifact_sha256": hex::encode(r.artifact_sha256),
-		"execution_provider": String::from_utf8_lossy(&r.execution.execution_provider),
-		"device": String::from_utf8_lossy(&r.execution.device),
-		"accepted_at": stored.accepted_at,
-		"final_at": stored.final_at,
-		"minted": stored.minted.map(|m| m.to_string()),
-	})
-}
-
-/// `audited`: the receipt had an audit, which held its mint past the challenge window.
-fn print_receipt(stored: &ReceiptInfo, audited: bool) {
-	let r = &stored.receipt;
-	println!("receipt 0x{} for job {}", hex::encode(stored.receipt_hash), r.job_id);
-	println!("  provider  {}", r.provider);
-	println!(
-		"  units     {:.3} (gpu {} ms on {} / {})",
-		r.units as f64 / 1000.0,
-		r.gpu_ms,
-		String::from_utf8_lossy(&r.execution.execution_provider),
-		String::from_utf8_lossy(&r.execution.device)
-	);
-	println!("  image     sha256 {}", hex::encode(r.artifact_sha256));
-	match stored.minted {
-		Some(minted) if audited => println!(
-			"  minted {} once its audit passed (its challenge window closed at block {})",
-			format_ait(minted),
-			stored.final_at
-		),
-		Some(minted) => {
-			println!("  final at block {}: minted {}", stored.final_at, format_ait(minted))
-		},
-		None => println!(
-			"  accepted at block {}, final at block {}",
-			stored.accepted_at, stored.final_at
-		),
-	}
-}
-
-async fn keys_command(cli: &Cli, action: &Option<KeysAction>) -> anyhow::Result<()> {
-	let store = keystore(cli);
-	match action.as_ref().unwrap_or(&KeysAction::List) {
-		KeysAction::List => {
-			let mut named = Vec::new();
-			if let Ok(entries) = std::fs::read_dir(&store) {
-				for entry in entries.flatten() {
-					let path = entry.path();
-					if path.extension().is_some_and(|e| e == "key") {
-						let name = path
-							.file_stem()
-							.map(|s| s.to_string_lossy().into_owned())
-							.unwrap_or_default();
-						match keys::read_key_file(&path) {
-							Ok(pair) => named.push((name, account_of(&pair).to_string(), false)),
-							Err(e) => eprintln!("warning: {e}"),
-						}
-					}
-				}
-			}
-			named.sort();
-			for name in keys::DEV_ACCOUNTS {
-				named.push((
-					name.to_string(),
-					account_of(&keys::dev_account(name).expect("dev name")).to_string(),
-					true,
-				));
-			}
-			if cli.json {
-				let list: Vec<_> = named
-					.iter()
-					.map(|(n, a, dev)| serde_json::json!({"name": n, "address": a, "dev": dev}))
-					.collect();
-				println!("{}", serde_json::Value::Array(list));
-			} else {
-				for (name, address, dev) in named {
-					println!("{name:10} {address}{}", if dev { "  (dev chains only)" } else { "" });
-				}
-			}
-		},
-		KeysAction::Generate { name } => {
-			let path = key_path(&store, name)?;
-			let pair = keys::generate_key_file(&path).map_err(anyhow::Error::msg)?;
-			print_new_key(cli, name, &pair, &path);
-		},
-		KeysAction::Import { name } => {
-			let path = key_path(&store, name)?;
-			let mut secret = String::new();
-			std::io::stdin()
-				.read_line(&mut secret)
-				.context("reading the secret from standard input")?;
-			let pair = keypair_from(secret.trim())
-				.map_err(|e| anyhow::anyhow!("the imported secret is {e}"))?;
-			keys::write_key_file(&path, secret.trim()).map_err(anyhow::Error::msg)?;
-			print_new_key(cli, name, &pair, &path);
-		},
-	}
-	Ok(())
-}
-
-fn print_new_key(cli: &Cli, name: &str, pair: &Keypair, path: &Path) {
-	let address = account_of(pair).to_string();
-	if cli.json {
-		println!(
-			"{}",
-			serde_json::json!({"name": name, "address": address, "file": path.display().to_string()})
-		);
-	} else {
-		println!("{name}: {address} (secret in {})", path.display());
-	}
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
