@@ -22,7 +22,7 @@ pub mod chain;
 pub mod ops;
 pub mod seeds;
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chain::{Chain, BLOCKS, CALLS, SUCCEEDED};
 
@@ -45,6 +45,7 @@ pub fn execute_then<R>(ops: Vec<ops::Op>, inspect: impl FnOnce() -> R) -> R {
 			break;
 		}
 		let shown = trace.then(|| format!("{op:?}"));
+		let kind = usize::from(codec::Encode::encode(&op)[0]);
 		let outcome = match op.blocks() {
 			Some(blocks) => {
 				(0..blocks).for_each(|_| chain.next(&mut ext));
@@ -52,6 +53,12 @@ pub fn execute_then<R>(ops: Vec<ops::Op>, inspect: impl FnOnce() -> R) -> R {
 			},
 			None => ext.execute_with(|| ops::run(op)),
 		};
+		if let Some(outcome) = &outcome {
+			BY_KIND[kind][0].fetch_add(1, Ordering::Relaxed);
+			if matches!(outcome, Ok(Ok(()))) {
+				BY_KIND[kind][1].fetch_add(1, Ordering::Relaxed);
+			}
+		}
 		if let Some(op) = shown {
 			eprintln!("block {:>4} {op} -> {outcome:?}", chain.number);
 		}
@@ -60,6 +67,24 @@ pub fn execute_then<R>(ops: Vec<ops::Op>, inspect: impl FnOnce() -> R) -> R {
 		chain.finish();
 		inspect()
 	})
+}
+
+/// Calls applied and succeeded, by operation kind (its variant index).
+static BY_KIND: [[AtomicU64; 2]; ops::OP_VARIANTS as usize] =
+	[const { [AtomicU64::new(0), AtomicU64::new(0)] }; ops::OP_VARIANTS as usize];
+
+/// Prints the calls applied and succeeded by operation kind (for the report of a long run).
+pub extern "C" fn print_calls_by_kind() {
+	let names = ops::kind_names();
+	eprintln!("aitbc-fuzz: calls by kind (applied, succeeded):");
+	for (kind, [applied, succeeded]) in BY_KIND.iter().enumerate() {
+		eprintln!(
+			"  {:<22} {:>9} {:>9}",
+			names.get(kind).copied().unwrap_or("?"),
+			applied.load(Ordering::Relaxed),
+			succeeded.load(Ordering::Relaxed)
+		);
+	}
 }
 
 /// Calls applied (and how many succeeded) and blocks finalized so far in this process.

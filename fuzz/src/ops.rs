@@ -197,6 +197,52 @@ pub enum Op {
 /// How many variants `Op` has (`seeds` checks it against every scenario it writes).
 pub const OP_VARIANTS: u64 = 40;
 
+/// The variants' names, by index (for the statistics).
+pub fn kind_names() -> [&'static str; OP_VARIANTS as usize] {
+	[
+		"NextBlock",
+		"Skip",
+		"Transfer",
+		"SubmitJob",
+		"SubmitBatch",
+		"CancelJob",
+		"CancelBatch",
+		"Claim",
+		"Receipt",
+		"Receipts",
+		"Heartbeat",
+		"Offer",
+		"Pause",
+		"Resume",
+		"Deregister",
+		"Approve",
+		"RevokeApproval",
+		"Bond",
+		"Unbond",
+		"WithdrawUnbonded",
+		"RegisterAuditor",
+		"DeregisterAuditor",
+		"CommitVerdict",
+		"RevealVerdict",
+		"Challenge",
+		"SetKeys",
+		"RegisterCandidate",
+		"RaiseBond",
+		"LeaveIntent",
+		"WithdrawBond",
+		"PlaceLimit",
+		"PlaceMarket",
+		"CancelOrder",
+		"CancelAll",
+		"SetPairOpen",
+		"SetAuditParams",
+		"SetMaxPrice",
+		"SetMinStake",
+		"SetCandidacyBond",
+		"SetDesiredCandidates",
+	]
+}
+
 fn micro(amount: u32) -> u128 {
 	u128::from(amount) * MICRO_AIT
 }
