@@ -102,10 +102,9 @@ pub fn offer_terms(
 	}
 }
 
-/// The fixed start: model 0, Bob, Charlie and Dave approved with offers (governance is Alice's
-/// key).
-pub fn setup() {
-	let model = RuntimeCall::Marketplace(pallet_aitbc_marketplace::Call::add_model {
+/// Governance adding a text-to-image model of at most `max_steps` steps.
+pub fn model_call(max_steps: u8) -> RuntimeCall {
+	RuntimeCall::Marketplace(pallet_aitbc_marketplace::Call::add_model {
 		name: BoundedVec::truncate_from(b"aitbc-tiny-sd".to_vec()),
 		pipeline: pallet_aitbc_marketplace::PipelineKind::TextToImage,
 		files: BoundedVec::truncate_from(vec![pallet_aitbc_marketplace::ModelFile {
@@ -116,9 +115,14 @@ pub fn setup() {
 		unit_weight_milli: 1_000,
 		max_width: 512,
 		max_height: 512,
-		max_steps: 50,
-	});
-	assert_eq!(signed(GOVERNANCE, model), Ok(Ok(())), "governance adds the model");
+		max_steps: u32::from(max_steps),
+	})
+}
+
+/// The fixed start: model 0, Bob, Charlie and Dave approved with offers (governance is Alice's
+/// key).
+pub fn setup() {
+	assert_eq!(signed(GOVERNANCE, model_call(50)), Ok(Ok(())), "governance adds the model");
 	for who in PROVIDERS {
 		let approve = RuntimeCall::Marketplace(pallet_aitbc_marketplace::Call::approve_provider {
 			provider: who.to_account_id(),

@@ -38,6 +38,7 @@ pub fn execute_then<R>(ops: Vec<ops::Op>, inspect: impl FnOnce() -> R) -> R {
 	let start = chain::start_state(calls::setup);
 	let mut ext = start.externalities();
 	let mut chain = Chain { number: 2, parent: start.parent };
+	ops::reset();
 	ext.execute_with(|| chain.start());
 	let trace = std::env::var_os("AITBC_FUZZ_TRACE").is_some();
 	for op in ops.into_iter().take(MAX_OPS) {

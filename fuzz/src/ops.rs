@@ -6,12 +6,13 @@ use aitbc_primitives::exchange::Side;
 use aitbc_runtime::{currency::MICRO_AIT, Runtime, RuntimeCall};
 use arbitrary::Arbitrary;
 use frame_support::BoundedVec;
+use sp_core::Pair as _;
 use sp_keyring::Sr25519Keyring;
 
 use crate::{
 	calls::{
-		account, commitment, job_id, offer_terms, params, provider, salt, session_keys,
-		signed_receipt, verdict, GOVERNANCE, PROMPT,
+		account, commitment, job_id, model_call, offer_terms, params, provider, salt, session_keys,
+		signed_receipt, verdict, worker_pair, GOVERNANCE, PROMPT,
 	},
 	chain::{general, signed, Outcome},
 };
@@ -30,6 +31,13 @@ pub enum Op {
 		blocks: u8,
 	},
 	Transfer {
+		from: u8,
+		to: u8,
+		amount: u32,
+		keep_alive: bool,
+	},
+	/// Moves tUSD (asset 1, 6 decimals; `amount` in its units).
+	AssetTransfer {
 		from: u8,
 		to: u8,
 		amount: u32,
@@ -172,7 +180,7 @@ pub enum Op {
 	CancelAll {
 		who: u8,
 	},
-	/// Governance calls, signed by the sudo key.
+	/// Governance calls, signed by the sudo key (or through sudo: `SudoMode`).
 	SetPairOpen {
 		open: bool,
 	},
@@ -192,10 +200,39 @@ pub enum Op {
 	SetDesiredCandidates {
 		count: u8,
 	},
+	AddModel {
+		max_steps: u8,
+	},
+	RetireModel {
+		model: u8,
+	},
+	/// The worker keys of the first `count % 4` providers become attesters.
+	SetAttesters {
+		count: u8,
+		required: bool,
+	},
+	CreatePair {
+		lot: u8,
+		tick: u8,
+		min_lots: u8,
+	},
+	/// The first `1 + count % 3` of Alice, Bob and Charlie become the PoA authorities.
+	SetAuthorities {
+		count: u8,
+	},
+	RecoverFinality {
+		delay: u8,
+		best: u8,
+	},
+	/// Governance calls from now on come as root through `Sudo::sudo` (or signed by the sudo
+	/// key again).
+	SudoMode {
+		on: bool,
+	},
 }
 
 /// How many variants `Op` has (`seeds` checks it against every scenario it writes).
-pub const OP_VARIANTS: u64 = 40;
+pub const OP_VARIANTS: u64 = 48;
 
 /// The variants' names, by index (for the statistics).
 pub fn kind_names() -> [&'static str; OP_VARIANTS as usize] {
@@ -203,6 +240,7 @@ pub fn kind_names() -> [&'static str; OP_VARIANTS as usize] {
 		"NextBlock",
 		"Skip",
 		"Transfer",
+		"AssetTransfer",
 		"SubmitJob",
 		"SubmitBatch",
 		"CancelJob",
@@ -240,6 +278,13 @@ pub fn kind_names() -> [&'static str; OP_VARIANTS as usize] {
 		"SetMinStake",
 		"SetCandidacyBond",
 		"SetDesiredCandidates",
+		"AddModel",
+		"RetireModel",
+		"SetAttesters",
+		"CreatePair",
+		"SetAuthorities",
+		"RecoverFinality",
+		"SudoMode",
 	]
 }
 
@@ -265,8 +310,24 @@ fn order_id(who: Sr25519Keyring, pick: u8) -> u64 {
 	}
 }
 
+thread_local! {
+	/// Whether governance calls come as root through `Sudo::sudo` (`Op::SudoMode`).
+	static THROUGH_SUDO: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Starts a run with governance signing its calls.
+pub fn reset() {
+	THROUGH_SUDO.with(|mode| mode.set(false));
+}
+
+/// A governance call: signed by the sudo key, or as root through `Sudo::sudo` (which succeeds
+/// as a transaction even when the call inside fails: the failure is in its event).
 fn governance(call: RuntimeCall) -> Outcome {
-	signed(GOVERNANCE, call)
+	if THROUGH_SUDO.with(|mode| mode.get()) {
+		signed(GOVERNANCE, RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) }))
+	} else {
+		signed(GOVERNANCE, call)
+	}
 }
 
 impl Op {
@@ -292,13 +353,23 @@ pub fn run(op: Op) -> Option<Outcome> {
 	use RuntimeCall as C;
 	Some(match op {
 		Op::NextBlock { .. } | Op::Skip { .. } => return None,
-		Op::Transfer { from, to, amount } => {
-			let call = C::Balances(pallet_balances::Call::transfer_allow_death {
-				dest: account(to).to_account_id().into(),
-				value: micro(amount),
-			});
-			signed(account(from), call)
+		Op::Transfer { from, to, amount, keep_alive } => {
+			let (dest, value) = (account(to).to_account_id().into(), micro(amount));
+			let call = if keep_alive {
+				pallet_balances::Call::transfer_keep_alive { dest, value }
+			} else {
+				pallet_balances::Call::transfer_allow_death { dest, value }
+			};
+			signed(account(from), C::Balances(call))
 		},
+		Op::AssetTransfer { from, to, amount } => signed(
+			account(from),
+			C::Assets(pallet_assets::Call::transfer {
+				id: codec::Compact(1),
+				target: account(to).to_account_id().into(),
+				amount: u128::from(amount),
+			}),
+		),
 		Op::SubmitJob { who, steps, seed, payment, max_price, deadline } => {
 			let call = C::Jobs(Jobs::submit_job {
 				model_id: 0,
@@ -494,6 +565,50 @@ pub fn run(op: Op) -> Option<Outcome> {
 			governance(C::Validators(Validators::set_desired_candidates {
 				desired: u32::from(count % 12),
 			}))
+		},
+		Op::AddModel { max_steps } => governance(model_call(max_steps)),
+		Op::RetireModel { model } => {
+			let models = pallet_aitbc_marketplace::ModelCount::<Runtime>::get();
+			let model_id = u32::from(model) % models.saturating_add(1);
+			governance(C::Marketplace(Marketplace::retire_model { model_id }))
+		},
+		Op::SetAttesters { count, required } => {
+			let attesters = crate::calls::PROVIDERS
+				.iter()
+				.take(usize::from(count % 4))
+				.map(|&who| aitbc_primitives::WorkerKey::Sr25519(worker_pair(who).public().0))
+				.collect();
+			let call = pallet_aitbc_receipts::Call::set_attesters {
+				attesters: BoundedVec::truncate_from(attesters),
+				required,
+			};
+			governance(C::Receipts(call))
+		},
+		Op::CreatePair { lot, tick, min_lots } => governance(C::Exchange(Exchange::create_pair {
+			quote: 1,
+			lot: micro(lot.into()),
+			tick: u128::from(tick),
+			min_lots: u64::from(min_lots),
+		})),
+		Op::SetAuthorities { count } => {
+			let authorities = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+				.iter()
+				.take(1 + usize::from(count % 3))
+				.map(|who| who.to_account_id())
+				.collect();
+			let call =
+				Validators::set_authorities { authorities: BoundedVec::truncate_from(authorities) };
+			governance(C::Validators(call))
+		},
+		Op::RecoverFinality { delay, best } => {
+			governance(C::Validators(Validators::recover_finality {
+				delay: u32::from(delay),
+				best_finalized: u32::from(best),
+			}))
+		},
+		Op::SudoMode { on } => {
+			THROUGH_SUDO.with(|mode| mode.set(on));
+			return None;
 		},
 	})
 }

@@ -1,5 +1,5 @@
-//! The seed corpus: scenarios of the ordinary test suite (a job served and minted, lying
-//! receipts, a batch, audits passed and failed, a challenge, the order book, a validator's
+//! The seed corpus: scenarios of the ordinary test suite (governance through sudo, a job served
+//! and minted, lying receipts, a batch, audits passed and failed, a challenge, the order book, a validator's
 //! candidacy, bonds, offers churning) written as fuzz inputs. Each is replayed and must reach
 //! what its test reaches, so a seed that silently stops doing its job (a changed fee, a new
 //! check) fails loudly instead of leaving the fuzzer short-sighted.
@@ -144,7 +144,7 @@ pub fn scenarios() -> Vec<Scenario> {
 	let bob = index(Sr25519Keyring::Bob);
 	let mut served = vec![audits(0), job(EVE, 1), job(FERDIE, 2), job(ALICE, 3)];
 	(0..3).for_each(|job| served.extend(serve(job, 0, job == 1)));
-	served.extend([wait(), Op::Transfer { from: bob, to: EVE, amount: 100 }]);
+	served.extend([wait(), Op::Transfer { from: bob, to: EVE, amount: 100, keep_alive: false }]);
 
 	let mut lying = vec![audits(0), job(EVE, 1), job(FERDIE, 2)];
 	for lie in 1..6 {
@@ -155,7 +155,7 @@ pub fn scenarios() -> Vec<Scenario> {
 
 	let mut batch = earn();
 	batch.extend([
-		Op::Transfer { from: 1, to: EVE, amount: 20_000 },
+		Op::Transfer { from: 1, to: EVE, amount: 20_000, keep_alive: true },
 		Op::SubmitBatch { who: EVE, count: 8, per_shard: 4, payment: 0, deadline: 40 },
 		Op::CancelBatch { who: EVE, batch: 3 },
 		Op::SubmitBatch { who: ALICE, count: 3, per_shard: 2, payment: 0, deadline: 20 },
@@ -166,7 +166,7 @@ pub fn scenarios() -> Vec<Scenario> {
 	// (Charlie, Dave and Ferdie: not the provider, the client or the challenger) find it false.
 	let mut challenge = earn();
 	challenge.extend([
-		Op::Transfer { from: 1, to: EVE, amount: 70_000 },
+		Op::Transfer { from: 1, to: EVE, amount: 70_000, keep_alive: true },
 		Op::Approve { who: FERDIE },
 		Op::Offer { who: FERDIE, capacity: 2, price: 4 },
 	]);
@@ -194,7 +194,7 @@ pub fn scenarios() -> Vec<Scenario> {
 		Op::PlaceLimit { who: 2, sell: true, price: 120, lots: 5, expires: Some(10) },
 		// Ferdie's first buy: feeless, as he holds no AIT yet.
 		Op::PlaceMarket { who: FERDIE, sell: false, lots: 3, worst: 200 },
-		Op::Transfer { from: 3, to: EVE, amount: 20_000 },
+		Op::Transfer { from: 3, to: EVE, amount: 20_000, keep_alive: true },
 		Op::PlaceLimit { who: EVE, sell: false, price: 90, lots: 2, expires: Some(3) },
 		Op::PlaceLimit { who: EVE, sell: false, price: 121, lots: 9, expires: None },
 		Op::NextBlock { extra: 3 },
@@ -248,7 +248,36 @@ pub fn scenarios() -> Vec<Scenario> {
 		Op::Skip { blocks: 60 },
 	];
 
+	// Governance as root through sudo (the sudo key needs AIT for that: `Sudo::sudo` is not
+	// feeless, unlike the governance calls it signs directly): a second model retired,
+	// attesters required then not, a second pair, the PoA set changed, a finality recovery;
+	// tUSD moves between clients.
+	let mut governance = earn();
+	governance.extend([
+		Op::Transfer { from: 1, to: ALICE, amount: 20_000, keep_alive: true },
+		Op::SudoMode { on: true },
+		Op::AddModel { max_steps: 30 },
+		Op::RetireModel { model: 1 },
+		Op::SetAttesters { count: 2, required: true },
+		job(EVE, 4),
+		Op::SetAttesters { count: 0, required: false },
+		Op::CreatePair { lot: 10, tick: 5, min_lots: 2 },
+		Op::SetAuthorities { count: 1 },
+		Op::SudoMode { on: false },
+		Op::RecoverFinality { delay: 5, best: 1 },
+		Op::AssetTransfer { from: ALICE, to: EVE, amount: 5_000 },
+		Op::Skip { blocks: 20 },
+	]);
+
 	vec![
+		Scenario {
+			name: "governance",
+			ops: governance,
+			expect: || {
+				ensure(pallet_aitbc_marketplace::ModelCount::<Runtime>::get() == 2, "two models")?;
+				ensure(pallet_aitbc_exchange::Pairs::<Runtime>::contains_key(1), "pair 1")
+			},
+		},
 		Scenario {
 			name: "served-jobs",
 			ops: served,
