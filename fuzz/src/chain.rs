@@ -177,13 +177,18 @@ impl Chain {
 }
 
 /// The crash conditions: a block over its weight limits, any pallet's `try_state` failing, or
-/// AIT created or destroyed outside the ledger: total issuance + burned (fees, dust) + slashed
-/// and forfeited (providers, challengers, validators) = minted by receipts + paid to auditors.
+/// AIT created or destroyed outside the ledger.
 ///
-/// Weight: each extrinsic class within its own limit, and the whole block within the block's,
-/// except in a block that starts a session: `pallet_session` declares such a block full (its
+/// Weight: each extrinsic class within its own limit, and the whole block within the block's.
+/// A block that starts a session is the exception: `pallet_session` declares it full (its
 /// `on_initialize` returns the block's whole weight, by design in the SDK, so that no
-/// transaction joins the rotation), and the other hooks' weight comes on top of that.
+/// transaction joins the rotation); there the other hooks together must still fit in a block.
+///
+/// The ledger, twice: genesis issuance, plus minted by receipts, plus paid to auditors, equals
+/// total issuance plus burned (fees and dust the runtime destroyed), slashed (providers,
+/// validators) and forfeited (challengers), as the receipts pallet's `try_state` also checks;
+/// and, independently of every pallet's counters, total issuance equals the sum of all
+/// accounts' free and reserved balances (holds are reserved).
 pub fn check_invariants(number: u32) {
 	use frame_support::dispatch::DispatchClass;
 	let limits = RuntimeBlockWeights::get();
@@ -204,9 +209,10 @@ pub fn check_invariants(number: u32) {
 		)
 	});
 	let (total, max) = (used.total(), limits.max_block);
+	let beyond_session = if rotated { total.saturating_sub(max) } else { total };
 	assert!(
-		rotated || total.all_lte(max),
-		"block {number} used {total:?}, more than its limit {max:?}"
+		beyond_session.all_lte(max),
+		"block {number} used {total:?}, more than its limit {max:?} (session start: {rotated})"
 	);
 	if let Err(e) = <AllPalletsWithSystem as TryState<u32>>::try_state(number, TryStateSelect::All)
 	{
@@ -226,5 +232,13 @@ pub fn check_invariants(number: u32) {
 		Some(issuance),
 		created.checked_sub(destroyed),
 		"after block {number}: issuance {issuance} is not created {created} − destroyed {destroyed}"
+	);
+	let held: u128 = frame_system::Account::<Runtime>::iter_values()
+		.map(|account| account.data.free.checked_add(account.data.reserved).expect("overflow"))
+		.try_fold(0u128, |sum, balance| sum.checked_add(balance))
+		.expect("the balances overflow");
+	assert_eq!(
+		held, issuance,
+		"after block {number}: accounts hold {held}, issuance is {issuance}"
 	);
 }

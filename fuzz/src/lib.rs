@@ -12,7 +12,9 @@
 //! a valid ownership proof, prices on and off a pair's tick.
 //!
 //! After every block ([`chain::check_invariants`]): every pallet's `try_state`, the issuance
-//! ledger, and the block's weight within its limit. A panic anywhere is a crash.
+//! ledger (against the pallets' counters and against the accounts' balances), and the block's
+//! weight within its limits. A panic anywhere (with overflow checks on) is a crash. Signatures
+//! are deterministic ([`calls::sign`]), so an input replays exactly.
 //!
 //! [`seeds`] writes the seed corpus: the test suite's scenarios as inputs, each checked to
 //! reach what its test reaches.
@@ -26,8 +28,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chain::{Chain, BLOCKS, CALLS, SUCCEEDED};
 
-/// Most operations one input runs, and the block after which it stops (bounds on one run's
-/// time; two sessions and a half fit).
+/// Most operations one input runs, and the block after which it takes no more (bounds on one
+/// run's time; two sessions and a half fit, and a last `Skip` may run up to 256 blocks past).
 pub const MAX_OPS: usize = 512;
 pub const MAX_BLOCKS: u32 = 1_600;
 

@@ -12,9 +12,9 @@ use sp_keyring::Sr25519Keyring;
 use crate::{
 	calls::{
 		account, commitment, job_id, model_call, offer_terms, params, provider, salt, session_keys,
-		signed_receipt, verdict, worker_pair, GOVERNANCE, PROMPT,
+		sign, signed_receipt, verdict, worker_pair, GOVERNANCE, PROMPT,
 	},
-	chain::{general, signed, Outcome},
+	chain::{general, signed, Outcome, GENESIS_HASH},
 };
 
 /// One operation: a call by a dev account (or governance), or block boundaries. Indices
@@ -22,11 +22,12 @@ use crate::{
 /// existing jobs, the caller's open orders and the batches; amounts are in µAIT.
 #[derive(Arbitrary, Debug, Clone, PartialEq, codec::Encode)]
 pub enum Op {
-	/// Ends the block and runs `1 + extra % 4` more (empty but for the timestamp).
+	/// Ends the block and starts `1 + extra % 4` more (the ones in between empty but for the
+	/// timestamp; the last open for the next operations).
 	NextBlock {
 		extra: u8,
 	},
-	/// Ends the block and runs `1 + blocks` more: audit periods, sessions.
+	/// As `NextBlock`, with `1 + blocks` blocks: audit periods, sessions.
 	Skip {
 		blocks: u8,
 	},
@@ -59,7 +60,7 @@ pub enum Op {
 	},
 	CancelJob {
 		who: u8,
-		job: u8,
+		job: u16,
 	},
 	CancelBatch {
 		who: u8,
@@ -67,19 +68,19 @@ pub enum Op {
 	},
 	Claim {
 		provider: u8,
-		job: u8,
+		job: u16,
 	},
 	/// A receipt for a job; `lie` 0 is honest, others change units, key or job fields.
 	Receipt {
 		provider: u8,
-		job: u8,
+		job: u16,
 		lie: u8,
 		authorized: bool,
 	},
 	/// Receipts for `1 + count % 8` consecutive jobs from `first`, one call.
 	Receipts {
 		provider: u8,
-		first: u8,
+		first: u16,
 		count: u8,
 		lie: u8,
 		authorized: bool,
@@ -128,19 +129,19 @@ pub enum Op {
 	/// Commits to `verdict` on `job`'s receipt.
 	CommitVerdict {
 		who: u8,
-		job: u8,
+		job: u16,
 		verdict: u8,
 	},
 	/// Reveals `verdict` with the auditor's salt (or a wrong one).
 	RevealVerdict {
 		who: u8,
-		job: u8,
+		job: u16,
 		verdict: u8,
 		wrong_salt: bool,
 	},
 	Challenge {
 		who: u8,
-		job: u8,
+		job: u16,
 		bond: u32,
 	},
 	SetKeys {
@@ -160,8 +161,10 @@ pub enum Op {
 	WithdrawBond {
 		who: u8,
 	},
+	/// An order on a pair picked by `pair` (`price` in the quote asset's units per lot).
 	PlaceLimit {
 		who: u8,
+		pair: u8,
 		sell: bool,
 		price: u16,
 		lots: u8,
@@ -169,6 +172,7 @@ pub enum Op {
 	},
 	PlaceMarket {
 		who: u8,
+		pair: u8,
 		sell: bool,
 		lots: u8,
 		worst: u16,
@@ -182,6 +186,7 @@ pub enum Op {
 	},
 	/// Governance calls, signed by the sudo key (or through sudo: `SudoMode`).
 	SetPairOpen {
+		pair: u8,
 		open: bool,
 	},
 	SetAuditParams {
@@ -229,10 +234,27 @@ pub enum Op {
 	SudoMode {
 		on: bool,
 	},
+	/// A validator's off-chain report that a provider is down, for the current round (or the
+	/// one before), as prober number `prober`, signed by a probe key: `signer` 0–5 a dev
+	/// account's key (Alice's is her genesis probe key), 6–11 the probe key `SetKeys` sets.
+	ProbeReport {
+		signer: u8,
+		prober: u8,
+		provider: u8,
+		stale: bool,
+	},
+	/// A validator's report that a job's artifact was unavailable, for the block `back` blocks
+	/// ago.
+	ArtifactReport {
+		signer: u8,
+		prober: u8,
+		job: u16,
+		back: u8,
+	},
 }
 
 /// How many variants `Op` has (`seeds` checks it against every scenario it writes).
-pub const OP_VARIANTS: u64 = 48;
+pub const OP_VARIANTS: u64 = 50;
 
 /// The variants' names, by index (for the statistics).
 pub fn kind_names() -> [&'static str; OP_VARIANTS as usize] {
@@ -285,6 +307,8 @@ pub fn kind_names() -> [&'static str; OP_VARIANTS as usize] {
 		"SetAuthorities",
 		"RecoverFinality",
 		"SudoMode",
+		"ProbeReport",
+		"ArtifactReport",
 	]
 }
 
@@ -300,7 +324,14 @@ fn side(sell: bool) -> Side {
 	}
 }
 
-/// An open order of `who` chosen by `pick`, or an id nobody owns.
+/// A pair chosen by `pick` among those created (or the next id, which does not exist yet).
+fn pair_id(pick: u8) -> u32 {
+	let next = pallet_aitbc_exchange::NextPairId::<Runtime>::get();
+	u32::from(pick) % next.saturating_add(1)
+}
+
+/// An open order of `who` chosen by `pick`, or (`pick` ≥ 200, or none open) the order id
+/// `pick`, which may be nobody's or another account's.
 fn order_id(who: Sr25519Keyring, pick: u8) -> u64 {
 	let open = pallet_aitbc_exchange::AccountOrders::<Runtime>::get(who.to_account_id());
 	if open.is_empty() || pick >= 200 {
@@ -320,14 +351,27 @@ pub fn reset() {
 	THROUGH_SUDO.with(|mode| mode.set(false));
 }
 
-/// A governance call: signed by the sudo key, or as root through `Sudo::sudo` (which succeeds
-/// as a transaction even when the call inside fails: the failure is in its event).
+/// A governance call: signed by the sudo key, or as root through `Sudo::sudo`. Sudo succeeds
+/// as a transaction even when the call inside fails; the outcome given is the inner call's,
+/// from the `Sudid` event.
 fn governance(call: RuntimeCall) -> Outcome {
-	if THROUGH_SUDO.with(|mode| mode.get()) {
-		signed(GOVERNANCE, RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) }))
-	} else {
-		signed(GOVERNANCE, call)
+	if !THROUGH_SUDO.with(|mode| mode.get()) {
+		return signed(GOVERNANCE, call);
 	}
+	let outcome =
+		signed(GOVERNANCE, RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) }));
+	if !matches!(outcome, Ok(Ok(()))) {
+		return outcome;
+	}
+	let inner = frame_system::Pallet::<Runtime>::events().iter().rev().find_map(|record| {
+		match &record.event {
+			aitbc_runtime::RuntimeEvent::Sudo(pallet_sudo::Event::Sudid { sudo_result }) => {
+				Some(*sudo_result)
+			},
+			_ => None,
+		}
+	});
+	Ok(inner.expect("a successful sudo deposits Sudid"))
 }
 
 impl Op {
@@ -513,22 +557,22 @@ pub fn run(op: Op) -> Option<Outcome> {
 		Op::WithdrawBond { who } => {
 			signed(account(who), C::Validators(Validators::withdraw_bond {}))
 		},
-		Op::PlaceLimit { who, sell, price, lots, expires } => {
+		Op::PlaceLimit { who, pair, sell, price, lots, expires } => {
 			let call = C::Exchange(Exchange::place_limit {
-				pair: 0,
+				pair: pair_id(pair),
 				side: side(sell),
-				price: u128::from(price) * 10,
+				price: u128::from(price),
 				lots: u64::from(lots % 16),
 				expires_in: expires.map(|e| u32::from(e) % 40),
 			});
 			signed(account(who), call)
 		},
-		Op::PlaceMarket { who, sell, lots, worst } => {
+		Op::PlaceMarket { who, pair, sell, lots, worst } => {
 			let call = C::Exchange(Exchange::place_market {
-				pair: 0,
+				pair: pair_id(pair),
 				side: side(sell),
 				lots: u64::from(lots % 16),
-				worst_price: u128::from(worst) * 10,
+				worst_price: u128::from(worst),
 			});
 			signed(account(who), call)
 		},
@@ -539,8 +583,8 @@ pub fn run(op: Op) -> Option<Outcome> {
 		Op::CancelAll { who } => {
 			signed(account(who), C::Exchange(Exchange::cancel_all { pair: None }))
 		},
-		Op::SetPairOpen { open } => {
-			governance(C::Exchange(Exchange::set_pair_open { pair: 0, open }))
+		Op::SetPairOpen { pair, open } => {
+			governance(C::Exchange(Exchange::set_pair_open { pair: pair_id(pair), open }))
 		},
 		Op::SetAuditParams { percent, always_units } => {
 			governance(C::Audits(Audits::set_audit_params {
@@ -610,5 +654,43 @@ pub fn run(op: Op) -> Option<Outcome> {
 			THROUGH_SUDO.with(|mode| mode.set(on));
 			return None;
 		},
+		Op::ProbeReport { signer, prober, provider: down, stale } => {
+			let round = pallet_aitbc_probes::Pallet::<Runtime>::current_round();
+			let report = pallet_aitbc_probes::Report {
+				round: if stale { round.saturating_sub(1) } else { round },
+				prober: u32::from(prober % 4),
+				findings: BoundedVec::truncate_from(vec![
+					pallet_aitbc_probes::Finding::ProviderDown(provider(down).to_account_id()),
+				]),
+			};
+			let signature = sign(probe_signer(signer), &report.signing_message(&GENESIS_HASH));
+			general(C::Probes(pallet_aitbc_probes::Call::report {
+				report,
+				signature: signature.into(),
+			}))
+		},
+		Op::ArtifactReport { signer, prober, job, back } => {
+			let now = frame_system::Pallet::<Runtime>::block_number();
+			let report = pallet_aitbc_probes::ArtifactReport {
+				block: now.saturating_sub(u32::from(back % 16)),
+				prober: u32::from(prober % 4),
+				unavailable: BoundedVec::truncate_from(vec![job_id(job)]),
+			};
+			let signature = sign(probe_signer(signer), &report.signing_message(&GENESIS_HASH));
+			general(C::Probes(pallet_aitbc_probes::Call::report_artifacts {
+				report,
+				signature: signature.into(),
+			}))
+		},
 	})
+}
+
+/// A probe key picked by `pick`: a dev account's key, or one `Op::SetKeys` sets.
+fn probe_signer(pick: u8) -> &'static sp_core::sr25519::Pair {
+	let who = account(pick);
+	if pick % 12 < 6 {
+		crate::calls::account_pair(who)
+	} else {
+		crate::calls::probe_pair(who)
+	}
 }

@@ -1,4 +1,5 @@
-//! The seed corpus: scenarios of the ordinary test suite (governance through sudo, a job served
+//! The seed corpus: scenarios of the ordinary test suite (validators' probe reports, governance
+//! through sudo, a job served
 //! and minted, lying receipts, a batch, audits passed and failed, a challenge, the order book, a validator's
 //! candidacy, bonds, offers churning) written as fuzz inputs. Each is replayed and must reach
 //! what its test reaches, so a seed that silently stops doing its job (a changed fee, a new
@@ -62,7 +63,7 @@ fn job(who: u8, seed: u8) -> Op {
 
 /// Every provider tries to claim `job` and to post its honest receipt: the one that claimed
 /// it succeeds.
-fn serve(job: u8, lie: u8, authorized: bool) -> Vec<Op> {
+fn serve(job: u16, lie: u8, authorized: bool) -> Vec<Op> {
 	let mut ops: Vec<Op> =
 		(0..PROVIDERS.len() as u8).map(|p| Op::Claim { provider: p, job }).collect();
 	ops.extend((0..PROVIDERS.len() as u8).map(|p| Op::Receipt {
@@ -91,10 +92,10 @@ fn earn() -> Vec<Op> {
 		deadline: 200,
 	}));
 	// Bob, Charlie and Dave serve two shards each.
-	for shard in 0..6 {
-		let provider = shard / 2;
-		ops.push(Op::Claim { provider, job: shard });
-		ops.push(Op::Receipt { provider, job: shard, lie: 0, authorized: shard % 2 == 1 });
+	for shard in 0u8..6 {
+		let (provider, job) = (shard / 2, shard.into());
+		ops.push(Op::Claim { provider, job });
+		ops.push(Op::Receipt { provider, job, lie: 0, authorized: shard % 2 == 1 });
 	}
 	ops.push(wait());
 	ops
@@ -190,19 +191,19 @@ pub fn scenarios() -> Vec<Scenario> {
 
 	let mut market = earn();
 	market.extend([
-		Op::PlaceLimit { who: 1, sell: true, price: 100, lots: 5, expires: None },
-		Op::PlaceLimit { who: 2, sell: true, price: 120, lots: 5, expires: Some(10) },
+		Op::PlaceLimit { pair: 0, who: 1, sell: true, price: 100, lots: 5, expires: None },
+		Op::PlaceLimit { pair: 0, who: 2, sell: true, price: 120, lots: 5, expires: Some(10) },
 		// Ferdie's first buy: feeless, as he holds no AIT yet.
-		Op::PlaceMarket { who: FERDIE, sell: false, lots: 3, worst: 200 },
+		Op::PlaceMarket { pair: 0, who: FERDIE, sell: false, lots: 3, worst: 200 },
 		Op::Transfer { from: 3, to: EVE, amount: 20_000, keep_alive: true },
-		Op::PlaceLimit { who: EVE, sell: false, price: 90, lots: 2, expires: Some(3) },
-		Op::PlaceLimit { who: EVE, sell: false, price: 121, lots: 9, expires: None },
+		Op::PlaceLimit { pair: 0, who: EVE, sell: false, price: 90, lots: 2, expires: Some(3) },
+		Op::PlaceLimit { pair: 0, who: EVE, sell: false, price: 121, lots: 9, expires: None },
 		Op::NextBlock { extra: 3 },
 		Op::CancelOrder { who: EVE, order: 0 },
-		Op::PlaceLimit { who: 3, sell: true, price: 95, lots: 1, expires: Some(1) },
-		Op::SetPairOpen { open: false },
+		Op::PlaceLimit { pair: 0, who: 3, sell: true, price: 95, lots: 1, expires: Some(1) },
+		Op::SetPairOpen { pair: 0, open: false },
 		Op::CancelAll { who: 2 },
-		Op::SetPairOpen { open: true },
+		Op::SetPairOpen { pair: 0, open: true },
 		Op::Skip { blocks: 40 },
 	]);
 
@@ -269,7 +270,34 @@ pub fn scenarios() -> Vec<Scenario> {
 		Op::Skip { blocks: 20 },
 	]);
 
+	// Alice, the genesis validator, reports Bob down and a served job's artifact unavailable
+	// with her probe key; Bob forges a report as prober 0 and is refused.
+	let mut probes = vec![audits(0), job(EVE, 5)];
+	probes.extend(serve(0, 0, false));
+	probes.extend([
+		Op::NextBlock { extra: 0 },
+		Op::ProbeReport { signer: ALICE, prober: 0, provider: 0, stale: false },
+		Op::ProbeReport { signer: 1, prober: 0, provider: 1, stale: false },
+		Op::ArtifactReport { signer: ALICE, prober: 0, job: 0, back: 1 },
+		Op::ProbeReport { signer: ALICE, prober: 0, provider: 0, stale: true },
+		Op::Skip { blocks: 30 },
+	]);
+
 	vec![
+		Scenario {
+			name: "probes",
+			ops: probes,
+			expect: || {
+				ensure(
+					pallet_aitbc_probes::Reported::<Runtime>::iter().count() == 1,
+					"one report",
+				)?;
+				ensure(
+					pallet_aitbc_probes::ArtifactReported::<Runtime>::iter().next().is_some(),
+					"an artifact report",
+				)
+			},
+		},
 		Scenario {
 			name: "governance",
 			ops: governance,
