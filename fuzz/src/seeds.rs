@@ -1,4 +1,5 @@
-//! The seed corpus: scenarios of the ordinary test suite (validators' probe reports, governance
+//! The seed corpus: scenarios of the ordinary test suite (a batch of receipts and a cancelled
+//! job, validators' probe reports, governance
 //! through sudo, a job served
 //! and minted, lying receipts, a batch, audits passed and failed, a challenge, the order book, a validator's
 //! candidacy, bonds, offers churning) written as fuzz inputs. Each is replayed and must reach
@@ -283,7 +284,37 @@ pub fn scenarios() -> Vec<Scenario> {
 		Op::Skip { blocks: 30 },
 	]);
 
+	// Bob claims two jobs and receipts both in one signed batch; Eve, paid by Bob, cancels a
+	// pending job of hers.
+	let receipt_batch = vec![
+		audits(0),
+		job(EVE, 1),
+		job(EVE, 2),
+		Op::Claim { provider: 0, job: 0 },
+		Op::Claim { provider: 0, job: 1 },
+		Op::Receipts { provider: 0, first: 0, count: 1, lie: 0, authorized: false },
+		wait(),
+		Op::Transfer { from: 1, to: EVE, amount: 5_000, keep_alive: true },
+		job(EVE, 3),
+		Op::CancelJob { who: EVE, job: 2 },
+		Op::NextBlock { extra: 0 },
+	];
+
 	vec![
+		Scenario {
+			name: "receipt-batch",
+			ops: receipt_batch,
+			expect: || {
+				ensure(
+					pallet_aitbc_receipts::Receipts::<Runtime>::iter().count() == 2,
+					"two receipts",
+				)?;
+				ensure(minted() > 0, "minted")?;
+				let cancelled = pallet_aitbc_jobs::Jobs::<Runtime>::get(2)
+					.is_some_and(|job| matches!(job.state, pallet_aitbc_jobs::JobState::Cancelled));
+				ensure(cancelled, "Eve's job cancelled")
+			},
+		},
 		Scenario {
 			name: "probes",
 			ops: probes,
